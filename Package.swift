@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Numeric kernels are unusable without optimisation, even in debug test builds.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+
+let package = Package(
+    name: "XSNSWorkbench",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "xsns", targets: ["xsns"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries: nothing but the C headers.
+        .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncursesw5-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+
+        // Engine side: no terminal code anywhere below the TUI.
+        .target(name: "XSNSStorage", swiftSettings: optimized),
+        .target(name: "XSNSTokenizers", swiftSettings: optimized),
+        .target(name: "XSNSEngine",
+                dependencies: ["CBLAS", "XSNSStorage", "XSNSTokenizers"],
+                swiftSettings: optimized),
+        .target(name: "XSNSAnalysis", dependencies: ["XSNSStorage"], swiftSettings: optimized),
+        .target(name: "XSNSSession", dependencies: ["XSNSStorage"]),
+
+        // Front end: a pure state/reducer/renderer, and the thin curses adapter.
+        .target(name: "XSNSTUI", dependencies: ["XSNSAnalysis", "XSNSSession"]),
+        .target(name: "XSNSTerminal", dependencies: ["CNCursesW", "XSNSTUI"]),
+
+        .executableTarget(
+            name: "xsns",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSAnalysis",
+                "XSNSSession", "XSNSTUI", "XSNSTerminal",
+            ]),
+
+        .target(name: "XSNSTestSupport", path: "Sources/XSNSTestSupport"),
+        .testTarget(name: "XSNSStorageTests", dependencies: ["XSNSStorage", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSTokenizersTests", dependencies: ["XSNSTokenizers", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSEngineTests", dependencies: ["XSNSEngine", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSAnalysisTests", dependencies: ["XSNSAnalysis", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSSessionTests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSTUITests", dependencies: ["XSNSTUI", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSCLITests", dependencies: ["XSNSTestSupport"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// XSNSAnalysis: see DESIGN.md for this module's boundary.

@@ -1,0 +1,2 @@
+import CBLAS
+// XSNSEngine: checkpoints, the encoder's forward/backward, masking and Fisher estimation.

@@ -1,0 +1,1 @@
+// XSNSSession: see DESIGN.md for this module's boundary.

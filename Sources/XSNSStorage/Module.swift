@@ -1,0 +1,1 @@
+// XSNSStorage: see DESIGN.md for this module's boundary.

@@ -1,0 +1,1 @@
+// XSNSTUI: see DESIGN.md for this module's boundary.

@@ -1,0 +1,2 @@
+import CNCursesW
+// XSNSTerminal: the thin ncurses adapter that blits XSNSTUI's cell grid.

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Locates committed fixtures and the optional shared data beside the repository.
+public enum Fixtures {
+    /// The repository root, found from this file's own location so tests run from any directory.
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // XSNSTestSupport
+        .deletingLastPathComponent()  // Sources
+        .deletingLastPathComponent()
+
+    /// `Tests/Fixtures`, written by `Tests/FixtureGenerator`.
+    public static let root: URL = repositoryRoot.appendingPathComponent("Tests/Fixtures")
+
+    public static func url(_ relativePath: String) -> URL {
+        root.appendingPathComponent(relativePath)
+    }
+
+    /// `../shared` (or `$XSNS_SHARED`), or nil in a user's clone where it is absent:
+    /// tests that read it skip themselves then.
+    public static var shared: URL? {
+        let candidate: URL
+        if let override = ProcessInfo.processInfo.environment["XSNS_SHARED"] {
+            candidate = URL(fileURLWithPath: override)
+        } else {
+            candidate = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+        }
+        return FileManager.default.fileExists(atPath: candidate.appendingPathComponent("corpora").path)
+            ? candidate : nil
+    }
+
+    /// A fresh empty directory under the system temp folder, unique per call.
+    public static func temporaryDirectory(_ label: String = "xsns-test") throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

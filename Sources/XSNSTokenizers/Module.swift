@@ -1,0 +1,1 @@
+// XSNSTokenizers: see DESIGN.md for this module's boundary.
