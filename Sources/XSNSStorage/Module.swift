@@ -1,1 +1,0 @@
-// XSNSStorage: see DESIGN.md for this module's boundary.
