@@ -1,2 +1,0 @@
-import CBLAS
-// XSNSEngine: checkpoints, the encoder's forward/backward, masking and Fisher estimation.
