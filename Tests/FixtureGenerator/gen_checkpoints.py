@@ -65,5 +65,99 @@ def build_safetensors():
         handle.write("\n")
 
 
+
+# --- tiny masked-LM checkpoints ---------------------------------------------------------------
+
+TINY = dict(hidden_size=48, num_attention_heads=3, num_hidden_layers=2, intermediate_size=80,
+            max_position_embeddings=40, hidden_act="gelu")
+WORDS = ["the", "a", "of", "and", "to", "in", "is", "language", "model", "sub", "network", "fisher",
+         "cross", "lingual", "transfer", "der", "die", "und", "la", "le", "et", "de", "el", "y"]
+
+
+def unigram_tokenizer():
+    """An XLM-R-style tokenizer.json (Metaspace + Unigram), special tokens first as XLM-R has them."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
+    pieces = [("<s>", 0.0), ("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
+    pieces += [("\u2581" + w, -2.0 - i * 0.1) for i, w in enumerate(WORDS)]
+    pieces += [(c, -8.0) for c in "abcdefghijklmnopqrstuvwxyz"] + [("\u2581", -9.0)]
+    tokenizer = Tokenizer(models.Unigram(pieces, unk_id=3, byte_fallback=False))
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
+    tokenizer.decoder = decoders.Metaspace()
+    tokenizer.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0))
+    tokenizer.add_special_tokens(["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    return tokenizer
+
+
+def wordpiece_tokenizer():
+    """An mBERT-style tokenizer.json (BertNormalizer + BertPreTokenizer + WordPiece)."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + WORDS
+    vocab += list("abcdefghijklmnopqrstuvwxyz") + ["##" + c for c in "abcdefghijklmnopqrstuvwxyz"]
+    tokenizer = Tokenizer(models.WordPiece({t: i for i, t in enumerate(vocab)}, unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=False)
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tokenizer.post_processor = processors.BertProcessing(("[SEP]", 3), ("[CLS]", 2))
+    tokenizer.add_special_tokens(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+    return tokenizer
+
+
+def describe(folder, model_type):
+    """What the Swift side must find: every stored tensor's dtype and shape, parameter counts, and
+    a few values per tensor converted to float32 (bit patterns), read back with `safetensors`."""
+    from safetensors import safe_open
+    files = sorted(f for f in os.listdir(folder) if f.endswith(".safetensors"))
+    tensors = {}
+    for name in files:
+        with safe_open(os.path.join(folder, name), framework="pt") as handle:
+            for key in handle.keys():
+                t = handle.get_tensor(key)
+                tensors[key] = {"file": name, "dtype": str(t.dtype).replace("torch.", ""), "shape": list(t.shape),
+                                "head_bits": float32_bits(t.reshape(-1)[:4]),
+                                "sum": float(t.to(torch.float64).sum())}
+    total = sum(int(np.prod(v["shape"])) for v in tensors.values())
+    theta = sum(int(np.prod(v["shape"])) for k, v in tensors.items() if ".encoder.layer." in "." + k)
+    return {"model_type": model_type, "files": files, "tensors": tensors,
+            "total_parameters": total, "theta_parameters": theta}
+
+
+def save_model(model, tokenizer, folder, model_type, **save_options):
+    if os.path.isdir(folder):
+        shutil.rmtree(folder)
+    model.save_pretrained(folder, **save_options)
+    tokenizer.save(os.path.join(folder, "tokenizer.json"))
+    # generation_config.json etc. are irrelevant for an encoder: keep the fixture minimal.
+    for extra in os.listdir(folder):
+        if extra not in ("config.json", "tokenizer.json", "model.safetensors.index.json") \
+                and not extra.endswith(".safetensors"):
+            os.remove(os.path.join(folder, extra))
+    with open(os.path.join(folder, "expected.json"), "w") as handle:
+        json.dump(describe(folder, model_type), handle, sort_keys=True)
+        handle.write("\n")
+
+
+def build_models():
+    from transformers import BertConfig, BertForMaskedLM, XLMRobertaConfig, XLMRobertaForMaskedLM
+    root = os.path.join(OUT, "models")
+    os.makedirs(root, exist_ok=True)
+
+    torch.manual_seed(1234)
+    xlmr_tokenizer = unigram_tokenizer()
+    xlmr = XLMRobertaForMaskedLM(XLMRobertaConfig(
+        vocab_size=xlmr_tokenizer.get_vocab_size(), pad_token_id=1, bos_token_id=0, eos_token_id=2,
+        type_vocab_size=1, layer_norm_eps=1e-5, **TINY)).eval()
+    save_model(xlmr, xlmr_tokenizer, os.path.join(root, "xlmr-tiny"), "xlm-roberta")
+    save_model(xlmr, xlmr_tokenizer, os.path.join(root, "xlmr-tiny-sharded"), "xlm-roberta",
+               max_shard_size="60KB")
+    save_model(xlmr.to(torch.float16), xlmr_tokenizer, os.path.join(root, "xlmr-tiny-f16"), "xlm-roberta")
+
+    torch.manual_seed(4321)
+    bert_tokenizer = wordpiece_tokenizer()
+    bert = BertForMaskedLM(BertConfig(
+        vocab_size=bert_tokenizer.get_vocab_size(), pad_token_id=0, type_vocab_size=2, **TINY)).eval()
+    save_model(bert, bert_tokenizer, os.path.join(root, "bert-tiny"), "bert")
+    save_model(bert.to(torch.bfloat16), bert_tokenizer, os.path.join(root, "bert-tiny-bf16"), "bert")
+
+
 if __name__ == "__main__":
     build_safetensors()
+    build_models()
