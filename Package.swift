@@ -42,7 +42,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSAnalysis", "XSNSCompute",
                 "XSNSSession", "XSNSTUI", "XSNSTerminal",
-            ]),
+            ],
+            exclude: ["DemoModel/README.md"],
+            resources: [.copy("DemoModel")]),
 
         .target(name: "XSNSTestSupport", path: "Sources/XSNSTestSupport"),
         .testTarget(name: "XSNSStorageTests", dependencies: ["XSNSStorage", "XSNSTestSupport"]),
