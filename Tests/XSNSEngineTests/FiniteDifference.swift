@@ -6,7 +6,8 @@ enum FiniteDifference {
     static let step: Float = 1e-2
 
     /// The worst |analytic − numeric| over all entries, relative to the largest |numeric|.
-    static func relativeError(analytic: [Float], values: inout [Float], loss: ([Float]) -> Double) -> Double {
+    static func relativeError(analytic: [Float], values: inout [Float], step: Float = step,
+                              loss: ([Float]) -> Double) -> Double {
         precondition(analytic.count == values.count)
         var worst = 0.0, scale = 0.0
         for i in values.indices {
