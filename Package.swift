@@ -28,6 +28,9 @@ let package = Package(
                 swiftSettings: optimized),
         .target(name: "XSNSAnalysis", dependencies: ["XSNSStorage"], swiftSettings: optimized),
         .target(name: "XSNSSession", dependencies: ["XSNSStorage"]),
+        // Orchestration: corpora → tokens → Fisher files in a session, with progress events.
+        .target(name: "XSNSCompute",
+                dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSSession"]),
 
         // Front end: a pure state/reducer/renderer, and the thin curses adapter.
         .target(name: "XSNSTUI", dependencies: ["XSNSAnalysis", "XSNSSession"]),
@@ -37,7 +40,7 @@ let package = Package(
             name: "xsns",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSAnalysis",
+                "XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSAnalysis", "XSNSCompute",
                 "XSNSSession", "XSNSTUI", "XSNSTerminal",
             ]),
 
@@ -47,6 +50,7 @@ let package = Package(
         .testTarget(name: "XSNSEngineTests", dependencies: ["XSNSEngine", "XSNSTestSupport"]),
         .testTarget(name: "XSNSAnalysisTests", dependencies: ["XSNSAnalysis", "XSNSTestSupport"]),
         .testTarget(name: "XSNSSessionTests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSComputeTests", dependencies: ["XSNSCompute", "XSNSTestSupport"]),
         .testTarget(name: "XSNSTUITests", dependencies: ["XSNSTUI", "XSNSTestSupport"]),
         .testTarget(name: "XSNSCLITests", dependencies: ["XSNSTestSupport"]),
     ]

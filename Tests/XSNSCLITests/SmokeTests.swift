@@ -2,6 +2,16 @@ import Foundation
 import Testing
 import XSNSTestSupport
 
-@Test func fixturesFolderExists() {
-    #expect(FileManager.default.fileExists(atPath: Fixtures.repositoryRoot.appendingPathComponent("Package.swift").path))
+@Suite struct ExitStatusTests {
+    @Test func unknownOptionIsBadUsage() throws {
+        let result = try XSNSBinary.run(["--no-such-option"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no-such-option"))
+    }
+
+    @Test func helpSucceeds() throws {
+        let result = try XSNSBinary.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE: xsns"))
+    }
 }

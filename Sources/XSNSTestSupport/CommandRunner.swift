@@ -1,0 +1,125 @@
+import Foundation
+
+/// What a finished child process left behind.
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs the `xsns` executable that `swift test` built beside the test bundle.
+public enum XSNSBinary {
+    public static var url: URL {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = testBinary.deletingLastPathComponent()
+        // On Linux the test runner sits directly in the products folder; elsewhere inside a bundle.
+        for _ in 0..<4 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("xsns").path) {
+            directory = directory.deletingLastPathComponent()
+        }
+        return directory.appendingPathComponent("xsns")
+    }
+
+    public static func run(
+        _ arguments: [String], stdin: String? = nil, in directory: URL? = nil,
+        environment: [String: String] = [:]
+    ) throws -> CommandResult {
+        try runProcess(url, arguments, stdin: stdin, in: directory, environment: environment)
+    }
+}
+
+/// Runs a program to completion, capturing both streams (drained concurrently so a chatty child
+/// never blocks on a full pipe).
+public func runProcess(
+    _ executable: URL, _ arguments: [String], stdin: String? = nil, in directory: URL? = nil,
+    environment: [String: String] = [:]
+) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let output = Pipe()
+    let errors = Pipe()
+    let input = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    process.standardInput = input
+    try process.run()
+    let group = DispatchGroup()
+    nonisolated(unsafe) var outData = Data()
+    nonisolated(unsafe) var errData = Data()
+    DispatchQueue.global().async(group: group) { outData = output.fileHandleForReading.readDataToEndOfFile() }
+    DispatchQueue.global().async(group: group) { errData = errors.fileHandleForReading.readDataToEndOfFile() }
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    process.waitUntilExit()
+    group.wait()
+    return CommandResult(
+        status: process.terminationStatus,
+        stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// A detached tmux session for driving the TUI as a person would (`send-keys`, `capture-pane`).
+public final class TmuxSession {
+    public let name: String
+    private static let tmux = ["/usr/bin/tmux", "/usr/local/bin/tmux"]
+        .map(URL.init(fileURLWithPath:))
+        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+
+    public static var isAvailable: Bool { tmux != nil }
+
+    /// Starts `command` (one shell string) in a `width`×`height` pane.
+    public init(command: String, width: Int = 100, height: Int = 30, in directory: URL? = nil) throws {
+        name = "xsns-test-\(UUID().uuidString.prefix(8))"
+        var arguments = ["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)"]
+        if let directory { arguments += ["-c", directory.path] }
+        arguments.append(command)
+        try tmux(arguments)
+        try tmux(["set-option", "-t", name, "remain-on-exit", "on"])
+    }
+
+    deinit { _ = try? tmux(["kill-session", "-t", name]) }
+
+    /// Keys in tmux notation (`"q"`, `"Tab"`, `"C-l"`, `"Enter"`).
+    public func send(_ keys: String...) throws {
+        try tmux(["send-keys", "-t", name] + keys)
+    }
+
+    public func capture() throws -> String {
+        try tmux(["capture-pane", "-p", "-t", name]).stdout
+    }
+
+    /// Polls the pane until `predicate` holds; returns the last capture either way.
+    @discardableResult
+    public func waitFor(timeout: TimeInterval = 20, _ predicate: (String) -> Bool) throws -> (Bool, String) {
+        let deadline = Date().addingTimeInterval(timeout)
+        var screen = try capture()
+        while !predicate(screen) {
+            if Date() > deadline { return (false, screen) }
+            Thread.sleep(forTimeInterval: 0.1)
+            screen = try capture()
+        }
+        return (true, screen)
+    }
+
+    /// Whether the program in the pane has exited (tmux keeps the dead pane: remain-on-exit).
+    public func paneIsDead() throws -> Bool {
+        try tmux(["display-message", "-p", "-t", name, "#{pane_dead}"]).stdout.hasPrefix("1")
+    }
+
+    @discardableResult
+    private func tmux(_ arguments: [String]) throws -> CommandResult {
+        guard let tmux = Self.tmux else { throw TmuxUnavailable() }
+        let result = try runProcess(tmux, arguments)
+        guard result.status == 0 else { throw TmuxFailed(arguments: arguments, stderr: result.stderr) }
+        return result
+    }
+
+    public struct TmuxUnavailable: Error {}
+    public struct TmuxFailed: Error, CustomStringConvertible {
+        public var arguments: [String]
+        public var stderr: String
+        public var description: String { "tmux \(arguments.joined(separator: " ")): \(stderr)" }
+    }
+}
