@@ -23,63 +23,71 @@ public final class EncoderParameters {
     let decoderWeight: FloatBuffer
     let decoderBias: FloatBuffer
 
-    /// Builds the model from a tensor source: `tensor(name)` returns the tensor's values in PyTorch's
-    /// row-major layout, or nil when the checkpoint has no tensor of that name.
-    public init(config: EncoderConfig, tensor: (String) throws -> [Float]?) throws {
+    /// Loads a validated checkpoint, converting every tensor straight into its final buffer.
+    public convenience init(checkpoint: Checkpoint) throws {
+        let store = checkpoint.weights
+        try self.init(config: checkpoint.config,
+                      source: TensorSource(contains: { store.info($0) != nil },
+                                           read: { try store.readFloats($0, into: $1) }))
+    }
+
+    /// Builds the model from arrays: `tensor(name)` returns the tensor's values in PyTorch's row-major
+    /// layout, or nil when there is no tensor of that name.
+    public convenience init(config: EncoderConfig, tensor: @escaping (String) throws -> [Float]?) throws {
+        try self.init(config: config, source: TensorSource(
+            contains: { (try? tensor($0)) != nil },
+            read: { name, destination in
+                guard let values = try tensor(name) else { throw InputError("missing tensor \(name)") }
+                guard values.count == destination.count else {
+                    throw InputError("tensor \(name) has \(values.count) values, config.json implies \(destination.count)")
+                }
+                _ = destination.update(fromContentsOf: values)
+            }))
+    }
+
+    init(config: EncoderConfig, source: TensorSource) throws {
         self.config = config
         let h = config.hiddenSize, v = config.vocabSize
         let names = ParameterNames(config: config)
-
-        func load(_ name: String, _ shape: [Int]) throws -> [Float] {
-            guard let values = try tensor(name) else { throw InputError("missing tensor \(name)") }
-            let expected = shape.reduce(1, *)
-            guard values.count == expected else {
-                throw InputError("tensor \(name) has \(values.count) values, expected shape \(shape) from config.json")
-            }
-            return values
-        }
-        func loadFirst(_ candidates: [String], _ shape: [Int]) throws -> [Float] {
-            for name in candidates where try tensor(name) != nil { return try load(name, shape) }
-            throw InputError("missing tensor \(candidates[0])")
+        func load(_ name: String, count: Int) throws -> FloatBuffer {
+            let buffer = FloatBuffer(count: count)
+            guard source.contains(name) else { throw InputError("missing tensor \(name)") }
+            try source.read(name, UnsafeMutableBufferPointer(start: buffer.pointer, count: count))
+            return buffer
         }
 
         let layout = Self.thetaLayout(config: config)
         let block = FloatBuffer(count: layout.totalCount)
         for entry in layout.entries {
-            let values = try load(entry.name, entry.shape)
-            values.withUnsafeBufferPointer { source in
-                if let base = source.baseAddress { (block.pointer + entry.offset).update(from: base, count: entry.count) }
-            }
+            guard source.contains(entry.name) else { throw InputError("missing tensor \(entry.name)") }
+            try source.read(entry.name, UnsafeMutableBufferPointer(start: block.pointer + entry.offset, count: entry.count))
         }
         thetaLayout = layout
         theta = block
         layers = (0..<config.numLayers).map { LayerParameterOffsets(layout: layout, names: names, layer: $0) }
 
-        wordEmbeddings = FloatBuffer(try load(names.embedding("word_embeddings.weight"), [v, h]))
-        positionEmbeddings = FloatBuffer(try load(names.embedding("position_embeddings.weight"),
-                                                  [config.maxPositionEmbeddings, h]))
+        wordEmbeddings = try load(names.embedding("word_embeddings.weight"), count: v * h)
+        positionEmbeddings = try load(names.embedding("position_embeddings.weight"),
+                                      count: config.maxPositionEmbeddings * h)
         if config.typeVocabSize > 0 {
-            let table = try load(names.embedding("token_type_embeddings.weight"), [config.typeVocabSize, h])
-            tokenTypeEmbedding = FloatBuffer(Array(table[0..<h]))
+            let table = try load(names.embedding("token_type_embeddings.weight"), count: config.typeVocabSize * h)
+            tokenTypeEmbedding = FloatBuffer(Array(UnsafeBufferPointer(start: table.pointer, count: h)))
         } else {
             tokenTypeEmbedding = FloatBuffer(count: h)
         }
-        embeddingNormWeight = FloatBuffer(try load(names.embedding("LayerNorm.weight"), [h]))
-        embeddingNormBias = FloatBuffer(try load(names.embedding("LayerNorm.bias"), [h]))
+        embeddingNormWeight = try load(names.embedding("LayerNorm.weight"), count: h)
+        embeddingNormBias = try load(names.embedding("LayerNorm.bias"), count: h)
 
-        headDenseWeight = FloatBuffer(try load(names.head.denseWeight, [h, h]))
-        headDenseBias = FloatBuffer(try load(names.head.denseBias, [h]))
-        headNormWeight = FloatBuffer(try load(names.head.normWeight, [h]))
-        headNormBias = FloatBuffer(try load(names.head.normBias, [h]))
-        if let untied = try tensor(names.head.decoderWeight) {
-            guard untied.count == v * h else {
-                throw InputError("tensor \(names.head.decoderWeight) has \(untied.count) values, expected shape [\(v), \(h)]")
-            }
-            decoderWeight = FloatBuffer(untied)
-        } else {
-            decoderWeight = wordEmbeddings
+        headDenseWeight = try load(names.head.denseWeight, count: h * h)
+        headDenseBias = try load(names.head.denseBias, count: h)
+        headNormWeight = try load(names.head.normWeight, count: h)
+        headNormBias = try load(names.head.normBias, count: h)
+        decoderWeight = source.contains(names.head.decoderWeight)
+            ? try load(names.head.decoderWeight, count: v * h) : wordEmbeddings
+        guard let biasName = names.head.decoderBiasCandidates.first(where: source.contains) else {
+            throw InputError("missing tensor \(names.head.decoderBiasCandidates[0])")
         }
-        decoderBias = FloatBuffer(try loadFirst(names.head.decoderBiasCandidates, [v]))
+        decoderBias = try load(biasName, count: v)
     }
 
     /// θ in checkpoint order: per layer query, key, value, attention output dense and LayerNorm,
@@ -107,6 +115,13 @@ public final class EncoderParameters {
 
     /// θ's current values (a copy).
     public var thetaValues: FlatTensors { FlatTensors(layout: thetaLayout, values: theta.array) }
+}
+
+/// Where weights come from: whether a tensor exists, and reading it (converted to Float, exactly
+/// `destination.count` values in PyTorch's row-major layout) into its final place.
+struct TensorSource {
+    var contains: (String) -> Bool
+    var read: (String, UnsafeMutableBufferPointer<Float>) throws -> Void
 }
 
 /// Checkpoint tensor names for both naming schemes (`roberta.*` + `lm_head.*`, `bert.*` + `cls.predictions.*`).

@@ -5,19 +5,19 @@ extension EncoderParameters {
         -> EncoderParameters
     {
         var random = SeededRandom(seed: seed)
-        return try EncoderParameters(config: config) { name in
-            guard let count = Self.randomTensorCount(name, config: config) else { return nil }
-            var values = [Float](repeating: 0, count: count)
-            let isNormWeight = name.hasSuffix("LayerNorm.weight") || name.hasSuffix("layer_norm.weight")
-            let isBias = name.hasSuffix("bias")
-            for i in 0..<count {
-                // Sum of four uniforms: cheap, roughly normal, and deterministic across platforms.
-                let noise = (random.nextUnit() + random.nextUnit() + random.nextUnit() + random.nextUnit() - 2)
-                    * 1.732_050_8 * standardDeviation
-                values[i] = isNormWeight ? 1 + noise : (isBias ? noise * 0.5 : noise)
-            }
-            return values
-        }
+        let source = TensorSource(
+            contains: { randomTensorCount($0, config: config) != nil },
+            read: { name, destination in
+                let isNormWeight = name.hasSuffix("LayerNorm.weight") || name.hasSuffix("layer_norm.weight")
+                let isBias = name.hasSuffix("bias")
+                for i in destination.indices {
+                    // Sum of four uniforms: cheap, roughly normal, and identical on every platform.
+                    let noise = (random.nextUnit() + random.nextUnit() + random.nextUnit() + random.nextUnit() - 2)
+                        * 1.732_050_8 * standardDeviation
+                    destination[i] = isNormWeight ? 1 + noise : (isBias ? noise * 0.5 : noise)
+                }
+            })
+        return try EncoderParameters(config: config, source: source)
     }
 
     private static func randomTensorCount(_ name: String, config: EncoderConfig) -> Int? {

@@ -63,10 +63,15 @@ public final class FisherEstimator {
     /// gradient unit, runs forward and backward and accumulates.
     @discardableResult
     public func feed(_ ids: [Int32]) throws -> FedSentence {
-        let masked = masking.mask(ids, random: &maskingRandom)
+        try feed(masked: masking.mask(ids, random: &maskingRandom))
+    }
+
+    /// Feeds a sentence that is already masked (replaying recorded inputs); the masking policy is not used.
+    @discardableResult
+    public func feed(masked: MaskedSequence) throws -> FedSentence {
         let batch = kind == .xsns ? progress.sentences / batchSize : nil
         progress.sentences += 1
-        progress.tokens += ids.count
+        progress.tokens += masked.inputIds.count
         progress.maskedTokens += masked.predictedCount
         pending.append(masked)
         if pending.count == batchSize { try flush() }
