@@ -63,6 +63,12 @@ public enum AtomicFile {
         syncFolder(folder)
     }
 
+    /// Renames a file that is already complete and fsynced (a journal, say) over `target`.
+    public static func publish(_ source: URL, as target: URL) throws {
+        guard rename(source.path, target.path) == 0 else { throw failure("cannot replace", target.path) }
+        syncFolder(target.deletingLastPathComponent().path)
+    }
+
     /// Makes the rename durable. Some file systems refuse fsync on folders; the data itself is
     /// already safe then, so that is not reported as a failure.
     private static func syncFolder(_ folder: String) {
