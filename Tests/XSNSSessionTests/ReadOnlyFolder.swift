@@ -1,3 +1,4 @@
+// Same helper as Tests/XSNSStorageTests/ReadOnlyFolder.swift (test targets cannot share files).
 import Foundation
 
 /// Makes a folder unwritable for the duration of a test. `chmod` does not stop root, so when the

@@ -47,6 +47,26 @@ struct AtomicFileTests {
         #expect(try String(contentsOf: url, encoding: .utf8) == "old")
     }
 
+    @Test func aFullDiskIsARuntimeFailureAndThePreviousFileStays() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        guard let disk = FullFileSystem(bytes: 64 * 1024, at: folder) else {
+            print("note: cannot mount a small tmpfs here (needs root and mount rights); test skipped")
+            return
+        }
+        defer { disk.unmount() }
+        let url = folder.appendingPathComponent("fisher.safetensors")
+        try AtomicFile.write(Data(repeating: 1, count: 1000), to: url)
+        do {
+            try AtomicFile.write(Data(repeating: 2, count: 1 << 20), to: url)
+            Issue.record("wrote 1 MB into a 64 kB file system")
+        } catch let failure as RuntimeFailure {
+            #expect(failure.description.contains(url.path))
+            #expect(failure.description.contains("No space left on device"))
+        }
+        #expect(try Data(contentsOf: url) == Data(repeating: 1, count: 1000))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["fisher.safetensors"])
+    }
+
     @Test func aMissingFolderIsARuntimeFailure() throws {
         let url = try Fixtures.temporaryDirectory().appendingPathComponent("no/such/file")
         #expect(throws: RuntimeFailure.self) { try AtomicFile.write(Data(), to: url) }
