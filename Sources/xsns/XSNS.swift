@@ -8,6 +8,7 @@ struct XSNS: ParsableCommand {
         commandName: "xsns",
         abstract: "X-SNS Workbench: language sub-networks of multilingual encoders.",
         subcommands: [
+            ComputeCommand.self,
             InspectCommand.self,
             TokenizeCommand.self,
         ])
