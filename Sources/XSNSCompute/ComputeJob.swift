@@ -53,6 +53,8 @@ public final class ComputeJob: @unchecked Sendable {
     public let request: ComputeRequest
     public var checkpointSentences = 64
     public var checkpointSeconds: TimeInterval = 60
+    /// Minimum time between two progress events of a run (the last one is always sent).
+    public var progressInterval: TimeInterval = 0.2
     private let emit: @Sendable (ComputeEvent) -> Void
     private let stopSignal: StopSignal
 

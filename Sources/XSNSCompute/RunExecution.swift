@@ -76,7 +76,7 @@ final class RunExecution {
                 lastCheckpoint = now
                 sinceCheckpoint = 0
             }
-            if now.timeIntervalSince(lastEvent) >= 0.2 || index + 1 == sentences.count {
+            if now.timeIntervalSince(lastEvent) >= job.progressInterval || index + 1 == sentences.count {
                 lastEvent = now
                 emit(.progress(ComputeProgress(
                     language: language, seed: seed, sentencesDone: index + 1, sentencesTotal: sentences.count,

@@ -37,6 +37,8 @@ struct ComputeCommand: ParsableCommand {
     var recordInputs = false
     @Option(help: "BLAS threads.")
     var threads = ComputeOptions.defaults.threads
+    @Option(help: .hidden)
+    var checkpointEvery = 64
 
     func run() throws {
         let options = ComputeOptions(
@@ -48,7 +50,9 @@ struct ComputeCommand: ParsableCommand {
         let stop = StopSignal()
         let signals = SignalTrap(stop: stop)
         let reporter = ProgressReporter()
-        let summary = try ComputeJob(request, stop: stop, events: reporter.handle).run()
+        let job = ComputeJob(request, stop: stop, events: reporter.handle)
+        job.checkpointSentences = max(1, checkpointEvery)
+        let summary = try job.run()
         reporter.finish()
         signals.restore()
 
