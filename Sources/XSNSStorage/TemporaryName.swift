@@ -15,8 +15,8 @@ public enum TemporaryName {
         ".\(target).tmp-\(host)-\(pid)-\(UInt32.random(in: 0...UInt32.max))"
     }
 
-    /// The host name reduced to characters that are safe in a file name and cannot contain `-`
-    /// ambiguity with the fields that follow it.
+    /// The host name reduced to letters, digits and dots: safe in a file name, and free of the
+    /// `-` that separates the fields after it.
     static let host: String = {
         let allowed = ProcessInfo.processInfo.hostName.unicodeScalars.filter {
             $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == ".")
