@@ -1,0 +1,69 @@
+/// Heads: the layers × heads grid of how many languages keep each attention head, and the
+/// selected language's own head mask.
+extension Renderer {
+    mutating func drawHeads(in content: Rect) {
+        let (left, right) = content.splitColumns(at: content.width * 3 / 5)
+        let counts = pane("heads", left).box(
+            title: "Languages per head (of \(state.data.headMasks.count))", theme: theme, focused: true, into: &grid)
+        let code = state.selectedLanguage ?? ""
+        let mask = pane("head-mask", right).box(title: "Head mask \(code) \(theme.separator) j/k", theme: theme,
+                                                into: &grid)
+        guard !state.data.headCounts.isEmpty else {
+            drawEmpty(counts, ["No head data yet."])
+            return
+        }
+        drawCounts(region: counts)
+        if let heads = state.data.headMasks[code] {
+            drawMask(heads, region: mask)
+        } else {
+            drawEmpty(mask, ["No head mask for \(code) yet."])
+        }
+    }
+
+    /// Head columns are numbered at the top; a layer per row.
+    private mutating func drawHeadHeader(heads: Int, cellWidth: Int, region: Region) {
+        for head in 0..<heads {
+            region.write(DisplayWidth.pad(String(head), to: cellWidth - 1, alignRight: true), x: 4 + head * cellWidth,
+                         y: 0, style: theme.dim, into: &grid)
+        }
+    }
+
+    private mutating func drawCounts(region: Region) {
+        let table = state.data.headCounts
+        let heads = table.map(\.count).max() ?? 0
+        let total = max(1, state.data.headMasks.count)
+        let cellWidth = 3
+        drawHeadHeader(heads: heads, cellWidth: cellWidth, region: region)
+        for (layer, row) in table.prefix(max(0, region.height - 1)).enumerated() {
+            let y = layer + 1
+            region.write("L\(layer)", x: 0, y: y, style: theme.dim, into: &grid)
+            for (head, count) in row.enumerated() {
+                let x = 4 + head * cellWidth
+                if count == 0 {
+                    region.write(DisplayWidth.pad(String(theme.headOff), to: cellWidth - 1, alignRight: true), x: x,
+                                 y: y, style: theme.dim, into: &grid)
+                } else {
+                    // Colour follows the ramp; without colour the number alone carries the value.
+                    let (_, style) = theme.rampCell(Double(count) / Double(total))
+                    region.write(DisplayWidth.pad(String(count), to: cellWidth - 1, alignRight: true), x: x, y: y,
+                                 style: style.adding(count == total ? .bold : []), into: &grid)
+                }
+            }
+        }
+    }
+
+    private mutating func drawMask(_ mask: [[Bool]], region: Region) {
+        let heads = mask.map(\.count).max() ?? 0
+        let cellWidth = 3
+        drawHeadHeader(heads: heads, cellWidth: cellWidth, region: region)
+        for (layer, row) in mask.prefix(max(0, region.height - 1)).enumerated() {
+            let y = layer + 1
+            region.write("L\(layer)", x: 0, y: y, style: theme.dim, into: &grid)
+            for (head, kept) in row.enumerated() {
+                let glyph = kept ? theme.headOn : theme.headOff
+                region.write(DisplayWidth.pad(String(glyph), to: cellWidth - 1, alignRight: true), x: 4 + head * cellWidth,
+                             y: y, style: kept ? theme.accent : theme.dim, into: &grid)
+            }
+        }
+    }
+}
