@@ -25,7 +25,7 @@ public struct Theme: Sendable, Equatable {
 
     /// A viridis-like ramp in xterm-256 indices (dark purple → blue → teal → green → yellow):
     /// perceptually ordered and readable for the common colour-vision deficiencies.
-    static let viridis256: [Int16] = [53, 54, 60, 24, 30, 36, 72, 77, 148, 220]
+    static let viridis256: [Int16] = [53, 54, 60, 61, 30, 36, 72, 77, 148, 220]
     /// Eight-colour approximation ordered by brightness: blue, cyan, green, yellow, white.
     static let ramp8: [Int16] = [4, 6, 2, 3, 7]
     static let shades: [Character] = [" ", "░", "▒", "▓", "█"]
