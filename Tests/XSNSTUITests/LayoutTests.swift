@@ -1,8 +1,8 @@
 import Testing
 import XSNSTUI
 
-/// Renders every view at every width from the minimum to 300 (at heights 16, 40 and 100) and
-/// every height from the minimum to 100 (at widths 60, 120 and 300) — not all pairs, which would
+/// Renders every view at every width from the minimum to 300 (at heights 16, 24, 40 and 100) and
+/// every height from the minimum to 100 (at widths 60, 80, 120 and 300) — not all pairs, which would
 /// take minutes in a debug build — and checks the layout invariants.
 @Suite struct LayoutTests {
     static let maxWidth = 300
@@ -10,10 +10,10 @@ import XSNSTUI
 
     static var sizes: [TerminalSize] {
         var sizes: [TerminalSize] = []
-        for height in [MinimumSize.height, 40, maxHeight] {
+        for height in [MinimumSize.height, 24, 40, maxHeight] {
             for width in MinimumSize.width...maxWidth { sizes.append(TerminalSize(width: width, height: height)) }
         }
-        for width in [MinimumSize.width, 120, maxWidth] {
+        for width in [MinimumSize.width, 80, 120, maxWidth] {
             for height in MinimumSize.height...maxHeight { sizes.append(TerminalSize(width: width, height: height)) }
         }
         return sizes

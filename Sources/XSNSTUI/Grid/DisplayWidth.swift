@@ -4,6 +4,8 @@ public enum DisplayWidth {
     public static func of(_ character: Character) -> Int {
         guard let scalar = character.unicodeScalars.first else { return 0 }
         let value = scalar.value
+        // Fast path for what fills most of the screen: printable ASCII, box drawing, blocks.
+        if (value >= 0x20 && value < 0x7F) || (value >= 0x2500 && value < 0x2600) { return 1 }
         if value < 0x20 || (value >= 0x7F && value < 0xA0) { return 0 }
         // A lone combining mark has no column of its own.
         if character.unicodeScalars.count == 1, scalar.properties.generalCategory == .nonspacingMark {
