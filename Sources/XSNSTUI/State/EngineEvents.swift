@@ -3,8 +3,9 @@ extension WorkbenchState {
     mutating func apply(_ event: EngineEvent) {
         switch event {
         case .started:
+            // Languages become "running" when their progress arrives, not all at once.
             compute = .running
-            setStatus(from: [.pending, .paused], to: .running)
+            setStatus(from: [.paused], to: .running)
         case .paused:
             compute = .paused
             setStatus(from: [.running], to: .paused)

@@ -2,7 +2,9 @@
 /// selected language's own head mask.
 extension Renderer {
     mutating func drawHeads(in content: Rect) {
-        let (left, right) = content.splitColumns(at: content.width * 3 / 5)
+        // Counts take three columns per head, the mask two; the mask keeps at least 30 columns.
+        let heads = state.data.headCounts.map(\.count).max() ?? 0
+        let (left, right) = content.splitColumns(at: max(content.width / 2, min(content.width - 30, 6 + 3 * heads)))
         let counts = pane("heads", left).box(
             title: "Languages per head (of \(state.data.headMasks.count))", theme: theme, focused: true, into: &grid)
         let code = state.selectedLanguage ?? ""
@@ -53,17 +55,17 @@ extension Renderer {
     }
 
     private mutating func drawMask(_ mask: [[Bool]], region: Region) {
-        let heads = mask.map(\.count).max() ?? 0
-        let cellWidth = 3
-        drawHeadHeader(heads: heads, cellWidth: cellWidth, region: region)
         for (layer, row) in mask.prefix(max(0, region.height - 1)).enumerated() {
             let y = layer + 1
             region.write("L\(layer)", x: 0, y: y, style: theme.dim, into: &grid)
             for (head, kept) in row.enumerated() {
-                let glyph = kept ? theme.headOn : theme.headOff
-                region.write(DisplayWidth.pad(String(glyph), to: cellWidth - 1, alignRight: true), x: 4 + head * cellWidth,
-                             y: y, style: kept ? theme.accent : theme.dim, into: &grid)
+                region.write(String(kept ? theme.headOn : theme.headOff), x: 4 + head * 2, y: y,
+                             style: kept ? theme.accent : theme.dim, into: &grid)
             }
+        }
+        // One column per head: the header shows the last digit of the head number.
+        for head in 0..<(mask.map(\.count).max() ?? 0) {
+            region.write(String(head % 10), x: 4 + head * 2, y: 0, style: theme.dim, into: &grid)
         }
     }
 }

@@ -78,7 +78,7 @@ extension Renderer {
                 }
                 if row == rowIndex && column == columnIndex {
                     // The cursor cell shows the value's first digits; the side pane has it in full.
-                    let digits = String(formatFixed(value, decimals: 2).suffix(2))
+                    let digits = Self.cursorDigits(value)
                     region.write(DisplayWidth.pad(digits, to: cellWidth - 1), x: x, y: y,
                                  style: theme.selected.adding(.bold), into: &grid)
                 } else {
@@ -87,6 +87,14 @@ extension Renderer {
                 }
             }
         }
+    }
+
+    /// Two columns for the cursor cell: hundredths ("61" for 0.61), "1" for 1, "-" below 0.
+    static func cursorDigits(_ value: Double) -> String {
+        let hundredths = Int((min(1, max(-1, value)) * 100).rounded())
+        if hundredths >= 100 { return "1" }
+        if hundredths < 0 { return "-" }
+        return hundredths < 10 ? "0\(hundredths)" : "\(hundredths)"
     }
 
     private mutating func drawHeatmapInfo(_ matrix: SimilarityMatrix, range: ClosedRange<Double>, region: Region) {
