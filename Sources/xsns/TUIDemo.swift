@@ -39,8 +39,9 @@ struct TUIDemo: ParsableCommand {
         }
         engine.stop()
         if case .signal(let number) = result.exit {
+            // The conventional status of a process ended by a signal, after the one-line message.
             FileHandle.standardError.write(Data("xsns: stopped by signal \(number); terminal restored\n".utf8))
-            throw ExitCode(128 + number)
+            Foundation.exit(128 + number)
         }
     }
 }

@@ -72,11 +72,14 @@ extension Renderer {
                          style: row == rowIndex ? theme.selected : theme.dim, into: &grid)
             for (slot, (column, columnCode)) in columns.enumerated() {
                 let x = labelWidth + slot * cellWidth
+                let isCursor = row == rowIndex && column == columnIndex
                 guard let value = matrix.value(rowCode, columnCode), value.isFinite else {
-                    region.write(theme.ascii ? "?" : "·", x: x, y: y, style: theme.dim, into: &grid)
+                    // Not computed yet; the cursor stays visible on it.
+                    region.write(theme.ascii ? "?" : "·", x: x, y: y, style: isCursor ? theme.selected : theme.dim,
+                                 into: &grid)
                     continue
                 }
-                if row == rowIndex && column == columnIndex {
+                if isCursor {
                     // The cursor cell shows the value's first digits; the side pane has it in full.
                     let digits = Self.cursorDigits(value)
                     region.write(DisplayWidth.pad(digits, to: cellWidth - 1), x: x, y: y,
