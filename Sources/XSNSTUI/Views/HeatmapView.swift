@@ -2,12 +2,13 @@
 /// range, a cursor whose exact value the side pane shows, with the legend and nearest languages.
 extension Renderer {
     mutating func drawHeatmap(in content: Rect) {
-        let cellWidth = codeWidth + 1
         let labelWidth = codeWidth + 1
+        // The side pane keeps a fixed width; cells grow (up to 4 columns) into the room left.
+        let infoWidth = content.width >= 100 ? 34 : 26
+        let room = content.width - infoWidth - labelWidth - 2
+        let cellWidth = max(codeWidth + 1, min(4, room / max(1, languages.count)))
         // At least wide enough for the title; more when there are many languages.
         let wanted = max(40, labelWidth + cellWidth * languages.count + 2)
-        // The side pane keeps a fixed width; the map takes what it needs of the rest.
-        let infoWidth = content.width >= 100 ? 34 : 26
         let (mapRect, infoRect) = content.splitColumns(at: min(wanted, content.width - infoWidth))
         let orderLabel = state.order == .clustered ? "clustered" : "alphabetical"
         let pLabel = state.metric.dependsOnP ? " p=\(formatP(currentMatrixP))" : ""

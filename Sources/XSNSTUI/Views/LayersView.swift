@@ -5,7 +5,7 @@ extension Renderer {
         let (left, right) = content.splitColumns(at: content.width / 2)
         let first = state.selectedLanguage ?? ""
         let second = state.partnerLanguage ?? ""
-        let overlapTitle = "Overlap \(first) \(theme.times) \(second) \(theme.separator) j/k h/l"
+        let overlapTitle = "Overlap \(first) \(theme.times) \(second) by layer \(theme.separator) j/k h/l"
         let overlap = pane("layers", left).box(title: overlapTitle, theme: theme, focused: true, into: &grid)
         let shares = pane("layer-shares", right).box(title: "Sub-network share by layer", theme: theme, into: &grid)
         if let pair = state.data.pairOverlaps[LanguagePair(first, second)], first != second {
@@ -17,20 +17,56 @@ extension Renderer {
     }
 
     private mutating func drawOverlap(_ pair: PairOverlap, region: Region) {
-        let labelWidth = max(3, (pair.perComponent.map { DisplayWidth.of($0.name) }.max() ?? 3))
-        var rows: [(String, Double)] = pair.perLayer.enumerated().map { ("L\($0.offset)", $0.element) }
-        let componentStart = rows.count + 1
-        rows.append(("", .nan))
-        rows += pair.perComponent.map { ($0.name, $0.value) }
+        let components: [(String, Double)] = pair.perComponent.map { ($0.name, $0.value) }
+        let listed = pair.perLayer.count + 1 + components.count
+        if listed <= region.height {
+            let layers = pair.perLayer.enumerated().map { ("L\($0.offset)", $0.element) }
+            drawBarList(layers, region: region, y: 0)
+            region.write("by component", x: 0, y: layers.count, style: theme.dim, into: &grid)
+            drawBarList(components, region: region, y: layers.count + 1)
+        } else {
+            // Too few rows for one line per layer: layers become a vertical bar chart.
+            let chartHeight = max(2, region.height - components.count - 2)
+            drawColumnChart(pair.perLayer, region: region.sub(x: 0, y: 0, width: region.width, height: chartHeight + 1))
+            drawBarList(components, region: region, y: chartHeight + 1)
+        }
+    }
+
+    /// Labelled horizontal bars, one per row from `y`, for values in [0, 1].
+    private mutating func drawBarList(_ rows: [(String, Double)], region: Region, y: Int) {
+        let labelWidth = max(3, rows.map { DisplayWidth.of($0.0) }.max() ?? 3)
         let barWidth = max(0, region.width - labelWidth - 8)
-        for (y, row) in rows.prefix(region.height).enumerated() {
-            if y == componentStart - 1 {
-                region.write("by component", x: 0, y: y, style: theme.dim, into: &grid)
-                continue
+        for (offset, row) in rows.enumerated() where y + offset < region.height {
+            var x = region.write(DisplayWidth.pad(row.0, to: labelWidth), x: 0, y: y + offset, style: theme.dim,
+                                 into: &grid)
+            x = region.write(" " + formatFixed(row.1, decimals: 3) + " ", x: x, y: y + offset, into: &grid)
+            region.write(bar(row.1, width: barWidth).filled, x: x, y: y + offset, style: theme.bar, into: &grid)
+        }
+    }
+
+    /// Vertical bars (values in [0, 1]) over all but the last row, which numbers the layers.
+    private mutating func drawColumnChart(_ values: [Double], region: Region) {
+        let height = region.height - 1
+        guard height > 0 else { return }
+        let eighths: [Character] = theme.ascii ? [] : ["▁", "▂", "▃", "▄", "▅", "▆", "▇"]
+        for (layer, value) in values.enumerated() {
+            let x = 1 + layer * 2
+            let clamped = value.isFinite ? min(1, max(0, value)) : 0
+            let filled = Int((clamped * Double(height * 8)).rounded())
+            for row in 0..<height {
+                let fromBottom = height - 1 - row
+                let level = filled - fromBottom * 8
+                let glyph: Character
+                if level >= 8 {
+                    glyph = theme.barFull
+                } else if level > 0 {
+                    glyph = eighths.isEmpty ? (level >= 4 ? theme.barFull : " ") : eighths[level - 1]
+                } else {
+                    continue
+                }
+                region.write(String(glyph), x: x, y: row, style: theme.bar, into: &grid)
             }
-            var x = region.write(DisplayWidth.pad(row.0, to: labelWidth), x: 0, y: y, style: theme.dim, into: &grid)
-            x = region.write(" " + formatFixed(row.1, decimals: 3) + " ", x: x, y: y, into: &grid)
-            region.write(bar(row.1, width: barWidth).filled, x: x, y: y, style: theme.bar, into: &grid)
+            region.write(String(layer % 10), x: x, y: height, style: theme.dim, into: &grid)
         }
     }
 
