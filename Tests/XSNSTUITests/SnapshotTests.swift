@@ -53,4 +53,20 @@ import XSNSTestSupport
         let grid = render(state, size: TerminalSize(width: 80, height: 24), theme: Theme(palette: .basic8))
         expectSnapshot(grid.text(), named: "tui/ranking-80x24-demo-quit")
     }
+
+    /// The shade ramp makes the values visible in text: clustered order puts families together.
+    @Test func clusteredHeatmapInShades() {
+        var state = SampleWorkbench.state(view: .heatmap)
+        state.order = .clustered
+        let grid = render(state, size: TerminalSize(width: 80, height: 24), theme: Theme(palette: .monochrome))
+        expectSnapshot(grid.text(), named: "tui/heatmap-80x24-clustered-shades")
+    }
+
+    @Test func filteredLanguagesWhileTyping() {
+        var state = SampleWorkbench.state(view: .languages)
+        state.filter = "e"
+        state.input = .filter
+        let grid = render(state, size: TerminalSize(width: 80, height: 24), theme: Theme(palette: .xterm256))
+        expectSnapshot(grid.text(), named: "tui/languages-80x24-filter")
+    }
 }

@@ -51,14 +51,5 @@ public struct Rect: Hashable, Sendable, CustomStringConvertible {
         )
     }
 
-    /// Splits off the first `rows` rows (clamped) and returns (top, bottom).
-    public func splitRows(at rows: Int) -> (Rect, Rect) {
-        let top = min(max(0, rows), height)
-        return (
-            Rect(x: x, y: y, width: width, height: top),
-            Rect(x: x, y: y + top, width: width, height: height - top)
-        )
-    }
-
     public var description: String { "\(width)×\(height)@(\(x),\(y))" }
 }
