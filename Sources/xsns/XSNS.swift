@@ -11,6 +11,7 @@ struct XSNS: ParsableCommand {
             ComputeCommand.self,
             InspectCommand.self,
             TokenizeCommand.self,
+            TUIDemo.self,
         ])
 
     /// Maps errors to the exit-status contract, always with one clear line on stderr:
