@@ -1,0 +1,61 @@
+import Foundation
+
+/// Writes named Float32 tensors as a `.safetensors` file that the Python `safetensors`
+/// package loads; atomically, in the layout's tensor order.
+public enum SafeTensorsWriter {
+    public static func write(_ tensors: FlatTensors, metadata: [String: String], to url: URL) throws {
+        let header = try headerBytes(tensors.layout, metadata: metadata, file: url.path)
+        try AtomicFile.write(to: url) { sink in
+            var length = UInt64(header.count).littleEndian
+            try withUnsafeBytes(of: &length) { try sink.write($0) }
+            try sink.write(header)
+            #if _endian(big)
+            let littleEndian = tensors.values.map { Float(bitPattern: $0.bitPattern.littleEndian) }
+            try littleEndian.withUnsafeBytes { try sink.write($0) }
+            #else
+            try tensors.values.withUnsafeBytes { try sink.write($0) }
+            #endif
+        }
+    }
+
+    /// The JSON header, padded with spaces to a multiple of 8 bytes as the reference writer does
+    /// (keeps the data area aligned for readers that map it directly).
+    static func headerBytes(_ layout: TensorLayout, metadata: [String: String], file: String) throws -> Data {
+        var fields: [String] = []
+        if !metadata.isEmpty {
+            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0] ?? ""))" }
+            fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
+        }
+        for entry in layout.entries {
+            if entry.name == "__metadata__" {
+                throw InputError(file: file, "a tensor cannot be named __metadata__")
+            }
+            let begin = entry.offset * MemoryLayout<Float>.size
+            let end = begin + entry.count * MemoryLayout<Float>.size
+            let shape = entry.shape.map(String.init).joined(separator: ",")
+            fields.append("\(jsonString(entry.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(begin),\(end)]}")
+        }
+        var header = Data(("{" + fields.joined(separator: ",") + "}").utf8)
+        let padding = (8 - header.count % 8) % 8
+        header.append(contentsOf: [UInt8](repeating: UInt8(ascii: " "), count: padding))
+        return header
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped.
+    static func jsonString(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}
