@@ -141,7 +141,7 @@ public enum AnalysisReports {
         case .table:
             var text = TextTable.render(evaluationRows(evaluation))
             if let regression {
-                text += "\nOLS gold ≈ \(NumberText.fixed(regression.intercept)) + \(NumberText.fixed(regression.slope))·score"
+                text += "\nOLS gold ≈ \(regression.equation("score"))"
                     + " over \(regression.pairs) pairs: RMSE \(NumberText.fixed(regression.rmse)), R² \(NumberText.fixed(regression.rSquared))\n"
             }
             return text

@@ -31,8 +31,7 @@ struct ExportReport {
             text += "\n## Evaluation against `\(gold)`\n\nMetrics per seed, averaged over seeds; NDCG@\(evaluation.k) with "
             text += "relevance = rank of the gold score.\n\n" + TextTable.markdown(AnalysisReports.evaluationRows(evaluation))
             if let regression {
-                text += "\nOLS over \(regression.pairs) pairs: gold ≈ \(NumberText.fixed(regression.intercept)) + "
-                text += "\(NumberText.fixed(regression.slope)) · Jaccard, RMSE \(NumberText.fixed(regression.rmse)), "
+                text += "\nOLS over \(regression.pairs) pairs: gold ≈ \(regression.equation("Jaccard")), RMSE \(NumberText.fixed(regression.rmse)), "
                 text += "R² \(NumberText.fixed(regression.rSquared)).\n"
             }
         }
