@@ -9,6 +9,11 @@ struct XSNS: ParsableCommand {
         abstract: "X-SNS Workbench: language sub-networks of multilingual encoders.",
         subcommands: [
             ComputeCommand.self,
+            MatrixCommand.self,
+            RankCommand.self,
+            LayersCommand.self,
+            EvalCommand.self,
+            ExportCommand.self,
             InspectCommand.self,
             TokenizeCommand.self,
             TUIDemo.self,
