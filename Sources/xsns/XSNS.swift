@@ -16,8 +16,9 @@ struct XSNS: ParsableCommand {
             ExportCommand.self,
             InspectCommand.self,
             TokenizeCommand.self,
-            TUIDemo.self,
-        ])
+            WorkbenchCommand.self,
+        ],
+        defaultSubcommand: WorkbenchCommand.self)
 
     /// Maps errors to the exit-status contract, always with one clear line on stderr:
     /// 0 success (and --help), 2 bad usage or input, 1 runtime failure.

@@ -56,7 +56,7 @@ public struct PairwiseOverlaps: Sendable {
     /// intersections[seed][i][j], nil when one of the two languages lacks the seed.
     public let intersections: [Int: [[Int?]]]
 
-    init(languages: [String], subnetworks: [String: [Int: Subnetwork]]) {
+    public init(languages: [String], subnetworks: [String: [Int: Subnetwork]]) {
         let seeds = Array(Set(subnetworks.values.flatMap(\.keys))).sorted()
         var sizes: [Int: [String: Int]] = [:]
         var intersections: [Int: [[Int?]]] = [:]
