@@ -121,6 +121,11 @@ public struct WorkbenchLaunch: Sendable {
             ? URL(fileURLWithPath: spec).standardizedFileURL.lastPathComponent : spec
     }
 
+    /// The status bar has room for a name, not a path: a session given as a path shows its folder name.
+    public var displayName: String {
+        sessionName.contains("/") ? session.lastPathComponent : sessionName
+    }
+
     /// The request the compute controller runs for `languages`.
     public func request(languages: [String]) -> ComputeRequest {
         ComputeRequest(session: session, modelSpec: modelSpec, corpora: corpora, languages: languages, options: options)

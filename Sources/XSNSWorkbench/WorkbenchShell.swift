@@ -47,7 +47,7 @@ public final class WorkbenchShell: @unchecked Sendable {
         if let saved { planned = Array(Set(planned).union(saved.languages)).sorted() }
         var languages = SessionLanguages(store: SessionStore(folder: launch.session), corpora: launch.corpora)
         var state = WorkbenchState(
-            sessionName: launch.sessionName, modelName: launch.modelName, isDemoModel: launch.isDemo,
+            sessionName: launch.displayName, modelName: launch.modelName, isDemoModel: launch.isDemo,
             data: WorkbenchData(languages: languages.infos(planned: planned, computing: [])))
         saved?.apply(to: &state)
         remember(state)
