@@ -7,7 +7,7 @@ struct XSNS: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "xsns",
         abstract: "X-SNS Workbench: language sub-networks of multilingual encoders.",
-        subcommands: [InspectCommand.self])
+        subcommands: [InspectCommand.self, BenchCommand.self])
 
     /// Maps errors to the exit-status contract, always with one clear line on stderr:
     /// 0 success (and --help), 2 bad usage or input, 1 runtime failure.

@@ -3,13 +3,20 @@
 /// Its weights are outside θ, so only the gradient with respect to its input is formed.
 struct MaskedLMHead {
     let parameters: EncoderParameters
+    struct Target {
+        var row: Int
+        var label: Int32
+        /// Which loss the token belongs to: its mean is taken over the tokens of the same group.
+        var group: Int
+    }
+
     /// Rows of logits held at once: bounds the [rows × vocabulary] buffer for large batches.
     static let chunkRows = 64
 
-    /// Returns the mean loss over `targets` and writes its gradient into `hiddenGradient` at the target
-    /// rows (other rows untouched). `hidden` is [rows × hidden] for the whole packed unit.
-    func lossAndGradient(hidden: UnsafePointer<Float>, targets: [(row: Int, label: Int32)],
-                         hiddenGradient: UnsafeMutablePointer<Float>, scratch: ScratchBuffer) -> Double {
+    /// Returns each group's summed loss and adds the gradient of Σ_groups (group loss / group count)
+    /// into `hiddenGradient` at the target rows. `hidden` is [rows × hidden] for the whole packed unit.
+    func lossAndGradient(hidden: UnsafePointer<Float>, targets: [Target], groupCounts: [Int],
+                         hiddenGradient: UnsafeMutablePointer<Float>, scratch: ScratchBuffer) -> [Double] {
         let c = parameters.config, p = parameters
         let h = c.hiddenSize, vocabulary = c.vocabSize
         let chunk = min(Self.chunkRows, targets.count)
@@ -17,8 +24,7 @@ struct MaskedLMHead {
         let gathered = work, dense = gathered + chunk * h, activated = dense + chunk * h
         let normalised = activated + chunk * h, gradient = normalised + chunk * h
         let logits = gradient + chunk * h, mean = logits + chunk * vocabulary, rstd = mean + chunk
-        let scale = 1 / Float(targets.count)
-        var loss = 0.0
+        var losses = [Double](repeating: 0, count: groupCounts.count)
         var labels = [Int32](repeating: 0, count: chunk)
 
         for first in stride(from: 0, to: targets.count, by: chunk) {
@@ -38,8 +44,13 @@ struct MaskedLMHead {
                            bias: p.decoderBias.pointer, rows: n, inFeatures: h, outFeatures: vocabulary)
             labels.withUnsafeBufferPointer { label in
                 guard let label = label.baseAddress else { return }
-                loss += CrossEntropy.forward(logits, labels: label, rows: n, classes: vocabulary)
-                CrossEntropy.backward(logits, labels: label, rows: n, classes: vocabulary, scale: scale)
+                for i in 0..<n {
+                    let group = targets[first + i].group
+                    let row = logits + i * vocabulary
+                    losses[group] += CrossEntropy.forward(row, labels: label + i, rows: 1, classes: vocabulary)
+                    CrossEntropy.backward(row, labels: label + i, rows: 1, classes: vocabulary,
+                                          scale: 1 / Float(groupCounts[group]))
+                }
             }
             Linear.backward(inputGradient: gradient, weightGradient: nil, biasGradient: nil, outputGradient: logits,
                             input: normalised, weight: p.decoderWeight.pointer,
@@ -56,6 +67,6 @@ struct MaskedLMHead {
                 for j in 0..<h { target[j] += source[j] }
             }
         }
-        return loss / Double(targets.count)
+        return losses
     }
 }
