@@ -12,20 +12,21 @@ struct FisherEstimatorTests {
         return (0..<11).map { _ in [0] + (0..<(3 + random.nextInt(below: 6))).map { _ in Int32(5 + random.nextInt(below: 8)) } + [2] }
     }
 
-    static func estimator(_ kind: FisherEstimatorKind) throws -> FisherEstimator {
+    static func estimator(_ kind: FisherEstimatorKind, threads: Int = 1) throws -> FisherEstimator {
         let model = try EncoderGradientTests.tinyModel("xlm-roberta")
+        model.threads = threads
         let masking = MaskingPolicy(probability: 0.3, maskTokenId: 4, vocabularySize: 13, specialTokenIds: [0, 1, 2, 3, 4])
         return try FisherEstimator(model: model, kind: kind, batchSize: 4, masking: masking, seed: 42)
     }
 
-    @Test(arguments: FisherEstimatorKind.allCases)
-    func resumingFromASnapshotIsBitIdentical(kind: FisherEstimatorKind) throws {
+    @Test(arguments: FisherEstimatorKind.allCases, [1, 2])
+    func resumingFromASnapshotIsBitIdentical(kind: FisherEstimatorKind, threads: Int) throws {
         let all = Self.sentences()
-        let straight = try Self.estimator(kind)
+        let straight = try Self.estimator(kind, threads: threads)
         let fed = try all.map { try straight.feed($0) }
         let expected = try straight.finish()
 
-        let interrupted = try Self.estimator(kind)
+        let interrupted = try Self.estimator(kind, threads: threads)
         for ids in all.prefix(6) { try interrupted.feed(ids) }  // stops inside the second batch
         let snapshot = interrupted.snapshot()
 
@@ -42,7 +43,7 @@ struct FisherEstimatorTests {
                                              from: JSONEncoder().encode(snapshot.state))
         #expect(state == snapshot.state)
 
-        let resumed = try Self.estimator(kind)
+        let resumed = try Self.estimator(kind, threads: threads)
         try resumed.restore(FisherEstimatorSnapshot(state: state, accumulators: accumulators))
         #expect(resumed.progress == snapshot.state.progress)
         for ids in all.dropFirst(6) { try resumed.feed(ids) }

@@ -59,7 +59,7 @@ public struct EncoderBenchmark {
         BLASThreads.set(threads)
         let sgemmRate = Self.measureSgemm()
 
-        let model = EncoderModel(parameters: try EncoderParameters.random(config: config, seed: 1))
+        let model = EncoderModel(parameters: try EncoderParameters.random(config: config, seed: 1), threads: threads)
         let (cls, sep, mask): (Int32, Int32, Int32) = config.family == .roberta
             ? (0, 2, Int32(config.vocabSize - 1)) : (101 % Int32(config.vocabSize), 102 % Int32(config.vocabSize), 103 % Int32(config.vocabSize))
         let masking = MaskingPolicy(maskTokenId: mask, vocabularySize: config.vocabSize,

@@ -26,7 +26,7 @@ extension EncoderModel {
                 Linear.backward(inputGradient: nil, weightGradient: weightGradient, biasGradient: biasGradient,
                                 outputGradient: dy + rowsOfGroup.start * outFeatures,
                                 input: x + rowsOfGroup.start * inFeatures, weight: theta + weight,
-                                rows: rowsOfGroup.length, inFeatures: inFeatures, outFeatures: outFeatures)
+                                rows: rowsOfGroup.length, inFeatures: inFeatures, outFeatures: outFeatures, parallel: parallel)
                 sink(weight, outFeatures * inFeatures, group, weightGradient)
                 sink(bias, outFeatures, group, biasGradient)
             }
@@ -40,7 +40,7 @@ extension EncoderModel {
                 LayerNorm.backward(inputGradient: dx + offset, weightGradient: weightGradient,
                                    biasGradient: biasGradient, outputGradient: dy + offset, input: x + offset,
                                    mean: mean + rowsOfGroup.start, reciprocalStd: reciprocalStd + rowsOfGroup.start,
-                                   weight: theta + weight, rows: rowsOfGroup.length, width: h)
+                                   weight: theta + weight, rows: rowsOfGroup.length, width: h, parallel: parallel)
                 sink(weight, h, group, weightGradient)
                 sink(bias, h, group, biasGradient)
             }
@@ -65,13 +65,13 @@ extension EncoderModel {
                                  probability: state.hiddenDropout)
             }
             Linear.backward(inputGradient: gI, weightGradient: nil, biasGradient: nil, outputGradient: gB, input: act,
-                            weight: theta + w.output, rows: rows, inFeatures: inter, outFeatures: h)
+                            weight: theta + w.output, rows: rows, inFeatures: inter, outFeatures: h, parallel: parallel)
             emitLinear(weight: w.output, bias: w.outputBias, outputGradient: gB, input: act,
                        inFeatures: inter, outFeatures: h)
-            GELU.backward(inputGradient: gI, outputGradient: gI, input: pre, count: rows * inter)
+            GELU.backward(inputGradient: gI, outputGradient: gI, input: pre, count: rows * inter, parallel: parallel)
             Linear.backward(inputGradient: gA, accumulateInput: true, weightGradient: nil, biasGradient: nil,
                             outputGradient: gI, input: h1, weight: theta + w.intermediate,
-                            rows: rows, inFeatures: h, outFeatures: inter)
+                            rows: rows, inFeatures: h, outFeatures: inter, parallel: parallel)
             emitLinear(weight: w.intermediate, bias: w.intermediateBias, outputGradient: gI, input: h1,
                        inFeatures: h, outFeatures: inter)
 
@@ -86,7 +86,7 @@ extension EncoderModel {
             }
             let ctx = a.context.pointer + l * layerStride
             Linear.backward(inputGradient: gOut, weightGradient: nil, biasGradient: nil, outputGradient: gA, input: ctx,
-                            weight: theta + w.attentionOutput, rows: rows, inFeatures: h, outFeatures: h)
+                            weight: theta + w.attentionOutput, rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             emitLinear(weight: w.attentionOutput, bias: w.attentionOutputBias, outputGradient: gA, input: ctx,
                        inFeatures: h, outFeatures: h)
 
@@ -103,7 +103,7 @@ extension EncoderModel {
                     contextGradient: gOut + o, context: ctx + o,
                     probabilities: a.probabilities.pointer + probabilityOffset,
                     keep: a.attentionKeep.pointer + (a.attentionKeep.count > 0 ? probabilityOffset : 0),
-                    query: q + o, key: k + o, value: v + o, length: segment.length, scratch: scratch)
+                    query: q + o, key: k + o, value: v + o, length: segment.length, scratch: scratch, parallel: parallel)
                 probabilityOffset += state.attention.probabilityCount(length: segment.length)
             }
             for (weight, bias, upstream) in [(w.query, w.queryBias, a.gradQuery.pointer),
@@ -112,7 +112,7 @@ extension EncoderModel {
                 if l > 0 {
                     Linear.backward(inputGradient: gB, accumulateInput: true, weightGradient: nil, biasGradient: nil,
                                     outputGradient: upstream, input: x, weight: theta + weight,
-                                    rows: rows, inFeatures: h, outFeatures: h)
+                                    rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
                 }
                 emitLinear(weight: weight, bias: bias, outputGradient: upstream, input: x, inFeatures: h, outFeatures: h)
             }

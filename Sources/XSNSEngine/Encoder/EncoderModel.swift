@@ -13,7 +13,12 @@ public final class EncoderModel {
     let tensorGradient: FloatBuffer
     private let head: MaskedLMHead
 
-    public init(parameters: EncoderParameters) {
+    /// Threads for every kernel (OpenBLAS itself runs single-threaded under them, see `Parallel`).
+    public var threads: Int
+    var parallel: Parallel { Parallel(threads: threads) }
+
+    public init(parameters: EncoderParameters, threads: Int = 1) {
+        self.threads = max(1, threads)
         self.parameters = parameters
         head = MaskedLMHead(parameters: parameters)
         let c = parameters.config
@@ -53,13 +58,14 @@ public final class EncoderModel {
         }
         guard !targets.isEmpty else { return nil }
         precondition(!counts.contains(0), "per-sequence gradients need a predicted token in every sequence")
+        BLASThreads.set(1)
         let state = try forward(sequences.map(\.inputIds), dropout: dropout, random: &random)
         let h = config.hiddenSize
         let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
         let gradOut = state.activations.gradOut.pointer
         gradOut.update(repeating: 0, count: state.rows * h)
         let lossSums = head.lossAndGradient(hidden: last, targets: targets, groupCounts: counts,
-                                            hiddenGradient: gradOut, scratch: scratch)
+                                            hiddenGradient: gradOut, scratch: scratch, parallel: parallel)
         backward(state, perSequence: perSequence, headGateGradient: headGateGradient, sink: sink)
         return zip(lossSums, counts).map { $0 / Double($1) }
     }
@@ -81,6 +87,7 @@ public final class EncoderModel {
     public func meanPooledLastHiddenState(_ ids: [Int32]) throws -> [Float] {
         guard !ids.isEmpty else { throw InputError("cannot embed an empty sequence") }
         var unused = SeededRandom(seed: 0)
+        BLASThreads.set(1)
         let state = try forward([ids], dropout: false, random: &unused)
         let h = config.hiddenSize
         let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
@@ -139,7 +146,7 @@ public final class EncoderModel {
         }
         LayerNorm.forward(output: a.layerInput.pointer, mean: nil, reciprocalStd: nil, input: a.layerInput.pointer,
                           weight: p.embeddingNormWeight.pointer, bias: p.embeddingNormBias.pointer,
-                          rows: rows, width: h, epsilon: c.layerNormEps)
+                          rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
         if hiddenDropout > 0 {
             // The embedding dropout's mask is not needed: no gradient flows into the embeddings.
             let keep = ByteBuffer(count: rows * h)
@@ -153,25 +160,25 @@ public final class EncoderModel {
             let q = a.query.pointer + l * stride, k = a.key.pointer + l * stride, v = a.value.pointer + l * stride
             let ctx = a.context.pointer + l * stride
             Linear.forward(output: q, input: x, weight: theta + w.query, bias: theta + w.queryBias,
-                           rows: rows, inFeatures: h, outFeatures: h)
+                           rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             Linear.forward(output: k, input: x, weight: theta + w.key, bias: theta + w.keyBias,
-                           rows: rows, inFeatures: h, outFeatures: h)
+                           rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             Linear.forward(output: v, input: x, weight: theta + w.value, bias: theta + w.valueBias,
-                           rows: rows, inFeatures: h, outFeatures: h)
+                           rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             var start = 0, probabilityOffset = l * a.probabilityCount
             for length in lengths {
                 let o = start * h
                 attention.forward(context: ctx + o, probabilities: a.probabilities.pointer + probabilityOffset,
                                   keep: a.attentionKeep.pointer + (needsKeep ? probabilityOffset : 0),
                                   query: q + o, key: k + o, value: v + o, length: length,
-                                  scratch: scratch, random: &random)
+                                  scratch: scratch, random: &random, parallel: parallel)
                 start += length
                 probabilityOffset += attention.probabilityCount(length: length)
             }
 
             let normIn1 = a.attentionNormInput.pointer + l * stride
             Linear.forward(output: normIn1, input: ctx, weight: theta + w.attentionOutput,
-                           bias: theta + w.attentionOutputBias, rows: rows, inFeatures: h, outFeatures: h)
+                           bias: theta + w.attentionOutputBias, rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             Dropout.forward(normIn1, keep: a.attentionOutputKeep.pointer + (needsKeep ? l * stride : 0),
                             count: rows * h, probability: hiddenDropout, random: &random)
             for i in 0..<(rows * h) { normIn1[i] += x[i] }
@@ -179,16 +186,16 @@ public final class EncoderModel {
             LayerNorm.forward(output: h1, mean: a.attentionNormMean.pointer + l * a.rows,
                               reciprocalStd: a.attentionNormRstd.pointer + l * a.rows, input: normIn1,
                               weight: theta + w.attentionNormWeight, bias: theta + w.attentionNormBias,
-                              rows: rows, width: h, epsilon: c.layerNormEps)
+                              rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
 
             let pre = a.intermediatePre.pointer + l * a.rows * inter
             let act = a.intermediateAct.pointer + l * a.rows * inter
             Linear.forward(output: pre, input: h1, weight: theta + w.intermediate, bias: theta + w.intermediateBias,
-                           rows: rows, inFeatures: h, outFeatures: inter)
-            GELU.forward(output: act, input: pre, count: rows * inter)
+                           rows: rows, inFeatures: h, outFeatures: inter, parallel: parallel)
+            GELU.forward(output: act, input: pre, count: rows * inter, parallel: parallel)
             let normIn2 = a.outputNormInput.pointer + l * stride
             Linear.forward(output: normIn2, input: act, weight: theta + w.output, bias: theta + w.outputBias,
-                           rows: rows, inFeatures: inter, outFeatures: h)
+                           rows: rows, inFeatures: inter, outFeatures: h, parallel: parallel)
             Dropout.forward(normIn2, keep: a.outputKeep.pointer + (needsKeep ? l * stride : 0),
                             count: rows * h, probability: hiddenDropout, random: &random)
             for i in 0..<(rows * h) { normIn2[i] += h1[i] }
@@ -196,7 +203,7 @@ public final class EncoderModel {
                               mean: a.outputNormMean.pointer + l * a.rows,
                               reciprocalStd: a.outputNormRstd.pointer + l * a.rows, input: normIn2,
                               weight: theta + w.outputNormWeight, bias: theta + w.outputNormBias,
-                              rows: rows, width: h, epsilon: c.layerNormEps)
+                              rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
         }
         return ForwardState(activations: a, lengths: lengths, rows: rows, attention: attention,
                             hiddenDropout: hiddenDropout)

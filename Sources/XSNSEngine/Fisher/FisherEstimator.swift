@@ -102,12 +102,12 @@ public final class FisherEstimator {
         let perGroup = headImportanceSum.count
         headGate = [Float](repeating: 0, count: groups * perGroup)
         let sum = fisherSum.pointer
-        let clipped = kind == .xsns
+        let clipped = kind == .xsns, parallel = model.parallel
         let losses = try headGate.withUnsafeMutableBufferPointer { gate -> [Double]? in
             guard let gatePointer = gate.baseAddress else { return nil }
             return try model.gradients(unit, perSequence: kind == .exact, dropout: kind == .xsns,
                                        random: &dropoutRandom, headGateGradient: gatePointer) { offset, count, _, g in
-                Self.addSquares(of: g, count: count, into: sum + offset, clipped: clipped)
+                Self.addSquares(of: g, count: count, into: sum + offset, clipped: clipped, parallel: parallel)
             }
         }
         guard let losses else { return }
@@ -117,18 +117,29 @@ public final class FisherEstimator {
     }
 
     /// sum += g², the tensor scaled first by min(1, 1/(‖g‖ + 1e-6)) when clipping, as
-    /// `torch.nn.utils.clip_grad_norm_(tensor, 1.0)` computes it in float32.
+    /// `torch.nn.utils.clip_grad_norm_(tensor, 1.0)` computes it in float32. Split across threads; the
+    /// norm's partial sums are added in chunk order.
     private static func addSquares(of g: UnsafePointer<Float>, count: Int, into sum: UnsafeMutablePointer<Float>,
-                                   clipped: Bool) {
+                                   clipped: Bool, parallel: Parallel) {
+        let grain = 1 << 15
         var coefficient: Float = 1
         if clipped {
-            var squares = 0.0
-            for i in 0..<count { squares += Double(g[i]) * Double(g[i]) }
-            coefficient = min(1, 1 / (Float(squares.squareRoot()) + 1e-6))
+            var partials = [Double](repeating: 0, count: parallel.chunks(count, grain: grain))
+            partials.withUnsafeMutableBufferPointer { partial in
+                guard let partial = partial.baseAddress else { return }
+                parallel.splitIndexed(count, grain: grain) { chunk, range in
+                    var squares = 0.0
+                    for i in range { squares += Double(g[i]) * Double(g[i]) }
+                    partial[chunk] = squares
+                }
+            }
+            coefficient = min(1, 1 / (Float(partials.reduce(0, +).squareRoot()) + 1e-6))
         }
-        for i in 0..<count {
-            let value = g[i] * coefficient
-            sum[i] += value * value
+        parallel.split(count, grain: grain) { range in
+            for i in range {
+                let value = g[i] * coefficient
+                sum[i] += value * value
+            }
         }
     }
 
