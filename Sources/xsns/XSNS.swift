@@ -16,6 +16,7 @@ struct XSNS: ParsableCommand {
             ExportCommand.self,
             InspectCommand.self,
             TokenizeCommand.self,
+            BenchCommand.self,
             TUIDemo.self,
         ])
 
