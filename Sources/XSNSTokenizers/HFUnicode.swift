@@ -8,13 +8,17 @@
 enum HFUnicode {
     /// Rust's `char::is_whitespace`: the White_Space property.
     static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.isWhitespace
+        // ASCII first: property lookups dominate tokenizing Latin-script text otherwise.
+        if scalar.isASCII { return scalar == " " || (0x09...0x0D).contains(scalar.value) }
+        return scalar.properties.isWhitespace
     }
 
     /// BertNormalizer's control test (categories Cc, Cf, Co, Cs), tab, newline and CR excepted.
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x09, 0x0A, 0x0D: return false
+        case 0x00..<0x20, 0x7F: return true
+        case 0x20..<0x7F: return false
         default: break
         }
         switch unicode8Category(scalar) {
@@ -25,7 +29,7 @@ enum HFUnicode {
 
     /// Category Mn, as StripAccents and BertNormalizer's accent stripping remove it.
     static func isNonspacingMark(_ scalar: Unicode.Scalar) -> Bool {
-        unicode8Category(scalar) == .nonspacingMark
+        !scalar.isASCII && unicode8Category(scalar) == .nonspacingMark
     }
 
     /// BertPreTokenizer's and Punctuation's test: ASCII punctuation or a Unicode punctuation category.
