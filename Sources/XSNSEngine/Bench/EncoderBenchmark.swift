@@ -69,9 +69,10 @@ public struct EncoderBenchmark {
             [cls] + (0..<(sequenceLength - 2)).map { _ in Int32(5 + random.nextInt(below: config.vocabSize - 6)) } + [sep]
         }
 
-        // One untimed unit first: buffers are allocated and pages touched on first use.
+        // One untimed unit first (as many sequences as a timed one): buffers are allocated and pages
+        // touched on first use.
         let warmUp = try FisherEstimator(model: model, kind: estimator, batchSize: 4, masking: masking, seed: 3)
-        try warmUp.feed(inputs[0])
+        for ids in inputs.prefix(4) { try warmUp.feed(ids) }
         try warmUp.flush()
 
         let timed = try FisherEstimator(model: model, kind: estimator, batchSize: 4, masking: masking, seed: 4)

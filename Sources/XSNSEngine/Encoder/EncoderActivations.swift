@@ -1,17 +1,3 @@
-/// Bytes with reference semantics (dropout keep masks).
-final class ByteBuffer {
-    let pointer: UnsafeMutablePointer<UInt8>
-    let count: Int
-
-    init(count: Int) {
-        self.count = count
-        pointer = .allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
-    }
-
-    deinit { pointer.deallocate() }
-}
-
 /// Everything the forward pass keeps for the backward pass, for `rows` packed tokens
 /// (the sequences of one gradient unit, one after another, without padding).
 /// Reallocated only when a larger unit arrives.
