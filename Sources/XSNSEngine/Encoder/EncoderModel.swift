@@ -17,8 +17,9 @@ public final class EncoderModel {
     public var threads: Int
     var parallel: Parallel { Parallel(threads: threads) }
 
-    public init(parameters: EncoderParameters, threads: Int = 1) {
-        self.threads = max(1, threads)
+    /// `threads` defaults to OpenBLAS's current setting (`BLASThreads.set(n)` before creating the model).
+    public init(parameters: EncoderParameters, threads: Int? = nil) {
+        self.threads = max(1, threads ?? BLASThreads.current)
         self.parameters = parameters
         head = MaskedLMHead(parameters: parameters)
         let c = parameters.config
@@ -58,15 +59,17 @@ public final class EncoderModel {
         }
         guard !targets.isEmpty else { return nil }
         precondition(!counts.contains(0), "per-sequence gradients need a predicted token in every sequence")
-        BLASThreads.set(1)
-        let state = try forward(sequences.map(\.inputIds), dropout: dropout, random: &random)
-        let h = config.hiddenSize
-        let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
-        let gradOut = state.activations.gradOut.pointer
-        gradOut.update(repeating: 0, count: state.rows * h)
-        let lossSums = head.lossAndGradient(hidden: last, targets: targets, groupCounts: counts,
+        let lossSums = try singleThreadedBLAS { () throws -> [Double] in
+            let state = try forward(sequences.map(\.inputIds), dropout: dropout, random: &random)
+            let h = config.hiddenSize
+            let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
+            let gradOut = state.activations.gradOut.pointer
+            gradOut.update(repeating: 0, count: state.rows * h)
+            let sums = head.lossAndGradient(hidden: last, targets: targets, groupCounts: counts,
                                             hiddenGradient: gradOut, scratch: scratch, parallel: parallel)
-        backward(state, perSequence: perSequence, headGateGradient: headGateGradient, sink: sink)
+            backward(state, perSequence: perSequence, headGateGradient: headGateGradient, sink: sink)
+            return sums
+        }
         return zip(lossSums, counts).map { $0 / Double($1) }
     }
 
@@ -87,13 +90,21 @@ public final class EncoderModel {
     public func meanPooledLastHiddenState(_ ids: [Int32]) throws -> [Float] {
         guard !ids.isEmpty else { throw InputError("cannot embed an empty sequence") }
         var unused = SeededRandom(seed: 0)
-        BLASThreads.set(1)
-        let state = try forward([ids], dropout: false, random: &unused)
+        let state = try singleThreadedBLAS { try forward([ids], dropout: false, random: &unused) }
         let h = config.hiddenSize
         let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
         var mean = [Double](repeating: 0, count: h)
         for t in 0..<ids.count { for j in 0..<h { mean[j] += Double(last[t * h + j]) } }
         return mean.map { Float($0 / Double(ids.count)) }
+    }
+
+    /// Runs `body` with OpenBLAS single-threaded (the kernels split the work themselves) and restores
+    /// the caller's setting afterwards.
+    private func singleThreadedBLAS<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let previous = BLASThreads.current
+        if previous != 1 { BLASThreads.set(1) }
+        defer { if previous != 1 { BLASThreads.set(previous) } }
+        return try body()
     }
 
     // MARK: - Forward
