@@ -57,7 +57,8 @@ public struct EncoderBenchmark {
         guard sequences > 0 else { throw InputError("--sequences must be positive") }
         guard threads > 0 else { throw InputError("--threads must be positive") }
         BLASThreads.set(threads)
-        let sgemmRate = Self.measureSgemm()
+        // Measured before and after the timed pass and averaged: on a shared machine the load changes.
+        let sgemmBefore = Self.measureSgemm()
 
         let model = EncoderModel(parameters: try EncoderParameters.random(config: config, seed: 1), threads: threads)
         let (cls, sep, mask): (Int32, Int32, Int32) = config.family == .roberta
@@ -80,6 +81,7 @@ public struct EncoderBenchmark {
         for ids in inputs { try timed.feed(ids) }
         try timed.flush()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let sgemmRate = (sgemmBefore + Self.measureSgemm()) / 2
         let flops = Self.usefulFlops(config: config, lengths: inputs.map(\.count),
                                      predicted: timed.progress.maskedTokens)
         return Result(secondsPerSequence: seconds / Double(sequences), gflops: flops / seconds / 1e9,
