@@ -107,6 +107,19 @@ public final class EncoderModel {
         return try body()
     }
 
+    /// Throws an `InputError` unless the model can run `ids`: non-empty, within the position table, every
+    /// id in the vocabulary.
+    public func validate(_ ids: [Int32]) throws {
+        let c = config
+        guard !ids.isEmpty else { throw InputError("empty sequence") }
+        guard ids.count + c.positionOffset <= c.maxPositionEmbeddings else {
+            throw InputError("sequence of \(ids.count) tokens exceeds the model's \(c.maxPositionEmbeddings - c.positionOffset) positions")
+        }
+        for id in ids where id < 0 || Int(id) >= c.vocabSize {
+            throw InputError("token id \(id) is outside the vocabulary (size \(c.vocabSize))")
+        }
+    }
+
     // MARK: - Forward
 
     struct ForwardState {
@@ -120,15 +133,7 @@ public final class EncoderModel {
     func forward(_ sequences: [[Int32]], dropout: Bool, random: inout SeededRandom) throws -> ForwardState {
         let c = config
         let h = c.hiddenSize, inter = c.intermediateSize
-        for ids in sequences {
-            guard !ids.isEmpty else { throw InputError("empty sequence") }
-            guard ids.count + c.positionOffset <= c.maxPositionEmbeddings else {
-                throw InputError("sequence of \(ids.count) tokens exceeds the model's \(c.maxPositionEmbeddings - c.positionOffset) positions")
-            }
-            for id in ids where id < 0 || Int(id) >= c.vocabSize {
-                throw InputError("token id \(id) is outside the vocabulary (size \(c.vocabSize))")
-            }
-        }
+        for ids in sequences { try validate(ids) }
         let lengths = sequences.map(\.count)
         let rows = lengths.reduce(0, +)
         let attention = SelfAttention(heads: c.numHeads, headDim: c.headDim,
