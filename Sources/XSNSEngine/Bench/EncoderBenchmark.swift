@@ -71,10 +71,12 @@ public struct EncoderBenchmark {
         }
 
         // One untimed unit first (as many sequences as a timed one): buffers are allocated and pages
-        // touched on first use.
-        let warmUp = try FisherEstimator(model: model, kind: estimator, batchSize: 4, masking: masking, seed: 3)
-        for ids in inputs.prefix(4) { try warmUp.feed(ids) }
-        try warmUp.flush()
+        // touched on first use. Its estimator is released before timing, as is its Fisher sum.
+        do {
+            let warmUp = try FisherEstimator(model: model, kind: estimator, batchSize: 4, masking: masking, seed: 3)
+            for ids in inputs.prefix(4) { try warmUp.feed(ids) }
+            try warmUp.flush()
+        }
 
         let timed = try FisherEstimator(model: model, kind: estimator, batchSize: 4, masking: masking, seed: 4)
         let start = DispatchTime.now().uptimeNanoseconds

@@ -14,6 +14,8 @@ final class EncoderActivations {
     let attentionNormMean, attentionNormRstd, outputNormMean, outputNormRstd: FloatBuffer
     /// Output of the attention LayerNorm (the FFN input).
     let attentionNormOutput: FloatBuffer
+    /// FFN pre-activations per layer; the GELU output is kept for one layer only (`intermediateAct`) and
+    /// recomputed in the backward pass, which costs one erf per element and saves a quarter of the memory.
     let intermediatePre, intermediateAct: FloatBuffer
     let probabilities: FloatBuffer
     let attentionKeep, attentionOutputKeep, outputKeep: ByteBuffer
@@ -42,7 +44,7 @@ final class EncoderActivations {
         outputNormMean = FloatBuffer(count: layers * rows)
         outputNormRstd = FloatBuffer(count: layers * rows)
         intermediatePre = FloatBuffer(count: layers * rows * intermediate)
-        intermediateAct = FloatBuffer(count: layers * rows * intermediate)
+        intermediateAct = FloatBuffer(count: rows * intermediate)
         probabilities = FloatBuffer(count: layers * probabilityCount)
         attentionKeep = ByteBuffer(count: dropout ? layers * probabilityCount : 0)
         attentionOutputKeep = ByteBuffer(count: dropout ? perLayer : 0)

@@ -205,7 +205,7 @@ public final class EncoderModel {
                               rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
 
             let pre = a.intermediatePre.pointer + l * a.rows * inter
-            let act = a.intermediateAct.pointer + l * a.rows * inter
+            let act = a.intermediateAct.pointer
             Linear.forward(output: pre, input: h1, weight: theta + w.intermediate, bias: theta + w.intermediateBias,
                            rows: rows, inFeatures: h, outFeatures: inter, parallel: parallel)
             GELU.forward(output: act, input: pre, count: rows * inter, parallel: parallel)
