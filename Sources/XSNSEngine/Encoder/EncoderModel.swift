@@ -59,7 +59,7 @@ public final class EncoderModel {
         }
         guard !targets.isEmpty else { return nil }
         precondition(!counts.contains(0), "per-sequence gradients need a predicted token in every sequence")
-        let lossSums = try singleThreadedBLAS { () throws -> [Double] in
+        let lossSums = try BLASThreads.singleThreaded { () throws -> [Double] in
             let state = try forward(sequences.map(\.inputIds), dropout: dropout, random: &random)
             let h = config.hiddenSize
             let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
@@ -90,21 +90,12 @@ public final class EncoderModel {
     public func meanPooledLastHiddenState(_ ids: [Int32]) throws -> [Float] {
         guard !ids.isEmpty else { throw InputError("cannot embed an empty sequence") }
         var unused = SeededRandom(seed: 0)
-        let state = try singleThreadedBLAS { try forward([ids], dropout: false, random: &unused) }
+        let state = try BLASThreads.singleThreaded { try forward([ids], dropout: false, random: &unused) }
         let h = config.hiddenSize
         let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
         var mean = [Double](repeating: 0, count: h)
         for t in 0..<ids.count { for j in 0..<h { mean[j] += Double(last[t * h + j]) } }
         return mean.map { Float($0 / Double(ids.count)) }
-    }
-
-    /// Runs `body` with OpenBLAS single-threaded (the kernels split the work themselves) and restores
-    /// the caller's setting afterwards.
-    private func singleThreadedBLAS<Result>(_ body: () throws -> Result) rethrows -> Result {
-        let previous = BLASThreads.current
-        if previous != 1 { BLASThreads.set(1) }
-        defer { if previous != 1 { BLASThreads.set(previous) } }
-        return try body()
     }
 
     /// Throws an `InputError` unless the model can run `ids`: non-empty, within the position table, every
