@@ -8,11 +8,12 @@ public struct Subnetwork: Sendable {
     public let bits: Bitset
     public let size: Int
 
-    init(p: Double, threshold: Float, bits: Bitset) {
+    /// `size` is known from the construction, sparing a popcount pass over |θ| bits.
+    init(p: Double, threshold: Float, bits: Bitset, size: Int) {
         self.p = p
         self.threshold = threshold
         self.bits = bits
-        size = bits.cardinality
+        self.size = size
     }
 }
 
@@ -141,14 +142,16 @@ public final class SubnetworkIndex: Sendable {
             return NumpyPercentile.interpolate(a, b, gamma: position.gamma)
         }
         var kept = Bitset(count: count)
-        classify(above: highGroup, from: lowGroup, threshold: threshold, kept: &kept)
-        return Subnetwork(p: p, threshold: threshold, bits: kept)
+        let keptAtBoundary = classify(above: highGroup, from: lowGroup, threshold: threshold, kept: &kept)
+        let keptAbove = count - groupStart[highGroup + 1]
+        return Subnetwork(p: p, threshold: threshold, bits: kept, size: keptAbove + keptAtBoundary)
     }
 
     /// kept ← code > high, or low ≤ code ≤ high and value ≥ threshold. Codes are < 128, so adding
     /// (127 − c) to each byte of a word never carries and sets the byte's top bit exactly when the code
     /// exceeds c. Boundary values are met in position order, which is their order in `grouped`.
-    private func classify(above high: Int, from low: Int, threshold: Float, kept: inout Bitset) {
+    /// Returns the number of boundary values kept.
+    private func classify(above high: Int, from low: Int, threshold: Float, kept: inout Bitset) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let tops: UInt64 = 0x8080_8080_8080_8080
         let aboveHigh = UInt64(127 - high) &* ones
@@ -156,6 +159,7 @@ public final class SubnetworkIndex: Sendable {
         let wordCount = kept.words.count
         let limit = count
         var cursor = Array(groupStart[low...high])  // next unread value of each boundary group
+        var keptAtBoundary = 0
         codes.withUnsafeBytes { raw in
             grouped.withUnsafeBufferPointer { values in
                 kept.words.withUnsafeMutableBufferPointer { keptWords in
@@ -167,7 +171,9 @@ public final class SubnetworkIndex: Sendable {
                             let greater = (chunk &+ aboveHigh) & tops
                             let atLeast = (chunk &+ atLeastLow) & tops
                             keptBits |= Self.packTopBits(greater) << UInt64(step &* 8)
-                            boundaryBits |= Self.packTopBits(atLeast & ~greater) << UInt64(step &* 8)
+                            // Only ~1 chunk in 16 holds a boundary code: skip the packing otherwise.
+                            let inBoundary = atLeast & ~greater
+                            if inBoundary != 0 { boundaryBits |= Self.packTopBits(inBoundary) << UInt64(step &* 8) }
                         }
                         while boundaryBits != 0 {
                             let bit = boundaryBits.trailingZeroBitCount
@@ -176,7 +182,10 @@ public final class SubnetworkIndex: Sendable {
                             // Padding codes are zero: inside the boundary when low is 0, but not values.
                             guard index < limit else { break }
                             let slot = Int(raw[index]) - low
-                            if values[cursor[slot]] >= threshold { keptBits |= 1 << UInt64(bit) }
+                            if values[cursor[slot]] >= threshold {
+                                keptBits |= 1 << UInt64(bit)
+                                keptAtBoundary &+= 1
+                            }
                             cursor[slot] &+= 1
                         }
                         keptWords[wordIndex] = keptBits
@@ -184,6 +193,7 @@ public final class SubnetworkIndex: Sendable {
                 }
             }
         }
+        return keptAtBoundary
     }
 
     /// The top bit of byte i → bit i of the result (one multiply gathers all eight without carries).
