@@ -32,6 +32,7 @@ public final class SubnetworkIndex: Sendable {
     private let codes: [UInt8]  // padded with zeros to a whole number of 64-value words
     private let grouped: [Float]  // values ordered by (code, position)
     private let groupStart: [Int]  // groupStart[g] = number of values in groups < g; 129 entries
+    private let binStart: [UInt32]  // binStart[b] = number of values in bins < b; 2²⁰ + 1 entries
     static let groupCount = 128
     static let binBits = 20
 
@@ -39,6 +40,7 @@ public final class SubnetworkIndex: Sendable {
     public init(_ fisher: FlatTensors, source: String? = nil) throws {
         let values = fisher.values
         guard !values.isEmpty else { throw InputError(file: source, "Fisher vector is empty") }
+        guard values.count < Int(UInt32.max) else { throw InputError(file: source, "Fisher vector longer than 2³² values") }
         let count = values.count
         let shift = UInt32(32 - Self.binBits)
         var histogram = [Int](repeating: 0, count: 1 << Self.binBits)
@@ -70,6 +72,9 @@ public final class SubnetworkIndex: Sendable {
             }
         }
 
+        var binStart = [UInt32](repeating: 0, count: (1 << Self.binBits) + 1)
+        for bin in 0..<(1 << Self.binBits) { binStart[bin + 1] = binStart[bin] &+ UInt32(histogram[bin]) }
+
         var codes = [UInt8](repeating: 0, count: (count + 63) / 64 * 64)
         var grouped = [Float](repeating: 0, count: count)
         var cursor = Array(groupStart.prefix(Self.groupCount))
@@ -93,6 +98,7 @@ public final class SubnetworkIndex: Sendable {
         self.codes = codes
         self.grouped = grouped
         self.groupStart = groupStart
+        self.binStart = binStart
     }
 
     /// Unsigned key with the same order as the floats (zeros of both signs share one key).
@@ -127,14 +133,32 @@ public final class SubnetworkIndex: Sendable {
         return low
     }
 
+    private func bin(ofRank rank: Int) -> Int {
+        var low = 0
+        var high = binStart.count - 2
+        while low < high {  // last bin whose start is ≤ rank
+            let middle = (low + high + 1) / 2
+            if Int(binStart[middle]) <= rank { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
     /// The sub-network keeping the fraction p (0 < p < 1) of θ.
     public func subnetwork(p: Double) -> Subnetwork {
         precondition(p > 0 && p < 1, "p must lie in (0, 1)")
         let position = NumpyPercentile.position(q: NumpyPercentile.q(keeping: p), count: count)
         let lowGroup = group(ofRank: position.lower)
         let highGroup = group(ofRank: position.upper)
-        let base = groupStart[lowGroup]
-        var boundary = Array(grouped[base..<groupStart[highGroup + 1]])
+        // Narrow the selection to the histogram bin(s) of the two order statistics (bins in between are
+        // empty, as the ranks are consecutive): a few thousand values instead of the whole group.
+        let lowBin = bin(ofRank: position.lower)
+        let highBin = bin(ofRank: position.upper)
+        let shift = UInt32(32 - Self.binBits)
+        let base = Int(binStart[lowBin])
+        var boundary = grouped[groupStart[lowGroup]..<groupStart[highGroup + 1]].filter { value in
+            let bin = Int(Self.orderKey(value) >> shift)
+            return bin >= lowBin && bin <= highBin
+        }
         let threshold = boundary.withUnsafeMutableBufferPointer { buffer -> Float in
             let a = Selection.select(buffer, rank: position.lower - base)
             let b = position.upper == position.lower
