@@ -8,8 +8,16 @@ struct XSNS: ParsableCommand {
         commandName: "xsns",
         abstract: "X-SNS Workbench: language sub-networks of multilingual encoders.",
         subcommands: [
-            InspectCommand.self, MatrixCommand.self, RankCommand.self, LayersCommand.self, EvalCommand.self,
+            ComputeCommand.self,
+            MatrixCommand.self,
+            RankCommand.self,
+            LayersCommand.self,
+            EvalCommand.self,
             ExportCommand.self,
+            InspectCommand.self,
+            TokenizeCommand.self,
+            BenchCommand.self,
+            TUIDemo.self,
         ])
 
     /// Maps errors to the exit-status contract, always with one clear line on stderr:

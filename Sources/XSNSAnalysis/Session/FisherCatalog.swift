@@ -81,15 +81,4 @@ public struct FisherCatalog: Sendable {
         }
         return try SubnetworkCollection(languages: chosen, indexes: indexes)
     }
-
-    /// A baseline similarity matrix stored as `baselines/<metric>.csv` (square matrix CSV with language labels).
-    public func baseline(_ metric: String) throws -> SimilarityMatrix {
-        let url = session.appendingPathComponent("baselines").appendingPathComponent("\(metric).csv")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw InputError(file: url.path, "the session has no \(metric) similarities; compute them first")
-        }
-        let table = try TransferTable.load(url)
-        let names = languages.filter { table.targets.contains($0) }
-        return Baselines.matrix(languages: names) { a, b in a == b ? 1 : table.value(source: b, target: a) }
-    }
 }

@@ -23,8 +23,7 @@ public struct SessionAnalysis: Sendable {
     {
         try AnalysisReports.validate(p: p)
         guard let metric = choice.maskMetric else {
-            let matrix = try catalog.baseline(choice.rawValue)
-            return (matrix, [matrix])
+            return try catalog.baseline(choice.rawValue)
         }
         let collection = try catalog.collection(languages: languages, seedAveraged: seedAveraged)
         let (mean, perSeed) = collection.matrix(p: p, metric: metric)

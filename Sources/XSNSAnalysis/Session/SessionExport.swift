@@ -31,7 +31,7 @@ public struct SessionExport: Sendable {
         var matrices: [(String, SimilarityMatrix)] = []
         for metric in MaskMetric.allCases { matrices.append((metric.rawValue, overlaps.matrices(metric: metric).mean)) }
         for baseline in ["lex", "emb"] {
-            if let matrix = try? catalog.baseline(baseline) { matrices.append((baseline, matrix)) }
+            if let matrix = try? catalog.baseline(baseline).mean { matrices.append((baseline, matrix)) }
         }
         for (name, matrix) in matrices {
             let pValue: Double? = MaskMetric(rawValue: name) == nil ? nil : p

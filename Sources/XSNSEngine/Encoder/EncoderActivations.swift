@@ -1,0 +1,77 @@
+/// Bytes with reference semantics (dropout keep masks).
+final class ByteBuffer {
+    let pointer: UnsafeMutablePointer<UInt8>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+}
+
+/// Everything the forward pass keeps for the backward pass, for `rows` packed tokens
+/// (the sequences of one gradient unit, one after another, without padding).
+/// Reallocated only when a larger unit arrives.
+final class EncoderActivations {
+    let rows: Int
+    let probabilityCount: Int
+    let layers: Int, hidden: Int, intermediate: Int
+
+    /// Layer inputs: index 0 is the embedding output, index l + 1 the output of layer l.
+    let layerInput: FloatBuffer
+    let query, key, value, context: FloatBuffer
+    /// Inputs of the two residual LayerNorms and their row statistics.
+    let attentionNormInput, outputNormInput: FloatBuffer
+    let attentionNormMean, attentionNormRstd, outputNormMean, outputNormRstd: FloatBuffer
+    /// Output of the attention LayerNorm (the FFN input).
+    let attentionNormOutput: FloatBuffer
+    let intermediatePre, intermediateAct: FloatBuffer
+    let probabilities: FloatBuffer
+    let attentionKeep, attentionOutputKeep, outputKeep: ByteBuffer
+
+    // Gradient work areas, one layer deep.
+    let gradOut, gradA, gradB, gradQuery, gradKey, gradValue: FloatBuffer
+    let gradIntermediate: FloatBuffer
+
+    init(config: EncoderConfig, rows: Int, probabilityCount: Int, dropout: Bool) {
+        self.rows = rows
+        self.probabilityCount = probabilityCount
+        layers = config.numLayers
+        hidden = config.hiddenSize
+        intermediate = config.intermediateSize
+        let rh = rows * hidden, perLayer = layers * rh
+        layerInput = FloatBuffer(count: (layers + 1) * rh)
+        query = FloatBuffer(count: perLayer)
+        key = FloatBuffer(count: perLayer)
+        value = FloatBuffer(count: perLayer)
+        context = FloatBuffer(count: perLayer)
+        attentionNormInput = FloatBuffer(count: perLayer)
+        outputNormInput = FloatBuffer(count: perLayer)
+        attentionNormOutput = FloatBuffer(count: perLayer)
+        attentionNormMean = FloatBuffer(count: layers * rows)
+        attentionNormRstd = FloatBuffer(count: layers * rows)
+        outputNormMean = FloatBuffer(count: layers * rows)
+        outputNormRstd = FloatBuffer(count: layers * rows)
+        intermediatePre = FloatBuffer(count: layers * rows * intermediate)
+        intermediateAct = FloatBuffer(count: layers * rows * intermediate)
+        probabilities = FloatBuffer(count: layers * probabilityCount)
+        attentionKeep = ByteBuffer(count: dropout ? layers * probabilityCount : 0)
+        attentionOutputKeep = ByteBuffer(count: dropout ? perLayer : 0)
+        outputKeep = ByteBuffer(count: dropout ? perLayer : 0)
+        gradOut = FloatBuffer(count: rh)
+        gradA = FloatBuffer(count: rh)
+        gradB = FloatBuffer(count: rh)
+        gradQuery = FloatBuffer(count: rh)
+        gradKey = FloatBuffer(count: rh)
+        gradValue = FloatBuffer(count: rh)
+        gradIntermediate = FloatBuffer(count: rows * intermediate)
+    }
+
+    func fits(rows: Int, probabilityCount: Int, dropout: Bool) -> Bool {
+        rows <= self.rows && probabilityCount <= self.probabilityCount
+            && (!dropout || attentionKeep.count >= layers * probabilityCount)
+    }
+}

@@ -1,0 +1,211 @@
+import XSNSStorage
+
+/// Forward and backward of a post-LayerNorm BERT/RoBERTa encoder with its masked-LM head, on packed
+/// sequences: the tokens of all sequences of a gradient unit are stacked as rows, so every projection is
+/// one GEMM over the whole unit, while attention runs per sequence (equivalent to Hugging Face's right
+/// padding with an attention mask, without computing the padding).
+public final class EncoderModel {
+    public let parameters: EncoderParameters
+    var config: EncoderConfig { parameters.config }
+    private var activations: EncoderActivations?
+    let scratch = ScratchBuffer()
+    /// Holds one θ tensor's gradient at a time on its way to the sink.
+    let tensorGradient: FloatBuffer
+    private let head: MaskedLMHead
+
+    /// Threads for every kernel (OpenBLAS itself runs single-threaded under them, see `Parallel`).
+    public var threads: Int
+    var parallel: Parallel { Parallel(threads: threads) }
+
+    public init(parameters: EncoderParameters, threads: Int = 1) {
+        self.threads = max(1, threads)
+        self.parameters = parameters
+        head = MaskedLMHead(parameters: parameters)
+        let c = parameters.config
+        tensorGradient = FloatBuffer(count: c.hiddenSize * max(c.hiddenSize, c.intermediateSize) + c.intermediateSize)
+    }
+
+    /// Receives each θ tensor's gradient as soon as the backward pass has formed it: the tensor's offset in
+    /// θ, its element count, the group it belongs to (the sequence's index in per-sequence mode, else 0)
+    /// and the values, valid only during the call. Consuming gradients tensor by tensor keeps them in
+    /// cache and avoids a θ-sized gradient buffer.
+    typealias GradientSink = (_ offset: Int, _ count: Int, _ group: Int, _ values: UnsafePointer<Float>) -> Void
+
+    /// Forward and backward of the masked-LM loss over `sequences`, packed into one pass.
+    /// - `perSequence == false`: one loss, the mean over every predicted token of all sequences (a batch);
+    ///   returns nil and touches nothing when no token is predicted.
+    /// - `perSequence == true`: one loss per sequence (the mean over its own predicted tokens) and one
+    ///   gradient per sequence and θ tensor; every sequence must predict at least one token.
+    /// dL/dξ is added to `headGateGradient`, [groups × layers × heads]. With `dropout`, the config's
+    /// probabilities apply, drawn from `random`. Returns the mean loss of each group.
+    func gradients(
+        _ sequences: [MaskedSequence], perSequence: Bool, dropout: Bool, random: inout SeededRandom,
+        headGateGradient: UnsafeMutablePointer<Float>, sink: GradientSink
+    ) throws -> [Double]? {
+        var targets: [MaskedLMHead.Target] = []
+        var counts = [Int](repeating: 0, count: perSequence ? sequences.count : 1)
+        var row = 0
+        for (index, sequence) in sequences.enumerated() {
+            let group = perSequence ? index : 0
+            for (t, label) in sequence.labels.enumerated() where label != MaskedSequence.ignoredLabel {
+                guard label >= 0, Int(label) < config.vocabSize else {
+                    throw InputError("label \(label) is outside the vocabulary (size \(config.vocabSize))")
+                }
+                targets.append(.init(row: row + t, label: label, group: group))
+                counts[group] += 1
+            }
+            row += sequence.inputIds.count
+        }
+        guard !targets.isEmpty else { return nil }
+        precondition(!counts.contains(0), "per-sequence gradients need a predicted token in every sequence")
+        BLASThreads.set(1)
+        let state = try forward(sequences.map(\.inputIds), dropout: dropout, random: &random)
+        let h = config.hiddenSize
+        let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
+        let gradOut = state.activations.gradOut.pointer
+        gradOut.update(repeating: 0, count: state.rows * h)
+        let lossSums = head.lossAndGradient(hidden: last, targets: targets, groupCounts: counts,
+                                            hiddenGradient: gradOut, scratch: scratch, parallel: parallel)
+        backward(state, perSequence: perSequence, headGateGradient: headGateGradient, sink: sink)
+        return zip(lossSums, counts).map { $0 / Double($1) }
+    }
+
+    /// The gradient of the mean loss over all predicted tokens, written into a θ-sized buffer
+    /// (every entry overwritten); nil when nothing is predicted.
+    func lossAndGradient(
+        _ sequences: [MaskedSequence], dropout: Bool, random: inout SeededRandom,
+        gradient: UnsafeMutablePointer<Float>, headGateGradient: UnsafeMutablePointer<Float>
+    ) throws -> Double? {
+        try gradients(sequences, perSequence: false, dropout: dropout, random: &random,
+                      headGateGradient: headGateGradient) { offset, count, _, values in
+            (gradient + offset).update(from: values, count: count)
+        }?.first
+    }
+
+    /// Forward only, dropout off, no masking: the mean over positions (special tokens included) of the
+    /// last layer's hidden states.
+    public func meanPooledLastHiddenState(_ ids: [Int32]) throws -> [Float] {
+        guard !ids.isEmpty else { throw InputError("cannot embed an empty sequence") }
+        var unused = SeededRandom(seed: 0)
+        BLASThreads.set(1)
+        let state = try forward([ids], dropout: false, random: &unused)
+        let h = config.hiddenSize
+        let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
+        var mean = [Double](repeating: 0, count: h)
+        for t in 0..<ids.count { for j in 0..<h { mean[j] += Double(last[t * h + j]) } }
+        return mean.map { Float($0 / Double(ids.count)) }
+    }
+
+    // MARK: - Forward
+
+    struct ForwardState {
+        let activations: EncoderActivations
+        let lengths: [Int]
+        let rows: Int
+        let attention: SelfAttention
+        let hiddenDropout: Float
+    }
+
+    func forward(_ sequences: [[Int32]], dropout: Bool, random: inout SeededRandom) throws -> ForwardState {
+        let c = config
+        let h = c.hiddenSize, inter = c.intermediateSize
+        for ids in sequences {
+            guard !ids.isEmpty else { throw InputError("empty sequence") }
+            guard ids.count + c.positionOffset <= c.maxPositionEmbeddings else {
+                throw InputError("sequence of \(ids.count) tokens exceeds the model's \(c.maxPositionEmbeddings - c.positionOffset) positions")
+            }
+            for id in ids where id < 0 || Int(id) >= c.vocabSize {
+                throw InputError("token id \(id) is outside the vocabulary (size \(c.vocabSize))")
+            }
+        }
+        let lengths = sequences.map(\.count)
+        let rows = lengths.reduce(0, +)
+        let attention = SelfAttention(heads: c.numHeads, headDim: c.headDim,
+                                      dropoutProbability: dropout ? c.attentionDropout : 0)
+        let probabilityCount = lengths.reduce(0) { $0 + attention.probabilityCount(length: $1) }
+        let hiddenDropout = dropout ? c.hiddenDropout : 0
+        let needsKeep = dropout && (c.attentionDropout > 0 || c.hiddenDropout > 0)
+        if activations?.fits(rows: rows, probabilityCount: probabilityCount, dropout: needsKeep) != true {
+            activations = nil  // release before allocating the larger set
+            activations = EncoderActivations(config: c, rows: rows, probabilityCount: probabilityCount,
+                                             dropout: needsKeep)
+        }
+        guard let a = activations else { throw RuntimeFailure("activation buffers unavailable") }
+        let p = parameters
+        let stride = a.rows * h
+
+        var row = 0
+        for ids in sequences {
+            ids.withUnsafeBufferPointer { buffer in
+                Embeddings.forward(output: a.layerInput.pointer + row * h, ids: buffer,
+                                   word: p.wordEmbeddings.pointer, position: p.positionEmbeddings.pointer,
+                                   tokenType: p.tokenTypeEmbedding.pointer, positionOffset: c.positionOffset,
+                                   width: h)
+            }
+            row += ids.count
+        }
+        LayerNorm.forward(output: a.layerInput.pointer, mean: nil, reciprocalStd: nil, input: a.layerInput.pointer,
+                          weight: p.embeddingNormWeight.pointer, bias: p.embeddingNormBias.pointer,
+                          rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
+        if hiddenDropout > 0 {
+            // The embedding dropout's mask is not needed: no gradient flows into the embeddings.
+            let keep = ByteBuffer(count: rows * h)
+            Dropout.forward(a.layerInput.pointer, keep: keep.pointer, count: rows * h,
+                            probability: hiddenDropout, random: &random)
+        }
+
+        for l in 0..<c.numLayers {
+            let w = p.layers[l], theta = p.theta.pointer
+            let x = a.layerInput.pointer + l * stride
+            let q = a.query.pointer + l * stride, k = a.key.pointer + l * stride, v = a.value.pointer + l * stride
+            let ctx = a.context.pointer + l * stride
+            Linear.forward(output: q, input: x, weight: theta + w.query, bias: theta + w.queryBias,
+                           rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
+            Linear.forward(output: k, input: x, weight: theta + w.key, bias: theta + w.keyBias,
+                           rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
+            Linear.forward(output: v, input: x, weight: theta + w.value, bias: theta + w.valueBias,
+                           rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
+            var start = 0, probabilityOffset = l * a.probabilityCount
+            for length in lengths {
+                let o = start * h
+                attention.forward(context: ctx + o, probabilities: a.probabilities.pointer + probabilityOffset,
+                                  keep: a.attentionKeep.pointer + (needsKeep ? probabilityOffset : 0),
+                                  query: q + o, key: k + o, value: v + o, length: length,
+                                  scratch: scratch, random: &random, parallel: parallel)
+                start += length
+                probabilityOffset += attention.probabilityCount(length: length)
+            }
+
+            let normIn1 = a.attentionNormInput.pointer + l * stride
+            Linear.forward(output: normIn1, input: ctx, weight: theta + w.attentionOutput,
+                           bias: theta + w.attentionOutputBias, rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
+            Dropout.forward(normIn1, keep: a.attentionOutputKeep.pointer + (needsKeep ? l * stride : 0),
+                            count: rows * h, probability: hiddenDropout, random: &random)
+            for i in 0..<(rows * h) { normIn1[i] += x[i] }
+            let h1 = a.attentionNormOutput.pointer + l * stride
+            LayerNorm.forward(output: h1, mean: a.attentionNormMean.pointer + l * a.rows,
+                              reciprocalStd: a.attentionNormRstd.pointer + l * a.rows, input: normIn1,
+                              weight: theta + w.attentionNormWeight, bias: theta + w.attentionNormBias,
+                              rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
+
+            let pre = a.intermediatePre.pointer + l * a.rows * inter
+            let act = a.intermediateAct.pointer + l * a.rows * inter
+            Linear.forward(output: pre, input: h1, weight: theta + w.intermediate, bias: theta + w.intermediateBias,
+                           rows: rows, inFeatures: h, outFeatures: inter, parallel: parallel)
+            GELU.forward(output: act, input: pre, count: rows * inter, parallel: parallel)
+            let normIn2 = a.outputNormInput.pointer + l * stride
+            Linear.forward(output: normIn2, input: act, weight: theta + w.output, bias: theta + w.outputBias,
+                           rows: rows, inFeatures: inter, outFeatures: h, parallel: parallel)
+            Dropout.forward(normIn2, keep: a.outputKeep.pointer + (needsKeep ? l * stride : 0),
+                            count: rows * h, probability: hiddenDropout, random: &random)
+            for i in 0..<(rows * h) { normIn2[i] += h1[i] }
+            LayerNorm.forward(output: a.layerInput.pointer + (l + 1) * stride,
+                              mean: a.outputNormMean.pointer + l * a.rows,
+                              reciprocalStd: a.outputNormRstd.pointer + l * a.rows, input: normIn2,
+                              weight: theta + w.outputNormWeight, bias: theta + w.outputNormBias,
+                              rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
+        }
+        return ForwardState(activations: a, lengths: lengths, rows: rows, attention: attention,
+                            hiddenDropout: hiddenDropout)
+    }
+}

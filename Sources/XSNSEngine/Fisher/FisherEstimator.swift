@@ -1,0 +1,211 @@
+import Foundation
+import XSNSStorage
+
+/// Streams sentences through the encoder and accumulates the diagonal Fisher information of θ and the
+/// attention heads' importance E|∂L/∂ξ_h|, with either estimator of DESIGN.md:
+/// - `xsns`: sentences grouped in batches of `batchSize` in arrival order (the last one may be partial);
+///   loss = mean over the batch's predicted tokens, dropout on; each θ tensor's batch gradient clipped to
+///   norm 1 as `clip_grad_norm_(tensor, 1.0)`, squared and summed; divided by the number of batches.
+/// - `exact`: each sentence's gradient (mean over its predicted tokens, dropout off) squared, averaged;
+///   sentences are still run `batchSize` at a time, packed, for throughput.
+/// A unit with no predicted token adds nothing and is not counted.
+///
+/// Everything that determines the result is in `snapshot()`, so an interrupted run restored from it
+/// continues bit-identically (given the same BLAS thread count).
+public final class FisherEstimator {
+    public let model: EncoderModel
+    public let kind: FisherEstimatorKind
+    public let batchSize: Int
+    public let masking: MaskingPolicy
+    public private(set) var progress = FisherProgress()
+
+    private var maskingRandom: SeededRandom
+    private var dropoutRandom: SeededRandom
+    private var pending: [MaskedSequence] = []
+    private let fisherSum: FloatBuffer
+    private var headImportanceSum: [Float]
+    private var headGate: [Float] = []
+
+    /// The name of the head importance tensor ([layers, heads]) in snapshots and results.
+    public static let headImportanceName = "head_importance"
+
+    public init(model: EncoderModel, kind: FisherEstimatorKind, batchSize: Int = 4, masking: MaskingPolicy,
+                seed: UInt64) throws {
+        guard batchSize > 0 else { throw InputError("batch size must be positive, got \(batchSize)") }
+        guard masking.probability >= 0, masking.probability <= 1 else {
+            throw InputError("mask probability must be in [0, 1], got \(masking.probability)")
+        }
+        guard masking.vocabularySize > 0, masking.vocabularySize <= model.parameters.config.vocabSize,
+              masking.maskTokenId >= 0, Int(masking.maskTokenId) < model.parameters.config.vocabSize else {
+            throw InputError("mask token or vocabulary size does not fit the model's vocabulary")
+        }
+        self.model = model
+        self.kind = kind
+        self.batchSize = batchSize
+        self.masking = masking
+        // Two independent streams, so changing dropout never changes which tokens are masked.
+        maskingRandom = SeededRandom(seed: seed)
+        dropoutRandom = SeededRandom(seed: seed ^ 0x5DEE_CE66_D1CE_D00D)
+        let config = model.parameters.config
+        fisherSum = FloatBuffer(count: model.parameters.thetaLayout.totalCount)
+        headImportanceSum = [Float](repeating: 0, count: config.numLayers * config.numHeads)
+    }
+
+    /// A sentence after masking, and (for `xsns`) the index of the batch it belongs to.
+    public struct FedSentence: Sendable {
+        public var masked: MaskedSequence
+        public var batch: Int?
+    }
+
+    /// Masks one sentence (token ids with special tokens, already truncated) and, when it completes a
+    /// gradient unit, runs forward and backward and accumulates.
+    @discardableResult
+    public func feed(_ ids: [Int32]) throws -> FedSentence {
+        try feed(masked: masking.mask(ids, random: &maskingRandom))
+    }
+
+    /// Feeds a sentence that is already masked (replaying recorded inputs); the masking policy is not used.
+    @discardableResult
+    public func feed(masked: MaskedSequence) throws -> FedSentence {
+        let batch = kind == .xsns ? progress.sentences / batchSize : nil
+        progress.sentences += 1
+        progress.tokens += masked.inputIds.count
+        progress.maskedTokens += masked.predictedCount
+        pending.append(masked)
+        if pending.count == batchSize { try flush() }
+        return FedSentence(masked: masked, batch: batch)
+    }
+
+    /// Runs any partial batch and returns Fisher = sum / units over θ (zeros when no unit counted)
+    /// and the head importance [layers, heads].
+    public func finish() throws -> FisherResult {
+        try flush()
+        let units = Float(max(progress.gradientUnits, 1))
+        let fisher = fisherSum.array.map { $0 / units }
+        let config = model.parameters.config
+        var headLayout = TensorLayout()
+        headLayout.append(name: Self.headImportanceName, shape: [config.numLayers, config.numHeads])
+        return FisherResult(
+            fisher: FlatTensors(layout: model.parameters.thetaLayout, values: fisher),
+            headImportance: FlatTensors(layout: headLayout, values: headImportanceSum.map { $0 / units }),
+            progress: progress)
+    }
+
+    /// Runs the pending sentences: one batch unit (`xsns`), or one unit per sentence that predicts a token
+    /// (`exact`, packed into one pass for larger GEMMs, with per-sentence parameter gradients).
+    func flush() throws {
+        guard !pending.isEmpty else { return }
+        let unit = kind == .exact ? pending.filter { $0.predictedCount > 0 } : pending
+        pending.removeAll()
+        guard !unit.isEmpty else { return }
+        let groups = kind == .exact ? unit.count : 1
+        let perGroup = headImportanceSum.count
+        headGate = [Float](repeating: 0, count: groups * perGroup)
+        let sum = fisherSum.pointer
+        let clipped = kind == .xsns, parallel = model.parallel
+        let losses = try headGate.withUnsafeMutableBufferPointer { gate -> [Double]? in
+            guard let gatePointer = gate.baseAddress else { return nil }
+            return try model.gradients(unit, perSequence: kind == .exact, dropout: kind == .xsns,
+                                       random: &dropoutRandom, headGateGradient: gatePointer) { offset, count, _, g in
+                Self.addSquares(of: g, count: count, into: sum + offset, clipped: clipped, parallel: parallel)
+            }
+        }
+        guard let losses else { return }
+        progress.gradientUnits += losses.count
+        for loss in losses { progress.lossSum += loss }
+        for (i, value) in headGate.enumerated() { headImportanceSum[i % perGroup] += abs(value) }
+    }
+
+    /// sum += g², the tensor scaled first by min(1, 1/(‖g‖ + 1e-6)) when clipping, as
+    /// `torch.nn.utils.clip_grad_norm_(tensor, 1.0)` computes it in float32. Split across threads; the
+    /// norm's partial sums are added in chunk order.
+    private static func addSquares(of g: UnsafePointer<Float>, count: Int, into sum: UnsafeMutablePointer<Float>,
+                                   clipped: Bool, parallel: Parallel) {
+        let grain = 1 << 15
+        var coefficient: Float = 1
+        if clipped {
+            var partials = [Double](repeating: 0, count: parallel.chunks(count, grain: grain))
+            partials.withUnsafeMutableBufferPointer { partial in
+                guard let partial = partial.baseAddress else { return }
+                parallel.splitIndexed(count, grain: grain) { chunk, range in
+                    var squares = 0.0
+                    for i in range { squares += Double(g[i]) * Double(g[i]) }
+                    partial[chunk] = squares
+                }
+            }
+            coefficient = min(1, 1 / (Float(partials.reduce(0, +).squareRoot()) + 1e-6))
+        }
+        parallel.split(count, grain: grain) { range in
+            for i in range {
+                let value = g[i] * coefficient
+                sum[i] += value * value
+            }
+        }
+    }
+
+    // MARK: - Snapshots
+
+    /// The complete state of an estimation in progress.
+    public func snapshot() -> FisherEstimatorSnapshot {
+        var layout = model.parameters.thetaLayout
+        let config = model.parameters.config
+        layout.append(name: Self.headImportanceName, shape: [config.numLayers, config.numHeads])
+        return FisherEstimatorSnapshot(
+            state: .init(kind: kind, batchSize: batchSize, masking: masking, progress: progress,
+                         maskingRandom: maskingRandom, dropoutRandom: dropoutRandom, pending: pending),
+            accumulators: FlatTensors(layout: layout, values: fisherSum.array + headImportanceSum))
+    }
+
+    /// Continues from `snapshot`, which must come from an estimator with the same settings and model shape.
+    public func restore(_ snapshot: FisherEstimatorSnapshot) throws {
+        let state = snapshot.state
+        guard state.kind == kind, state.batchSize == batchSize, state.masking == masking else {
+            throw InputError("the snapshot was taken with different estimator settings")
+        }
+        let thetaCount = model.parameters.thetaLayout.totalCount
+        guard snapshot.accumulators.values.count == thetaCount + headImportanceSum.count,
+              snapshot.accumulators.layout.entries.dropLast().elementsEqual(model.parameters.thetaLayout.entries)
+        else { throw InputError("the snapshot does not match the model's parameters") }
+        guard state.pending.count < batchSize else { throw InputError("the snapshot's partial batch is too large") }
+        snapshot.accumulators.values.withUnsafeBufferPointer { values in
+            if let base = values.baseAddress { fisherSum.pointer.update(from: base, count: thetaCount) }
+        }
+        headImportanceSum = Array(snapshot.accumulators.values[thetaCount...])
+        progress = state.progress
+        maskingRandom = state.maskingRandom
+        dropoutRandom = state.dropoutRandom
+        pending = state.pending
+    }
+}
+
+/// The outcome of an estimation.
+public struct FisherResult: Sendable {
+    /// The diagonal Fisher over θ, under the checkpoint's tensor names.
+    public var fisher: FlatTensors
+    /// E|∂L/∂ξ_h| as one [layers, heads] tensor named `FisherEstimator.headImportanceName`.
+    public var headImportance: FlatTensors
+    public var progress: FisherProgress
+}
+
+/// Everything needed to resume: small Codable state (store it as JSON, e.g. in safetensors metadata) and
+/// the running sums (θ layout followed by `head_importance`).
+public struct FisherEstimatorSnapshot: Sendable {
+    public struct State: Codable, Equatable, Sendable {
+        public var kind: FisherEstimatorKind
+        public var batchSize: Int
+        public var masking: MaskingPolicy
+        public var progress: FisherProgress
+        public var maskingRandom: SeededRandom
+        public var dropoutRandom: SeededRandom
+        /// Sentences of the current, incomplete batch (already masked).
+        public var pending: [MaskedSequence]
+    }
+
+    public var state: State
+    public var accumulators: FlatTensors
+
+    public init(state: State, accumulators: FlatTensors) {
+        self.state = state
+        self.accumulators = accumulators
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// Softmax cross-entropy over vocabulary logits, one row per predicted token.
+enum CrossEntropy {
+    /// Turns each row of logits into probabilities in place and returns Σ −log p(label) (in Double).
+    static func forward(_ logits: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
+                        classes: Int) -> Double {
+        var loss = 0.0
+        for row in 0..<rows {
+            let x = logits + row * classes
+            var maximum = -Float.infinity
+            for j in 0..<classes { maximum = max(maximum, x[j]) }
+            var sum: Double = 0
+            for j in 0..<classes {
+                let e = exp(x[j] - maximum)
+                x[j] = e
+                sum += Double(e)
+            }
+            let label = Int(labels[row])
+            loss -= log(Double(x[label]) / sum)
+            let inverse = Float(1 / sum)
+            for j in 0..<classes { x[j] *= inverse }
+        }
+        return loss
+    }
+
+    /// In place: probabilities → d(scale · loss)/dlogits = scale · (p − onehot(label)).
+    static func backward(_ probabilities: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
+                         classes: Int, scale: Float) {
+        for row in 0..<rows {
+            let x = probabilities + row * classes
+            x[Int(labels[row])] -= 1
+            for j in 0..<classes { x[j] *= scale }
+        }
+    }
+}
