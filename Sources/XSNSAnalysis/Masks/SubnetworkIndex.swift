@@ -8,11 +8,12 @@ public struct Subnetwork: Sendable {
     public let bits: Bitset
     public let size: Int
 
-    init(p: Double, threshold: Float, bits: Bitset) {
+    /// `size` is known from the construction, sparing a popcount pass over |θ| bits.
+    init(p: Double, threshold: Float, bits: Bitset, size: Int) {
         self.p = p
         self.threshold = threshold
         self.bits = bits
-        size = bits.cardinality
+        self.size = size
     }
 }
 
@@ -31,6 +32,7 @@ public final class SubnetworkIndex: Sendable {
     private let codes: [UInt8]  // padded with zeros to a whole number of 64-value words
     private let grouped: [Float]  // values ordered by (code, position)
     private let groupStart: [Int]  // groupStart[g] = number of values in groups < g; 129 entries
+    private let binStart: [UInt32]  // binStart[b] = number of values in bins < b; 2²⁰ + 1 entries
     static let groupCount = 128
     static let binBits = 20
 
@@ -38,6 +40,7 @@ public final class SubnetworkIndex: Sendable {
     public init(_ fisher: FlatTensors, source: String? = nil) throws {
         let values = fisher.values
         guard !values.isEmpty else { throw InputError(file: source, "Fisher vector is empty") }
+        guard values.count < Int(UInt32.max) else { throw InputError(file: source, "Fisher vector longer than 2³² values") }
         let count = values.count
         let shift = UInt32(32 - Self.binBits)
         var histogram = [Int](repeating: 0, count: 1 << Self.binBits)
@@ -69,6 +72,9 @@ public final class SubnetworkIndex: Sendable {
             }
         }
 
+        var binStart = [UInt32](repeating: 0, count: (1 << Self.binBits) + 1)
+        for bin in 0..<(1 << Self.binBits) { binStart[bin + 1] = binStart[bin] &+ UInt32(histogram[bin]) }
+
         var codes = [UInt8](repeating: 0, count: (count + 63) / 64 * 64)
         var grouped = [Float](repeating: 0, count: count)
         var cursor = Array(groupStart.prefix(Self.groupCount))
@@ -92,6 +98,7 @@ public final class SubnetworkIndex: Sendable {
         self.codes = codes
         self.grouped = grouped
         self.groupStart = groupStart
+        self.binStart = binStart
     }
 
     /// Unsigned key with the same order as the floats (zeros of both signs share one key).
@@ -126,14 +133,32 @@ public final class SubnetworkIndex: Sendable {
         return low
     }
 
+    private func bin(ofRank rank: Int) -> Int {
+        var low = 0
+        var high = binStart.count - 2
+        while low < high {  // last bin whose start is ≤ rank
+            let middle = (low + high + 1) / 2
+            if Int(binStart[middle]) <= rank { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
     /// The sub-network keeping the fraction p (0 < p < 1) of θ.
     public func subnetwork(p: Double) -> Subnetwork {
         precondition(p > 0 && p < 1, "p must lie in (0, 1)")
         let position = NumpyPercentile.position(q: NumpyPercentile.q(keeping: p), count: count)
         let lowGroup = group(ofRank: position.lower)
         let highGroup = group(ofRank: position.upper)
-        let base = groupStart[lowGroup]
-        var boundary = Array(grouped[base..<groupStart[highGroup + 1]])
+        // Narrow the selection to the histogram bin(s) of the two order statistics (bins in between are
+        // empty, as the ranks are consecutive): a few thousand values instead of the whole group.
+        let lowBin = bin(ofRank: position.lower)
+        let highBin = bin(ofRank: position.upper)
+        let shift = UInt32(32 - Self.binBits)
+        let base = Int(binStart[lowBin])
+        var boundary = grouped[groupStart[lowGroup]..<groupStart[highGroup + 1]].filter { value in
+            let bin = Int(Self.orderKey(value) >> shift)
+            return bin >= lowBin && bin <= highBin
+        }
         let threshold = boundary.withUnsafeMutableBufferPointer { buffer -> Float in
             let a = Selection.select(buffer, rank: position.lower - base)
             let b = position.upper == position.lower
@@ -141,14 +166,16 @@ public final class SubnetworkIndex: Sendable {
             return NumpyPercentile.interpolate(a, b, gamma: position.gamma)
         }
         var kept = Bitset(count: count)
-        classify(above: highGroup, from: lowGroup, threshold: threshold, kept: &kept)
-        return Subnetwork(p: p, threshold: threshold, bits: kept)
+        let keptAtBoundary = classify(above: highGroup, from: lowGroup, threshold: threshold, kept: &kept)
+        let keptAbove = count - groupStart[highGroup + 1]
+        return Subnetwork(p: p, threshold: threshold, bits: kept, size: keptAbove + keptAtBoundary)
     }
 
     /// kept ← code > high, or low ≤ code ≤ high and value ≥ threshold. Codes are < 128, so adding
     /// (127 − c) to each byte of a word never carries and sets the byte's top bit exactly when the code
     /// exceeds c. Boundary values are met in position order, which is their order in `grouped`.
-    private func classify(above high: Int, from low: Int, threshold: Float, kept: inout Bitset) {
+    /// Returns the number of boundary values kept.
+    private func classify(above high: Int, from low: Int, threshold: Float, kept: inout Bitset) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let tops: UInt64 = 0x8080_8080_8080_8080
         let aboveHigh = UInt64(127 - high) &* ones
@@ -156,6 +183,7 @@ public final class SubnetworkIndex: Sendable {
         let wordCount = kept.words.count
         let limit = count
         var cursor = Array(groupStart[low...high])  // next unread value of each boundary group
+        var keptAtBoundary = 0
         codes.withUnsafeBytes { raw in
             grouped.withUnsafeBufferPointer { values in
                 kept.words.withUnsafeMutableBufferPointer { keptWords in
@@ -167,7 +195,9 @@ public final class SubnetworkIndex: Sendable {
                             let greater = (chunk &+ aboveHigh) & tops
                             let atLeast = (chunk &+ atLeastLow) & tops
                             keptBits |= Self.packTopBits(greater) << UInt64(step &* 8)
-                            boundaryBits |= Self.packTopBits(atLeast & ~greater) << UInt64(step &* 8)
+                            // Only ~1 chunk in 16 holds a boundary code: skip the packing otherwise.
+                            let inBoundary = atLeast & ~greater
+                            if inBoundary != 0 { boundaryBits |= Self.packTopBits(inBoundary) << UInt64(step &* 8) }
                         }
                         while boundaryBits != 0 {
                             let bit = boundaryBits.trailingZeroBitCount
@@ -176,7 +206,10 @@ public final class SubnetworkIndex: Sendable {
                             // Padding codes are zero: inside the boundary when low is 0, but not values.
                             guard index < limit else { break }
                             let slot = Int(raw[index]) - low
-                            if values[cursor[slot]] >= threshold { keptBits |= 1 << UInt64(bit) }
+                            if values[cursor[slot]] >= threshold {
+                                keptBits |= 1 << UInt64(bit)
+                                keptAtBoundary &+= 1
+                            }
                             cursor[slot] &+= 1
                         }
                         keptWords[wordIndex] = keptBits
@@ -184,6 +217,7 @@ public final class SubnetworkIndex: Sendable {
                 }
             }
         }
+        return keptAtBoundary
     }
 
     /// The top bit of byte i → bit i of the result (one multiply gathers all eight without carries).
