@@ -33,11 +33,27 @@ public struct SessionPaths: Sendable {
         folder.appendingPathComponent("checkpoints/\(language).seed\(seed).safetensors")
     }
 
+    /// Head importance E|∂L/∂ξ_h| of one run, a [layers, heads] tensor `head_importance`.
+    public func headImportance(language: String, seed: Int) -> URL {
+        folder.appendingPathComponent("heads/\(language).seed\(seed).safetensors")
+    }
+
+    /// The EMB baseline of one run: tensor `embedding` [hidden], the mean over the run's sentences of
+    /// each sentence's mean-pooled last hidden state.
+    public func embedding(language: String, seed: Int) -> URL {
+        folder.appendingPathComponent("baselines/emb/\(language).seed\(seed).safetensors")
+    }
+
+    /// The LEX baseline of one language: unigram counts of token ids over its whole corpus (JSON).
+    public func lexicalCounts(language: String) -> URL {
+        folder.appendingPathComponent("baselines/lex/\(language).json")
+    }
+
     func claim(language: String, seed: Int) -> URL {
         folder.appendingPathComponent("claims/\(language).seed\(seed).lock")
     }
 
-    static let subfolders = ["fisher", "inputs", "checkpoints", "claims"]
+    static let subfolders = ["fisher", "inputs", "checkpoints", "claims", "heads", "baselines/emb", "baselines/lex"]
 
     public static func isValidLanguage(_ code: String) -> Bool {
         !code.isEmpty && code.count <= 32

@@ -36,6 +36,10 @@ public struct SessionStore: Sendable {
         } catch {
             throw RuntimeFailure("cannot create the session folder \(folder.path): \(error.localizedDescription)")
         }
+        // Partial files of writers that were killed on this host would otherwise pile up.
+        for subfolder in [""] + SessionPaths.subfolders {
+            TemporaryName.removeAbandoned(in: folder.appendingPathComponent(subfolder))
+        }
         if !fileManager.fileExists(atPath: store.paths.manifest.path) {
             try store.update { _ in }
         }

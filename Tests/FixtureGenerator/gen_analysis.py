@@ -282,7 +282,30 @@ def view_fixtures():
     cos = {f"{x}-{y}": float(np.sum(head_masks[x][0] & head_masks[y][0]) /
                              math.sqrt(head_masks[x][0].sum() * head_masks[y][0].sum()))
            for x in languages for y in languages}
+    # Whole-θ matrices with two seeds (seed 2 = each vector reversed) and the seed-averaged Fisher.
+    def mask_of(values):
+        return values >= np.percentile(values, (1 - p) * 100)
+
+    def sims(ma, mb):
+        inter = int(np.sum(ma & mb))
+        return inter / int(np.sum(ma | mb)), inter / math.sqrt(int(ma.sum()) * int(mb.sum()))
+
+    seed2 = {lang: fisher[lang][::-1].copy() for lang in languages}
+    averaged = {lang: ((fisher[lang].astype(np.float64) + seed2[lang].astype(np.float64)) / 2).astype(np.float32)
+                for lang in languages}
+    matrices = {"jaccard": [], "cosine": [], "jaccard_seed_averaged": []}
+    for x in languages:
+        rows = {key: [] for key in matrices}
+        for y in languages:
+            s1, s2 = sims(masks[x], masks[y]), sims(mask_of(seed2[x]), mask_of(seed2[y]))
+            rows["jaccard"].append((s1[0] + s2[0]) / 2)
+            rows["cosine"].append((s1[1] + s2[1]) / 2)
+            rows["jaccard_seed_averaged"].append(sims(mask_of(averaged[x]), mask_of(averaged[y]))[0])
+        for key in matrices:
+            matrices[key].append(rows[key])
+
     return {
+        "matrices": matrices,
         "layers": layers, "hidden": hidden, "heads": heads, "intermediate": inner, "languages": languages,
         "layout": [{"name": name, "shape": shape} for name, shape, _, _ in layout],
         "p": p, "pair": ["en", "fi"], "per_layer": per_layer, "per_component": per_component,

@@ -34,7 +34,7 @@ struct EncoderGradientTests {
         let theta = model.parameters.theta.pointer
         let original = model.parameters.theta.array
         var values = original
-        let error = FiniteDifference.relativeError(analytic: gradient, values: &values) { perturbed in
+        let error = FiniteDifference.relativeError(analytic: gradient, values: &values, step: 3e-3) { perturbed in
             perturbed.withUnsafeBufferPointer { theta.update(from: $0.baseAddress!, count: perturbed.count) }
             return (try? lossAndGradient(model, dropout: dropout).0) ?? .nan
         }
@@ -63,6 +63,31 @@ struct EncoderGradientTests {
         original.withUnsafeBufferPointer { theta.update(from: $0.baseAddress!, count: original.count) }
         print("head gate gradient (\(modelType), dropout \(dropout)): relative error \(gateError)")
         #expect(gateError < 5e-3)
+    }
+
+    /// Packing sequences with per-sequence gradients gives each sequence's own gradient and gate gradient.
+    @Test func perSequenceGradientsMatchSeparatePasses() throws {
+        let model = try Self.tinyModel("bert")
+        let config = model.parameters.config
+        let thetaCount = model.parameters.thetaLayout.totalCount, gateCount = config.numLayers * config.numHeads
+        var packed = [[Float]](repeating: [Float](repeating: .nan, count: thetaCount), count: 2)
+        var packedGate = [Float](repeating: 0, count: 2 * gateCount)
+        var random = SeededRandom(seed: 1)
+        let losses = try model.gradients(Self.sequences, perSequence: true, dropout: false, random: &random,
+                                         headGateGradient: &packedGate) { offset, count, group, values in
+            for i in 0..<count { packed[group][offset + i] = values[i] }
+        }
+        for (index, sequence) in Self.sequences.enumerated() {
+            var gradient = [Float](repeating: .nan, count: thetaCount)
+            var gate = [Float](repeating: 0, count: gateCount)
+            let loss = try model.lossAndGradient([sequence], dropout: false, random: &random, gradient: &gradient,
+                                                 headGateGradient: &gate)
+            #expect(abs((loss ?? .nan) - (losses?[index] ?? .nan)) < 1e-6)
+            let scale = gradient.map(abs).max() ?? 0
+            #expect(zip(gradient, packed[index]).allSatisfy { abs($0 - $1) <= 1e-5 * scale })
+            let packedSlice = packedGate[(index * gateCount)..<((index + 1) * gateCount)]
+            #expect(zip(gate, packedSlice).allSatisfy { abs($0 - $1) <= 1e-5 * (gate.map(abs).max() ?? 0) })
+        }
     }
 
     @Test func unitWithoutPredictionIsSkipped() throws {

@@ -28,11 +28,11 @@ struct ParityFixture {
     let cases: Cases
     let model: EncoderModel
 
-    init(_ name: String) throws {
+    init(_ name: String, threads: Int = 1) throws {
         folder = Fixtures.url("parity/\(name)")
         cases = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: folder.appendingPathComponent("cases.json")))
         let checkpoint = try Checkpoint(ModelResolver.resolve(folder.path))
-        model = EncoderModel(parameters: try EncoderParameters(checkpoint: checkpoint))
+        model = EncoderModel(parameters: try EncoderParameters(checkpoint: checkpoint), threads: threads)
     }
 
     /// Prints max|Δ| / max|ref| per tensor and returns the worst. The attention key bias has an
@@ -100,9 +100,10 @@ struct ParityTests {
             <= Self.tolerance)
     }
 
+    /// Run with two threads: every kernel split (rows, features, heads) must give the same result.
     @Test(arguments: models, FisherEstimatorKind.allCases)
     func fisher(name: String, kind: FisherEstimatorKind) throws {
-        let parity = try ParityFixture(name)
+        let parity = try ParityFixture(name, threads: 2)
         let masking = MaskingPolicy(maskTokenId: parity.cases.mask_token_id,
                                     vocabularySize: parity.model.parameters.config.vocabSize, specialTokenIds: [])
         let estimator = try FisherEstimator(model: parity.model, kind: kind, batchSize: parity.cases.batch_size,

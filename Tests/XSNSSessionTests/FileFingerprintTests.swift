@@ -31,3 +31,33 @@ struct FileFingerprintTests {
         #expect(throws: InputError.self) { try FileFingerprint.of(url) }
     }
 }
+
+struct InputFingerprintTests {
+    @Test func aChangedCorpusIsReportedAfterReloading() throws {
+        let corpora = try Fixtures.temporaryDirectory("corpora")
+        try Data("Hello.\n".utf8).write(to: corpora.appendingPathComponent("en.txt"))
+        try Data("Hallo.\n".utf8).write(to: corpora.appendingPathComponent("de.txt"))
+        let recorded = try CorporaRecord.fingerprint(directory: corpora, languages: ["en", "de"])
+        #expect(recorded.files["en"]?.sha256 == SHA256.hexDigest(Data("Hello.\n".utf8)))
+
+        let store = try SessionStore.openOrCreate(folder: try Fixtures.temporaryDirectory())
+        try store.update { $0.corpora = recorded }
+
+        try Data("Hello, world.\n".utf8).write(to: corpora.appendingPathComponent("en.txt"))
+        let manifest = try store.load()
+        let now = try CorporaRecord.fingerprint(directory: corpora, languages: ["en", "de"], reusing: manifest.corpora)
+        #expect(manifest.changes(model: nil, tokenizer: nil, corpora: now) == ["corpus en.txt (en) changed since the session was computed"])
+    }
+
+    @Test func modelFilesAreFingerprintedInOrder() throws {
+        let folder = try Fixtures.temporaryDirectory("model")
+        let files = ["config.json", "model.safetensors"].map { folder.appendingPathComponent($0) }
+        for (index, url) in files.enumerated() { try Data(repeating: UInt8(index), count: 10 + index).write(to: url) }
+        let record = try ModelRecord.fingerprint(spec: "local", directory: folder, files: files)
+        #expect(record.files.map(\.file) == ["config.json", "model.safetensors"])
+        #expect(record.files.map(\.bytes) == [10, 11])
+        #expect(throws: InputError.self) {
+            try CorporaRecord.fingerprint(directory: folder, languages: ["en"])
+        }
+    }
+}

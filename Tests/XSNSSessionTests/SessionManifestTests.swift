@@ -62,6 +62,7 @@ struct SessionManifestTests {
 
     static let corrupt: [String] = [
         "",
+        #"{"format":"xsns-session","version":1,"runs":"# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}",
         "{",
         "[]",
         #"{"version":1}"#,

@@ -30,6 +30,21 @@ struct SessionStoreTests {
         #expect(try SessionStore.openOrCreate(folder: folder).load().runs.count == 1)
     }
 
+    @Test func openingRemovesPartialFilesOfKilledWriters() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        let store = try SessionStore.openOrCreate(folder: folder)
+        let exited = Process()
+        exited.executableURL = URL(fileURLWithPath: "/bin/sh")
+        exited.arguments = ["-c", "exit 0"]
+        try exited.run()
+        exited.waitUntilExit()
+        let abandoned = store.paths.fisher(language: "en", seed: 1).deletingLastPathComponent()
+            .appendingPathComponent(TemporaryName.make(for: "en.seed1.safetensors", pid: exited.processIdentifier))
+        try Data("partial".utf8).write(to: abandoned)
+        _ = try SessionStore.openOrCreate(folder: folder)
+        #expect(!FileManager.default.fileExists(atPath: abandoned.path))
+    }
+
     @Test func openingAFolderWithoutSessionIsAnInputError() throws {
         let folder = try Fixtures.temporaryDirectory()
         #expect(throws: InputError.self) { try SessionStore.open(folder: folder) }

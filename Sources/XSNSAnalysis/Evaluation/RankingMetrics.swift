@@ -23,6 +23,8 @@ public enum RankingMetrics {
         guard x.count >= 2, let x0 = x.first, let y0 = y.first,
             !x.allSatisfy({ $0 == x0 }), !y.allSatisfy({ $0 == y0 })
         else { return nil }
+        // SciPy answers two points exactly (the sign of the slope) rather than by the general formula.
+        if x.count == 2 { return (x[1] - x[0]).sign == (y[1] - y[0]).sign ? 1 : -1 }
         let meanX = x.reduce(0, +) / Double(x.count)
         let meanY = y.reduce(0, +) / Double(y.count)
         var sxy = 0.0

@@ -39,4 +39,10 @@ public struct TransferRegression: Equatable, Sendable {
         rmse = (squared / Double(x.count)).squareRoot()
         rSquared = syy == 0 ? 1 : 1 - squared / syy
     }
+
+    /// "a + b·x" with the sign written once ("0.5 − 1.2·x").
+    public func equation(_ variable: String) -> String {
+        let sign = slope < 0 ? "−" : "+"
+        return "\(NumberText.fixed(intercept)) \(sign) \(NumberText.fixed(abs(slope)))·\(variable)"
+    }
 }

@@ -75,6 +75,7 @@ public struct TransferColumns: Equatable, Sendable {
 
 extension TransferTable {
     public static func load(_ url: URL, columns: TransferColumns = TransferColumns()) throws -> TransferTable {
+        guard FileManager.default.fileExists(atPath: url.path) else { throw InputError(file: url.path, "no such file") }
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw InputError(file: url.path, "cannot read as UTF-8 text")

@@ -62,15 +62,16 @@ public struct PairwiseOverlaps: Sendable {
         var intersections: [Int: [[Int?]]] = [:]
         for seed in seeds {
             let present = languages.enumerated().filter { subnetworks[$0.element]?[seed] != nil }
-            let pairs = present.indices.flatMap { a in
-                (a..<present.count).map { b in (present[a].offset, present[b].offset) }
-            }
-            let counts = ParallelMap.map(pairs.count) { job in
-                let (i, j) = pairs[job]
-                return subnetworks[languages[i]]![seed]!.bits.intersectionCount(subnetworks[languages[j]]![seed]!.bits)
-            }
+            // The diagonal is each set's own size; only distinct pairs need popcounts.
+            let pairs = present.indices.flatMap { a in ((a + 1)..<present.count).map { b in (a, b) } }
+            let sets = present.map { subnetworks[$0.element]![seed]!.bits }
+            let counts = PairwiseIntersections.counts(sets, pairs: pairs)
             var table = Array(repeating: [Int?](repeating: nil, count: languages.count), count: languages.count)
-            for (job, (i, j)) in pairs.enumerated() {
+            for (index, language) in present {
+                table[index][index] = subnetworks[language]![seed]!.size
+            }
+            for (job, (a, b)) in pairs.enumerated() {
+                let (i, j) = (present[a].offset, present[b].offset)
                 table[i][j] = counts[job]
                 table[j][i] = counts[job]
             }

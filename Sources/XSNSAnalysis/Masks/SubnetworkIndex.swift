@@ -16,67 +16,81 @@ public struct Subnetwork: Sendable {
     }
 }
 
-/// Everything about one Fisher vector that makes a mask at a new p cheap.
+/// Everything about one Fisher vector that makes a mask at a new p cheap, and nothing more: the vector
+/// itself is stored only as a permutation, so the caller can release its copy.
 ///
-/// Built once in two linear passes: each value gets a 7-bit code, its rank group (128 groups of about
-/// |θ|/128 values each, formed from a 65,536-bin histogram of order-preserving float keys). A mask at p then
-/// needs one pass over the codes (8 bytes per step, carry-free byte compares) to decide every value outside
-/// the boundary group(s) containing the percentile's order statistics, and a selection (quickselect) among
-/// the ~|θ|/128 boundary values only. This is a quarter of the memory traffic of scanning the floats and
-/// avoids sorting 85 M values.
+/// Each value gets a 7-bit code, its rank group (128 groups of about |θ|/128 values each, formed from a
+/// 2²⁰-bin histogram of order-preserving float keys), and the values are kept grouped by code, each group
+/// in position order. A mask at p then needs one pass over the codes (8 codes per step, carry-free byte
+/// compares) to decide every value outside the boundary group(s) holding the percentile's order
+/// statistics; the boundary values are one contiguous run, read in order — no random access into a
+/// 340 MB vector — and a selection (quickselect) among them gives numpy's exact threshold.
 public final class SubnetworkIndex: Sendable {
     public let layout: TensorLayout
-    public let values: [Float]
+    public let count: Int
     private let codes: [UInt8]  // padded with zeros to a whole number of 64-value words
+    private let grouped: [Float]  // values ordered by (code, position)
     private let groupStart: [Int]  // groupStart[g] = number of values in groups < g; 129 entries
     static let groupCount = 128
-
-    public var count: Int { values.count }
+    static let binBits = 20
 
     /// `source` names the Fisher file in errors.
     public init(_ fisher: FlatTensors, source: String? = nil) throws {
         let values = fisher.values
         guard !values.isEmpty else { throw InputError(file: source, "Fisher vector is empty") }
         let count = values.count
-        var histogram = [Int](repeating: 0, count: 1 << 16)
+        let shift = UInt32(32 - Self.binBits)
+        var histogram = [Int](repeating: 0, count: 1 << Self.binBits)
         var sawNaN = false
         values.withUnsafeBufferPointer { buffer in
-            for value in buffer {
-                if value.isNaN { sawNaN = true; continue }
-                histogram[Int(Self.orderKey(value) >> 16)] &+= 1
+            histogram.withUnsafeMutableBufferPointer { bins in
+                for value in buffer {
+                    if value.isNaN { sawNaN = true; continue }
+                    bins[Int(Self.orderKey(value) >> shift)] &+= 1
+                }
             }
         }
         if sawNaN { throw InputError(file: source, "Fisher vector contains NaN") }
 
-        // Consecutive histogram bins form groups of roughly equal population; a single heavy bin
-        // (many identical values, say zeros) stays one group: still correct, only its selection is larger.
-        var binGroup = [UInt8](repeating: 0, count: 1 << 16)
+        // Consecutive bins form groups of roughly equal population; a single heavy bin (many identical
+        // values, say zeros) stays one group: still correct, only its selection is larger.
+        var binGroup = [UInt8](repeating: 0, count: 1 << Self.binBits)
         var groupStart = [Int](repeating: count, count: Self.groupCount + 1)
         groupStart[0] = 0
         var group = 0
         var seen = 0
-        for bin in 0..<(1 << 16) {
+        let target = count / Self.groupCount + 1
+        for bin in 0..<(1 << Self.binBits) {
             binGroup[bin] = UInt8(group)
             seen += histogram[bin]
-            if group < Self.groupCount - 1, seen >= (group + 1) * (count / Self.groupCount + 1) {
+            if group < Self.groupCount - 1, seen >= (group + 1) * target {
                 group += 1
                 groupStart[group] = seen
             }
         }
-        for later in (group + 1)..<(Self.groupCount + 1) { groupStart[later] = count }
 
-        let padded = (count + 63) / 64 * 64
-        var codes = [UInt8](repeating: 0, count: padded)
+        var codes = [UInt8](repeating: 0, count: (count + 63) / 64 * 64)
+        var grouped = [Float](repeating: 0, count: count)
+        var cursor = Array(groupStart.prefix(Self.groupCount))
         codes.withUnsafeMutableBufferPointer { out in
-            values.withUnsafeBufferPointer { input in
-                binGroup.withUnsafeBufferPointer { groups in
-                    for index in 0..<count { out[index] = groups[Int(Self.orderKey(input[index]) >> 16)] }
+            grouped.withUnsafeMutableBufferPointer { permuted in
+                values.withUnsafeBufferPointer { input in
+                    binGroup.withUnsafeBufferPointer { groups in
+                        for index in 0..<count {
+                            let value = input[index]
+                            let code = groups[Int(Self.orderKey(value) >> shift)]
+                            out[index] = code
+                            permuted[cursor[Int(code)]] = value
+                            cursor[Int(code)] &+= 1
+                        }
+                    }
                 }
             }
         }
         self.layout = fisher.layout
-        self.values = values
+        self.count = count
         self.codes = codes
+        self.grouped = grouped
         self.groupStart = groupStart
     }
 
@@ -86,6 +100,21 @@ public final class SubnetworkIndex: Sendable {
         let bits = value == 0 ? 0 : value.bitPattern
         return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
     }
+
+    /// The Fisher vector back in position order (for views that need the values themselves).
+    public var values: [Float] {
+        var cursor = Array(groupStart.prefix(Self.groupCount))
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for index in 0..<count {
+                let code = Int(codes[index])
+                buffer[index] = grouped[cursor[code]]
+                cursor[code] += 1
+            }
+            initialized = count
+        }
+    }
+
+    public var fisher: FlatTensors { FlatTensors(layout: layout, values: values) }
 
     private func group(ofRank rank: Int) -> Int {
         var low = 0
@@ -103,66 +132,57 @@ public final class SubnetworkIndex: Sendable {
         let position = NumpyPercentile.position(q: NumpyPercentile.q(keeping: p), count: count)
         let lowGroup = group(ofRank: position.lower)
         let highGroup = group(ofRank: position.upper)
-        var kept = Bitset(count: count)
-        var boundary = Bitset(count: count)
-        classify(above: highGroup, from: lowGroup, kept: &kept, boundary: &boundary)
-
-        // Gather the boundary values; their ranks start at groupStart[lowGroup].
-        var indices: [Int] = []
-        indices.reserveCapacity(groupStart[highGroup + 1] - groupStart[lowGroup])
-        for (wordIndex, word) in boundary.words.enumerated() where word != 0 {
-            var remaining = word
-            while remaining != 0 {
-                indices.append(wordIndex << 6 | remaining.trailingZeroBitCount)
-                remaining &= remaining - 1
-            }
-        }
-        var candidates = indices.map { values[$0] }
         let base = groupStart[lowGroup]
-        let threshold = candidates.withUnsafeMutableBufferPointer { buffer -> Float in
+        var boundary = Array(grouped[base..<groupStart[highGroup + 1]])
+        let threshold = boundary.withUnsafeMutableBufferPointer { buffer -> Float in
             let a = Selection.select(buffer, rank: position.lower - base)
             let b = position.upper == position.lower
                 ? a : Selection.minimum(buffer[(position.lower - base + 1)...])
             return NumpyPercentile.interpolate(a, b, gamma: position.gamma)
         }
-        for index in indices where values[index] >= threshold { kept.insert(index) }
+        var kept = Bitset(count: count)
+        classify(above: highGroup, from: lowGroup, threshold: threshold, kept: &kept)
         return Subnetwork(p: p, threshold: threshold, bits: kept)
     }
 
-    /// kept ← code > high; boundary ← low ≤ code ≤ high. Codes are < 128, so adding (127 − c) to each
-    /// byte of a word never carries and sets the byte's top bit exactly when the code exceeds c.
-    private func classify(above high: Int, from low: Int, kept: inout Bitset, boundary: inout Bitset) {
+    /// kept ← code > high, or low ≤ code ≤ high and value ≥ threshold. Codes are < 128, so adding
+    /// (127 − c) to each byte of a word never carries and sets the byte's top bit exactly when the code
+    /// exceeds c. Boundary values are met in position order, which is their order in `grouped`.
+    private func classify(above high: Int, from low: Int, threshold: Float, kept: inout Bitset) {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let tops: UInt64 = 0x8080_8080_8080_8080
         let aboveHigh = UInt64(127 - high) &* ones
         let atLeastLow = UInt64(128 - low) &* ones
         let wordCount = kept.words.count
+        let limit = count
+        var cursor = Array(groupStart[low...high])  // next unread value of each boundary group
         codes.withUnsafeBytes { raw in
-            kept.words.withUnsafeMutableBufferPointer { keptWords in
-                boundary.words.withUnsafeMutableBufferPointer { boundaryWords in
+            grouped.withUnsafeBufferPointer { values in
+                kept.words.withUnsafeMutableBufferPointer { keptWords in
                     for wordIndex in 0..<wordCount {
                         var keptBits: UInt64 = 0
                         var boundaryBits: UInt64 = 0
                         for step in 0..<8 {
-                            let chunk = raw.loadUnaligned(
-                                fromByteOffset: wordIndex &* 64 &+ step &* 8, as: UInt64.self)
+                            let chunk = raw.loadUnaligned(fromByteOffset: wordIndex &* 64 &+ step &* 8, as: UInt64.self)
                             let greater = (chunk &+ aboveHigh) & tops
                             let atLeast = (chunk &+ atLeastLow) & tops
-                            keptBits |= Self.packTopBits(greater) << UInt64(step * 8)
-                            boundaryBits |= Self.packTopBits(atLeast & ~greater) << UInt64(step * 8)
+                            keptBits |= Self.packTopBits(greater) << UInt64(step &* 8)
+                            boundaryBits |= Self.packTopBits(atLeast & ~greater) << UInt64(step &* 8)
+                        }
+                        while boundaryBits != 0 {
+                            let bit = boundaryBits.trailingZeroBitCount
+                            boundaryBits &= boundaryBits &- 1
+                            let index = wordIndex << 6 | bit
+                            // Padding codes are zero: inside the boundary when low is 0, but not values.
+                            guard index < limit else { break }
+                            let slot = Int(raw[index]) - low
+                            if values[cursor[slot]] >= threshold { keptBits |= 1 << UInt64(bit) }
+                            cursor[slot] &+= 1
                         }
                         keptWords[wordIndex] = keptBits
-                        boundaryWords[wordIndex] = boundaryBits
                     }
                 }
             }
-        }
-        // Padding codes are zero; they must not count as members of either set.
-        let tail = count & 63
-        if tail != 0 {
-            let mask = UInt64.max >> UInt64(64 - tail)
-            kept.words[wordCount - 1] &= mask
-            boundary.words[wordCount - 1] &= mask
         }
     }
 

@@ -29,7 +29,7 @@ public enum CheckpointValidator {
         }
         try check(bias, in: store)
         var decoderWeight: String?
-        if store.info(schema.decoderWeight.name) != nil {
+        if store.info(schema.decoderWeight.name) != nil || !config.tieWordEmbeddings {
             try check(schema.decoderWeight, in: store)
             decoderWeight = schema.decoderWeight.name
         }
