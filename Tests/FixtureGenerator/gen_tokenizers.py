@@ -20,8 +20,12 @@ Writes Tests/Fixtures/tokenizers/:
                         stage type, made by replacing parts of a base tokenizer.json, with HF ids.
   truncation.jsonl      {"tokenizer","text","max_length","ids"}: HF truncation=True, max_length=N.
   unicode.json          ranges of code points that HF's BertNormalizer drops (clean_text), that its accent
-                        stripping drops (only code points NFD leaves alone), that BertPreTokenizer isolates.
+                        stripping drops (only code points NFD leaves alone), that BertPreTokenizer isolates
+                        (punctuation) or drops (whitespace), that handle_chinese_chars spaces out.
+  scalar-maps.json      for NFC/NFD/NFKC/NFKD/Lowercase and unigram.json's Precompiled charsmap: every
+                        code point the normalizer changes, with HF's output.
 """
+import base64
 import copy
 import json
 import os
@@ -150,6 +154,7 @@ STAGE_TEXTS = [
     "", "   ", "Hello World", "  Hello   World  ", "Café CAFÉ cafe\u0301", "ＡＢＣ　１２３ ﬁ ½ x²", "ΟΔΟΣ İ ß",
     "Hello, world! (a-b) 'q' a.b...c", "中文字符 日本語 한국어", "a\x00b\tc\u200bd\ufeffe", "tiếng Việt", "don't stop",
     "hello <mask> world", "[CLS] x [SEP]", "x" * 120, "e\u0301\u0301", "¿Qué? ¡Sí! «x»",
+    "\u200bhello", "\x00hello", " hello", "<s>hello", "hello<s>world", "<mask>hello", "Hello World\u3000again",
 ]
 
 
@@ -235,7 +240,9 @@ def hf_unicode_tables():
     strip = normalizers.BertNormalizer(clean_text=False, handle_chinese_chars=False, strip_accents=True,
                                        lowercase=False)
     pre = pre_tokenizers.BertPreTokenizer()
-    control, mark, punct = [], [], []
+    chinese = normalizers.BertNormalizer(clean_text=False, handle_chinese_chars=True, strip_accents=False,
+                                         lowercase=False)
+    control, mark, punct, cjk, space = [], [], [], [], []
     for c in cps:
         ch = chr(c)
         if c not in (9, 10, 13) and clean.normalize_str("x" + ch) == "x":
@@ -244,6 +251,10 @@ def hf_unicode_tables():
             mark.append(c)
         if not ch.isspace() and len(pre.pre_tokenize_str("x" + ch + "x")) == 3:
             punct.append(c)
+        if chinese.normalize_str(ch) == " " + ch + " ":
+            cjk.append(c)
+        if len(pre.pre_tokenize_str("x" + ch + "x")) == 2:
+            space.append(c)
 
     def ranges(values):
         out = []
@@ -254,7 +265,34 @@ def hf_unicode_tables():
                 out.append([c, c])
         return out
 
-    return {"control": ranges(control), "nonspacing_mark": ranges(mark), "punctuation": ranges(punct)}
+    return {"control": ranges(control), "nonspacing_mark": ranges(mark), "punctuation": ranges(punct),
+            "chinese": ranges(cjk), "whitespace": ranges(space)}
+
+
+def hf_scalar_maps(unigram_spec):
+    """For each single-scalar normalizer, every scalar it changes and what it makes of it.
+
+    Hangul syllables are left out of NFD/NFKD: their decomposition is arithmetic and would triple the file.
+    """
+    precompiled = unigram_spec["normalizer"]["normalizers"][0]
+    assert precompiled["type"] == "Precompiled"
+    forms = {
+        "NFC": normalizers.NFC(), "NFD": normalizers.NFD(), "NFKC": normalizers.NFKC(),
+        "NFKD": normalizers.NFKD(), "Lowercase": normalizers.Lowercase(),
+        "Precompiled": normalizers.Precompiled(base64.b64decode(precompiled["precompiled_charsmap"])),
+    }
+    cps = [c for c in range(0x110000) if not (0xD800 <= c <= 0xDFFF)]
+    maps = {}
+    for name, normalizer in forms.items():
+        changed = []
+        for c in cps:
+            if name in ("NFD", "NFKD") and 0xAC00 <= c <= 0xD7A3:
+                continue
+            out = normalizer.normalize_str(chr(c))
+            if out != chr(c):
+                changed.append([c, out])
+        maps[name] = changed
+    return maps
 
 
 def write_jsonl(name, rows):
@@ -315,6 +353,8 @@ def main():
 
     with open(os.path.join(OUT, "unicode.json"), "w", encoding="utf-8") as f:
         json.dump(hf_unicode_tables(), f)
+    with open(os.path.join(OUT, "scalar-maps.json"), "w", encoding="utf-8") as f:
+        json.dump(hf_scalar_maps(specs["unigram"]), f, ensure_ascii=False, separators=(",", ":"))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,3 @@
-import Foundation
-
 /// `BertNormalizer`, as mBERT uses it: clean control characters, space out CJK ideographs, strip accents
 /// (when `strip_accents` is null it follows `lowercase`), lowercase — in that order.
 struct BertNormalizer: Normalizer {
@@ -36,7 +34,7 @@ struct BertNormalizer: Normalizer {
         }
         var result = String(scalars)
         if stripAccents {
-            result = StripAccentsNormalizer().normalize(result.decomposedStringWithCanonicalMapping)
+            result = StripAccentsNormalizer().normalize(UnicodeNormalizer(form: .nfd).normalize(result))
         }
         if lowercase {
             result = lowercaseScalars(result)
