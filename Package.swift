@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "XSNSSession", dependencies: ["XSNSStorage"]),
         // Orchestration: corpora → tokens → Fisher files in a session, with progress events.
         .target(name: "XSNSCompute",
-                dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSSession"]),
+                dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSSession", "XSNSAnalysis"]),
 
         // Front end: a pure state/reducer/renderer, and the thin curses adapter.
         .target(name: "XSNSTUI", dependencies: ["XSNSAnalysis", "XSNSSession"]),
@@ -42,7 +42,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSAnalysis", "XSNSCompute",
                 "XSNSSession", "XSNSTUI", "XSNSTerminal",
-            ]),
+            ],
+            exclude: ["DemoModel/README.md"],
+            resources: [.copy("DemoModel")]),
 
         .target(name: "XSNSTestSupport", path: "Sources/XSNSTestSupport"),
         .testTarget(name: "XSNSStorageTests", dependencies: ["XSNSStorage", "XSNSTestSupport"]),
@@ -53,5 +55,6 @@ let package = Package(
         .testTarget(name: "XSNSComputeTests", dependencies: ["XSNSCompute", "XSNSTestSupport"]),
         .testTarget(name: "XSNSTUITests", dependencies: ["XSNSTUI", "XSNSTestSupport"]),
         .testTarget(name: "XSNSCLITests", dependencies: ["XSNSTestSupport"]),
+        .testTarget(name: "XSNSFuzzTests", dependencies: ["XSNSStorage", "XSNSEngine", "XSNSAnalysis", "XSNSTokenizers", "XSNSSession", "XSNSCompute", "XSNSTestSupport"]),
     ]
 )

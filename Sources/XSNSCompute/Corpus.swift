@@ -1,4 +1,5 @@
 import Foundation
+import XSNSEngine
 import XSNSStorage
 
 /// One language's raw text: `<lang>.txt`, UTF-8, one sentence per line.
@@ -87,11 +88,9 @@ public struct Corpus: Sendable {
     public func sample(count: Int, seed: UInt64) -> [String] {
         var indices = Array(lines.indices)
         let take = min(max(count, 0), indices.count)
-        var generator = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         for position in 0..<take {
-            let remaining = UInt64(indices.count - position)
-            let pick = position + Int(generator.next() % remaining)
-            indices.swapAt(position, pick)
+            indices.swapAt(position, position + random.nextInt(below: indices.count - position))
         }
         return indices.prefix(take).map { lines[$0] }
     }
@@ -102,19 +101,5 @@ public struct Corpus: Sendable {
             return "no such file"
         }
         return nsError.localizedDescription
-    }
-}
-
-/// A tiny, fully specified PRNG (Steele, Lea & Flood's SplitMix64): the same seed gives the same
-/// stream on every platform and Swift version, which the standard library does not promise.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

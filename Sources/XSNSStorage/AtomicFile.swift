@@ -43,7 +43,7 @@ public enum AtomicFile {
     public static func write(to url: URL, _ body: (Sink) throws -> Void) throws {
         let target = url.path
         let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = folder + "/" + TemporaryName.make(for: url.lastPathComponent)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure("cannot create a file in \(folder) to write", target) }
         var descriptorOpen = true
@@ -61,6 +61,12 @@ public enum AtomicFile {
             throw error
         }
         syncFolder(folder)
+    }
+
+    /// Renames a file that is already complete and fsynced (a journal, say) over `target`.
+    public static func publish(_ source: URL, as target: URL) throws {
+        guard rename(source.path, target.path) == 0 else { throw failure("cannot replace", target.path) }
+        syncFolder(target.deletingLastPathComponent().path)
     }
 
     /// Makes the rename durable. Some file systems refuse fsync on folders; the data itself is

@@ -7,7 +7,18 @@ struct XSNS: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "xsns",
         abstract: "X-SNS Workbench: language sub-networks of multilingual encoders.",
-        subcommands: [InspectCommand.self, BenchCommand.self])
+        subcommands: [
+            ComputeCommand.self,
+            MatrixCommand.self,
+            RankCommand.self,
+            LayersCommand.self,
+            EvalCommand.self,
+            ExportCommand.self,
+            InspectCommand.self,
+            TokenizeCommand.self,
+            BenchCommand.self,
+            TUIDemo.self,
+        ])
 
     /// Maps errors to the exit-status contract, always with one clear line on stderr:
     /// 0 success (and --help), 2 bad usage or input, 1 runtime failure.

@@ -2,7 +2,9 @@
 
 Run from the repository root:
     /path/to/venv/bin/python Tests/FixtureGenerator/gen_checkpoints.py
-Needs torch, transformers, safetensors, tokenizers, sentencepiece, protobuf. Deterministic (fixed seeds).
+Needs torch, transformers, safetensors, tokenizers, sentencepiece, protobuf. Deterministic (fixed seeds),
+except that `safetensors` writes the keys of a multi-key metadata block in hash order, so the header of
+mixed.safetensors may change between runs while its content (and mixed.expected.json) does not.
 
 Writes
 - safetensors/mixed.safetensors + mixed.expected.json: F32/F16/BF16/F64 tensors, metadata, an empty

@@ -76,6 +76,8 @@ struct CheckpointValidatorTests {
             ({ $0["intermediate_size"] = 64 }, "implies [64, 48]"),
             ({ $0["model_type"] = "bert" }, "'roberta.*' names but config.json says model_type 'bert'"),
             ({ $0["model_type"] = "gpt2" }, "unsupported model_type 'gpt2'"),
+            ({ $0["tie_word_embeddings"] = false }, "missing tensor 'lm_head.decoder.weight'"),
+            ({ $0["position_embedding_type"] = "relative_key" }, "unsupported position_embedding_type 'relative_key'"),
         ]
         for (edit, says) in cases {
             let folder = try CheckpointFixtures.copy("xlmr-tiny")

@@ -47,8 +47,60 @@ struct AtomicFileTests {
         #expect(try String(contentsOf: url, encoding: .utf8) == "old")
     }
 
+    @Test func aFullDiskIsARuntimeFailureAndThePreviousFileStays() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        guard let disk = FullFileSystem(bytes: 64 * 1024, at: folder) else {
+            print("note: cannot mount a small tmpfs here (needs root and mount rights); test skipped")
+            return
+        }
+        defer { disk.unmount() }
+        let url = folder.appendingPathComponent("fisher.safetensors")
+        try AtomicFile.write(Data(repeating: 1, count: 1000), to: url)
+        do {
+            try AtomicFile.write(Data(repeating: 2, count: 1 << 20), to: url)
+            Issue.record("wrote 1 MB into a 64 kB file system")
+        } catch let failure as RuntimeFailure {
+            #expect(failure.description.contains(url.path))
+            #expect(failure.description.contains("No space left on device"))
+        }
+        #expect(try Data(contentsOf: url) == Data(repeating: 1, count: 1000))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["fisher.safetensors"])
+    }
+
     @Test func aMissingFolderIsARuntimeFailure() throws {
         let url = try Fixtures.temporaryDirectory().appendingPathComponent("no/such/file")
         #expect(throws: RuntimeFailure.self) { try AtomicFile.write(Data(), to: url) }
+    }
+}
+
+struct TemporaryNameTests {
+    /// The pid of a process that has exited.
+    static func deadPid() throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "exit 0"]
+        try process.run()
+        process.waitUntilExit()
+        return process.processIdentifier
+    }
+
+    @Test func abandonedTemporariesOfDeadProcessesOnThisHostAreRemoved() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        // Learn the real temp name from an interrupted write, then plant one as a killed writer leaves it.
+        struct Interrupted: Error {}
+        var liveName = ""
+        _ = try? AtomicFile.write(to: folder.appendingPathComponent("en.seed1.safetensors")) { _ in
+            liveName = try FileManager.default.contentsOfDirectory(atPath: folder.path).first ?? ""
+            throw Interrupted()
+        }
+        let abandoned = liveName.replacingOccurrences(of: "-\(getpid())-", with: "-\(try Self.deadPid())-")
+        let foreign = liveName.replacingOccurrences(of: ".tmp-", with: ".tmp-elsewhere").replacingOccurrences(of: "-\(getpid())-", with: "-1-")
+        let kept = [liveName, foreign, "en.txt", ".hidden", ".a.tmp-b"]
+        for name in kept + [abandoned] {
+            try Data("partial".utf8).write(to: folder.appendingPathComponent(name))
+        }
+        #expect(abandoned != liveName)
+        #expect(TemporaryName.removeAbandoned(in: folder) == [abandoned])
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == Set(kept))
     }
 }

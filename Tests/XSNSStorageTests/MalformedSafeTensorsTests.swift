@@ -70,6 +70,8 @@ struct MalformedSafeTensorsTests {
                 data: eightFloats)),
         Case(label: "metadata value not a string",
              bytes: SafeTensorsBytes.make(header: #"{"__metadata__":{"n":3}}"#)),
+        Case(label: "deeply nested JSON",
+             bytes: SafeTensorsBytes.make(header: String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000))),
         Case(label: "metadata not an object",
              bytes: SafeTensorsBytes.make(header: #"{"__metadata__":"x"}"#)),
     ]

@@ -25,6 +25,8 @@ public struct EncoderConfig: Equatable, Sendable {
     public var padTokenId: Int
     public var hiddenDropout: Float
     public var attentionDropout: Float
+    /// `tie_word_embeddings`: when true (the default) a checkpoint may omit the MLM decoder weight.
+    public var tieWordEmbeddings: Bool
 
     public var headDim: Int { hiddenSize / numHeads }
     /// Prefix of every base-model tensor name in the checkpoint.
@@ -36,7 +38,7 @@ public struct EncoderConfig: Equatable, Sendable {
         modelType: String, vocabSize: Int, hiddenSize: Int, numLayers: Int, numHeads: Int,
         intermediateSize: Int, hiddenAct: String = "gelu", layerNormEps: Float = 1e-12,
         maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2, padTokenId: Int = 0,
-        hiddenDropout: Float = 0.1, attentionDropout: Float = 0.1
+        hiddenDropout: Float = 0.1, attentionDropout: Float = 0.1, tieWordEmbeddings: Bool = true
     ) throws {
         guard let family = Self.family(of: modelType) else {
             throw InputError("unsupported model_type '\(modelType)' (supported: bert, roberta, xlm-roberta)")
@@ -55,6 +57,7 @@ public struct EncoderConfig: Equatable, Sendable {
         self.padTokenId = padTokenId
         self.hiddenDropout = hiddenDropout
         self.attentionDropout = attentionDropout
+        self.tieWordEmbeddings = tieWordEmbeddings
         try validate()
     }
 
@@ -105,6 +108,8 @@ extension EncoderConfig {
         var pad_token_id: Int?
         var hidden_dropout_prob: Double?
         var attention_probs_dropout_prob: Double?
+        var position_embedding_type: String?
+        var tie_word_embeddings: Bool?
     }
 
     /// Parses `config.json`; every problem is an `InputError` naming the file.
@@ -123,6 +128,11 @@ extension EncoderConfig {
         } catch {
             throw InputError(file: file, "not valid JSON")
         }
+        // Relative position schemes change the attention computation; computing them as
+        // absolute would give silently wrong Fisher values.
+        if let positions = form.position_embedding_type, positions != "absolute" {
+            throw InputError(file: file, "unsupported position_embedding_type '\(positions)' (only 'absolute')")
+        }
         do {
             try self.init(
                 modelType: form.model_type, vocabSize: form.vocab_size, hiddenSize: form.hidden_size,
@@ -133,7 +143,8 @@ extension EncoderConfig {
                 typeVocabSize: form.type_vocab_size ?? 2,
                 padTokenId: form.pad_token_id ?? (form.model_type == "bert" ? 0 : 1),
                 hiddenDropout: Float(form.hidden_dropout_prob ?? 0.1),
-                attentionDropout: Float(form.attention_probs_dropout_prob ?? 0.1))
+                attentionDropout: Float(form.attention_probs_dropout_prob ?? 0.1),
+                tieWordEmbeddings: form.tie_word_embeddings ?? true)
         } catch var error as InputError {
             error.file = file
             throw error

@@ -1,0 +1,102 @@
+import XSNSStorage
+
+/// The metrics of one target language.
+public struct TargetEvaluation: Equatable, Sendable {
+    public let target: String
+    /// Number of candidate source languages.
+    public let candidates: Int
+    public let ndcg: Double
+    public let top1: Double
+    public let pearson: Double?
+    public let spearman: Double?
+}
+
+/// Means over targets; correlations that are undefined for a target are left out of their mean.
+public struct MeanEvaluation: Equatable, Sendable {
+    public let ndcg: Double
+    public let top1: Double
+    public let pearson: Double?
+    public let spearman: Double?
+}
+
+/// A predictor scored against measured transfer, as the X-SNS reference analysis does.
+public struct TransferEvaluation: Equatable, Sendable {
+    public let k: Int
+    public let targets: [TargetEvaluation]
+    public let mean: MeanEvaluation
+
+    /// Per target t (in gold order): candidates are the sources s ≠ t with both a gold score and a
+    /// prediction, in gold order. Targets with fewer than two candidates are skipped.
+    /// `lowerIsBetter` negates the predictions (distances) before every metric.
+    public init(predictions: TransferTable, gold: TransferTable, k: Int = 3, lowerIsBetter: Bool = false) throws {
+        guard k >= 1 else { throw InputError("--k must be at least 1") }
+        var results: [TargetEvaluation] = []
+        for target in gold.targets {
+            let candidates = (gold.sources[target] ?? []).filter {
+                $0 != target && predictions.value(source: $0, target: target) != nil
+            }
+            guard candidates.count >= 2 else { continue }
+            let goldScores = candidates.map { gold.value(source: $0, target: target)! }
+            let predicted = candidates.map { source -> Double in
+                let value = predictions.value(source: source, target: target)!
+                return lowerIsBetter ? -value : value
+            }
+            results.append(
+                TargetEvaluation(
+                    target: target, candidates: candidates.count,
+                    ndcg: RankingMetrics.ndcg(
+                        relevance: RankingMetrics.averageRanks(goldScores), predicted: predicted, k: k),
+                    top1: RankingMetrics.topOne(predicted: predicted, gold: goldScores) ? 1 : 0,
+                    pearson: RankingMetrics.pearson(predicted, goldScores),
+                    spearman: RankingMetrics.spearman(predicted, goldScores)))
+        }
+        guard !results.isEmpty else {
+            throw InputError(
+                file: gold.source,
+                "no target has two or more candidate sources in both the predictions and this gold file")
+        }
+        self.k = k
+        targets = results
+        mean = MeanEvaluation(
+            ndcg: Self.mean(results.map(\.ndcg))!, top1: Self.mean(results.map(\.top1))!,
+            pearson: Self.mean(results.compactMap(\.pearson)), spearman: Self.mean(results.compactMap(\.spearman)))
+    }
+
+    private init(k: Int, targets: [TargetEvaluation], mean: MeanEvaluation) {
+        self.k = k
+        self.targets = targets
+        self.mean = mean
+    }
+
+    /// Metrics per seed averaged over seeds: each target's values over the seeds that evaluated it, and
+    /// the mean of the per-seed means.
+    public static func averaged(_ runs: [TransferEvaluation]) -> TransferEvaluation? {
+        guard let first = runs.first else { return nil }
+        if runs.count == 1 { return first }
+        var order: [String] = []
+        var byTarget: [String: [TargetEvaluation]] = [:]
+        for run in runs {
+            for result in run.targets {
+                if byTarget[result.target] == nil { order.append(result.target) }
+                byTarget[result.target, default: []].append(result)
+            }
+        }
+        let targets = order.map { target -> TargetEvaluation in
+            let results = byTarget[target]!
+            return TargetEvaluation(
+                target: target, candidates: results[0].candidates,
+                ndcg: mean(results.map(\.ndcg))!, top1: mean(results.map(\.top1))!,
+                pearson: mean(results.compactMap(\.pearson)), spearman: mean(results.compactMap(\.spearman)))
+        }
+        let means = runs.map(\.mean)
+        return TransferEvaluation(
+            k: first.k, targets: targets,
+            mean: MeanEvaluation(
+                ndcg: mean(means.map(\.ndcg))!, top1: mean(means.map(\.top1))!,
+                pearson: mean(means.compactMap(\.pearson)), spearman: mean(means.compactMap(\.spearman))))
+    }
+
+    static func mean(_ values: [Double]) -> Double? {
+        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    }
+}

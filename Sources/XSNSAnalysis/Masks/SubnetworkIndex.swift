@@ -1,0 +1,228 @@
+import XSNSStorage
+
+/// A language's sub-network at one p: the parameters whose Fisher value is ≥ the global threshold.
+/// Ties: every value equal to the threshold is kept, so `size` can exceed p·|θ| when values repeat.
+public struct Subnetwork: Sendable {
+    public let p: Double
+    public let threshold: Float
+    public let bits: Bitset
+    public let size: Int
+
+    /// `size` is known from the construction, sparing a popcount pass over |θ| bits.
+    init(p: Double, threshold: Float, bits: Bitset, size: Int) {
+        self.p = p
+        self.threshold = threshold
+        self.bits = bits
+        self.size = size
+    }
+}
+
+/// Everything about one Fisher vector that makes a mask at a new p cheap, and nothing more: the vector
+/// itself is stored only as a permutation, so the caller can release its copy.
+///
+/// Each value gets a 7-bit code, its rank group (128 groups of about |θ|/128 values each, formed from a
+/// 2²⁰-bin histogram of order-preserving float keys), and the values are kept grouped by code, each group
+/// in position order. A mask at p then needs one pass over the codes (8 codes per step, carry-free byte
+/// compares) to decide every value outside the boundary group(s) holding the percentile's order
+/// statistics; the boundary values are one contiguous run, read in order — no random access into a
+/// 340 MB vector — and a selection (quickselect) among them gives numpy's exact threshold.
+public final class SubnetworkIndex: Sendable {
+    public let layout: TensorLayout
+    public let count: Int
+    private let codes: [UInt8]  // padded with zeros to a whole number of 64-value words
+    private let grouped: [Float]  // values ordered by (code, position)
+    private let groupStart: [Int]  // groupStart[g] = number of values in groups < g; 129 entries
+    private let binStart: [UInt32]  // binStart[b] = number of values in bins < b; 2²⁰ + 1 entries
+    static let groupCount = 128
+    static let binBits = 20
+
+    /// `source` names the Fisher file in errors.
+    public init(_ fisher: FlatTensors, source: String? = nil) throws {
+        let values = fisher.values
+        guard !values.isEmpty else { throw InputError(file: source, "Fisher vector is empty") }
+        guard values.count < Int(UInt32.max) else { throw InputError(file: source, "Fisher vector longer than 2³² values") }
+        let count = values.count
+        let shift = UInt32(32 - Self.binBits)
+        var histogram = [Int](repeating: 0, count: 1 << Self.binBits)
+        var sawNaN = false
+        values.withUnsafeBufferPointer { buffer in
+            histogram.withUnsafeMutableBufferPointer { bins in
+                for value in buffer {
+                    if value.isNaN { sawNaN = true; continue }
+                    bins[Int(Self.orderKey(value) >> shift)] &+= 1
+                }
+            }
+        }
+        if sawNaN { throw InputError(file: source, "Fisher vector contains NaN") }
+
+        // Consecutive bins form groups of roughly equal population; a single heavy bin (many identical
+        // values, say zeros) stays one group: still correct, only its selection is larger.
+        var binGroup = [UInt8](repeating: 0, count: 1 << Self.binBits)
+        var groupStart = [Int](repeating: count, count: Self.groupCount + 1)
+        groupStart[0] = 0
+        var group = 0
+        var seen = 0
+        let target = count / Self.groupCount + 1
+        for bin in 0..<(1 << Self.binBits) {
+            binGroup[bin] = UInt8(group)
+            seen += histogram[bin]
+            if group < Self.groupCount - 1, seen >= (group + 1) * target {
+                group += 1
+                groupStart[group] = seen
+            }
+        }
+
+        var binStart = [UInt32](repeating: 0, count: (1 << Self.binBits) + 1)
+        for bin in 0..<(1 << Self.binBits) { binStart[bin + 1] = binStart[bin] &+ UInt32(histogram[bin]) }
+
+        var codes = [UInt8](repeating: 0, count: (count + 63) / 64 * 64)
+        var grouped = [Float](repeating: 0, count: count)
+        var cursor = Array(groupStart.prefix(Self.groupCount))
+        codes.withUnsafeMutableBufferPointer { out in
+            grouped.withUnsafeMutableBufferPointer { permuted in
+                values.withUnsafeBufferPointer { input in
+                    binGroup.withUnsafeBufferPointer { groups in
+                        for index in 0..<count {
+                            let value = input[index]
+                            let code = groups[Int(Self.orderKey(value) >> shift)]
+                            out[index] = code
+                            permuted[cursor[Int(code)]] = value
+                            cursor[Int(code)] &+= 1
+                        }
+                    }
+                }
+            }
+        }
+        self.layout = fisher.layout
+        self.count = count
+        self.codes = codes
+        self.grouped = grouped
+        self.groupStart = groupStart
+        self.binStart = binStart
+    }
+
+    /// Unsigned key with the same order as the floats (zeros of both signs share one key).
+    @inline(__always)
+    static func orderKey(_ value: Float) -> UInt32 {
+        let bits = value == 0 ? 0 : value.bitPattern
+        return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+    }
+
+    /// The Fisher vector back in position order (for views that need the values themselves).
+    public var values: [Float] {
+        var cursor = Array(groupStart.prefix(Self.groupCount))
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for index in 0..<count {
+                let code = Int(codes[index])
+                buffer[index] = grouped[cursor[code]]
+                cursor[code] += 1
+            }
+            initialized = count
+        }
+    }
+
+    public var fisher: FlatTensors { FlatTensors(layout: layout, values: values) }
+
+    private func group(ofRank rank: Int) -> Int {
+        var low = 0
+        var high = Self.groupCount - 1
+        while low < high {  // last group whose start is ≤ rank
+            let middle = (low + high + 1) / 2
+            if groupStart[middle] <= rank { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
+    private func bin(ofRank rank: Int) -> Int {
+        var low = 0
+        var high = binStart.count - 2
+        while low < high {  // last bin whose start is ≤ rank
+            let middle = (low + high + 1) / 2
+            if Int(binStart[middle]) <= rank { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
+    /// The sub-network keeping the fraction p (0 < p < 1) of θ.
+    public func subnetwork(p: Double) -> Subnetwork {
+        precondition(p > 0 && p < 1, "p must lie in (0, 1)")
+        let position = NumpyPercentile.position(q: NumpyPercentile.q(keeping: p), count: count)
+        let lowGroup = group(ofRank: position.lower)
+        let highGroup = group(ofRank: position.upper)
+        // Narrow the selection to the histogram bin(s) of the two order statistics (bins in between are
+        // empty, as the ranks are consecutive): a few thousand values instead of the whole group.
+        let lowBin = bin(ofRank: position.lower)
+        let highBin = bin(ofRank: position.upper)
+        let shift = UInt32(32 - Self.binBits)
+        let base = Int(binStart[lowBin])
+        var boundary = grouped[groupStart[lowGroup]..<groupStart[highGroup + 1]].filter { value in
+            let bin = Int(Self.orderKey(value) >> shift)
+            return bin >= lowBin && bin <= highBin
+        }
+        let threshold = boundary.withUnsafeMutableBufferPointer { buffer -> Float in
+            let a = Selection.select(buffer, rank: position.lower - base)
+            let b = position.upper == position.lower
+                ? a : Selection.minimum(buffer[(position.lower - base + 1)...])
+            return NumpyPercentile.interpolate(a, b, gamma: position.gamma)
+        }
+        var kept = Bitset(count: count)
+        let keptAtBoundary = classify(above: highGroup, from: lowGroup, threshold: threshold, kept: &kept)
+        let keptAbove = count - groupStart[highGroup + 1]
+        return Subnetwork(p: p, threshold: threshold, bits: kept, size: keptAbove + keptAtBoundary)
+    }
+
+    /// kept ← code > high, or low ≤ code ≤ high and value ≥ threshold. Codes are < 128, so adding
+    /// (127 − c) to each byte of a word never carries and sets the byte's top bit exactly when the code
+    /// exceeds c. Boundary values are met in position order, which is their order in `grouped`.
+    /// Returns the number of boundary values kept.
+    private func classify(above high: Int, from low: Int, threshold: Float, kept: inout Bitset) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let tops: UInt64 = 0x8080_8080_8080_8080
+        let aboveHigh = UInt64(127 - high) &* ones
+        let atLeastLow = UInt64(128 - low) &* ones
+        let wordCount = kept.words.count
+        let limit = count
+        var cursor = Array(groupStart[low...high])  // next unread value of each boundary group
+        var keptAtBoundary = 0
+        codes.withUnsafeBytes { raw in
+            grouped.withUnsafeBufferPointer { values in
+                kept.words.withUnsafeMutableBufferPointer { keptWords in
+                    for wordIndex in 0..<wordCount {
+                        var keptBits: UInt64 = 0
+                        var boundaryBits: UInt64 = 0
+                        for step in 0..<8 {
+                            let chunk = raw.loadUnaligned(fromByteOffset: wordIndex &* 64 &+ step &* 8, as: UInt64.self)
+                            let greater = (chunk &+ aboveHigh) & tops
+                            let atLeast = (chunk &+ atLeastLow) & tops
+                            keptBits |= Self.packTopBits(greater) << UInt64(step &* 8)
+                            // Only ~1 chunk in 16 holds a boundary code: skip the packing otherwise.
+                            let inBoundary = atLeast & ~greater
+                            if inBoundary != 0 { boundaryBits |= Self.packTopBits(inBoundary) << UInt64(step &* 8) }
+                        }
+                        while boundaryBits != 0 {
+                            let bit = boundaryBits.trailingZeroBitCount
+                            boundaryBits &= boundaryBits &- 1
+                            let index = wordIndex << 6 | bit
+                            // Padding codes are zero: inside the boundary when low is 0, but not values.
+                            guard index < limit else { break }
+                            let slot = Int(raw[index]) - low
+                            if values[cursor[slot]] >= threshold {
+                                keptBits |= 1 << UInt64(bit)
+                                keptAtBoundary &+= 1
+                            }
+                            cursor[slot] &+= 1
+                        }
+                        keptWords[wordIndex] = keptBits
+                    }
+                }
+            }
+        }
+        return keptAtBoundary
+    }
+
+    /// The top bit of byte i → bit i of the result (one multiply gathers all eight without carries).
+    @inline(__always)
+    static func packTopBits(_ word: UInt64) -> UInt64 {
+        ((word >> 7) &* 0x0102_0408_1020_4080) >> 56
+    }
+}

@@ -1,1 +1,0 @@
-// XSNSAnalysis: see DESIGN.md for this module's boundary.

@@ -1,0 +1,72 @@
+import Foundation
+import XSNSStorage
+
+/// Similarities a user can choose: the two mask metrics over Fisher sub-networks, or a stored baseline.
+public enum SimilarityChoice: String, CaseIterable, Sendable {
+    case jaccard, cosine, lex, emb
+
+    public var maskMetric: MaskMetric? { MaskMetric(rawValue: rawValue) }
+}
+
+/// What the analysis commands share: a session's Fisher catalog and the matrices derived from it.
+public struct SessionAnalysis: Sendable {
+    public let catalog: FisherCatalog
+
+    public init(session name: String, in directory: URL) throws {
+        catalog = try FisherCatalog(session: FisherCatalog.sessionURL(name, in: directory))
+    }
+
+    /// The mean-over-seeds matrix and, for the mask metrics, the per-seed matrices (baselines have none).
+    /// `seedAveraged` uses the mask of each language's seed-averaged Fisher instead.
+    public func matrices(_ choice: SimilarityChoice, p: Double, languages: [String]? = nil, seedAveraged: Bool = false) throws
+        -> (mean: SimilarityMatrix, perSeed: [SimilarityMatrix])
+    {
+        try AnalysisReports.validate(p: p)
+        guard let metric = choice.maskMetric else {
+            return try catalog.baseline(choice.rawValue)
+        }
+        let collection = try catalog.collection(languages: languages, seedAveraged: seedAveraged)
+        let (mean, perSeed) = collection.matrix(p: p, metric: metric)
+        return (mean, perSeed.keys.sorted().compactMap { perSeed[$0] })
+    }
+
+    /// Metrics per seed, then averaged over seeds (as the X-SNS reference does), and the OLS fit of gold
+    /// on the seed-mean similarity.
+    public func evaluate(_ choice: SimilarityChoice, p: Double, gold: TransferTable, k: Int, lowerIsBetter: Bool) throws
+        -> (TransferEvaluation, TransferRegression?)
+    {
+        let (mean, perSeed) = try matrices(choice, p: p)
+        let runs = try perSeed.map {
+            try TransferEvaluation(predictions: TransferTable(matrix: $0), gold: gold, k: k, lowerIsBetter: lowerIsBetter)
+        }
+        guard let evaluation = TransferEvaluation.averaged(runs) else {
+            throw InputError(file: catalog.session.path, "the session has no seeds to evaluate")
+        }
+        return (evaluation, TransferRegression(predictions: TransferTable(matrix: mean), gold: gold))
+    }
+}
+
+extension SessionAnalysis {
+    /// Per-layer and per-component Jaccard of a pair and each language's share per layer, all averaged over
+    /// the seeds both languages have.
+    public func layers(_ a: String, _ b: String, p: Double) throws
+        -> (view: PairLayerView, shares: (a: [Double], b: [Double]))
+    {
+        try AnalysisReports.validate(p: p)
+        let collection = try catalog.collection(languages: a == b ? [a] : [a, b])
+        guard let layout = collection.layout else { throw InputError("no Fisher tensors for \(a)") }
+        let map = ParameterMap(layout)
+        guard map.layerCount > 0 else {
+            throw InputError("the Fisher files name no encoder.layer.N tensors, so there are no layers to show")
+        }
+        let subnetworks = collection.subnetworks(p: p)
+        let seeds = Set(subnetworks[a]?.keys ?? [:].keys).intersection(subnetworks[b]?.keys ?? [:].keys).sorted()
+        guard !seeds.isEmpty else { throw InputError("\(a) and \(b) have no seed in common") }
+        let views = seeds.map { LayerViews.pair(subnetworks[a]![$0]!, subnetworks[b]![$0]!, map: map) }
+        func share(_ language: String) -> [Double] {
+            let perSeed = seeds.map { LayerViews.layerShare(subnetworks[language]![$0]!, map: map) }
+            return (0..<map.layerCount).map { layer in perSeed.map { $0[layer] }.reduce(0, +) / Double(perSeed.count) }
+        }
+        return (LayerViews.mean(views)!, (share(a), share(b)))
+    }
+}

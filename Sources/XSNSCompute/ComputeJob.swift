@@ -1,0 +1,241 @@
+import Foundation
+import XSNSEngine
+import XSNSSession
+import XSNSStorage
+import XSNSTokenizers
+
+/// What `xsns compute` was asked to do.
+public struct ComputeRequest: Sendable {
+    public var session: URL
+    public var modelSpec: String
+    public var corpora: URL
+    public var languages: [String]?
+    public var options: ComputeOptions
+
+    public init(session: URL, modelSpec: String, corpora: URL, languages: [String]?, options: ComputeOptions) {
+        self.session = session
+        self.modelSpec = modelSpec
+        self.corpora = corpora
+        self.languages = languages
+        self.options = options
+    }
+}
+
+/// Set from another thread (a signal handler's flag, the TUI's pause key) to stop a job at the
+/// next sentence: the job checkpoints and returns, and the same command resumes it later.
+public final class StopSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    public init() {}
+    public func stop() { lock.withLock { stopped = true } }
+    public var isStopped: Bool { lock.withLock { stopped } }
+}
+
+/// How each (language, seed) of a job ended.
+public struct ComputeSummary: Sendable, Equatable {
+    public enum Outcome: Sendable, Equatable {
+        case computed, alreadyDone, interrupted
+        case heldElsewhere(String)
+    }
+    public var runs: [(language: String, seed: Int, outcome: Outcome)] = []
+
+    public static func == (lhs: ComputeSummary, rhs: ComputeSummary) -> Bool {
+        lhs.runs.elementsEqual(rhs.runs) { $0.language == $1.language && $0.seed == $1.seed && $0.outcome == $1.outcome }
+    }
+
+    public var wasInterrupted: Bool { runs.contains { $0.outcome == .interrupted } }
+}
+
+/// Corpora → sampled sentences → token ids → Fisher per (language, seed), written into a session.
+/// Checkpoints every `checkpointSentences` sentences and `checkpointSeconds` seconds, so that a
+/// run killed at any moment resumes with the same command and ends bit-identical.
+public final class ComputeJob: @unchecked Sendable {
+    public let request: ComputeRequest
+    public var checkpointSentences = 64
+    public var checkpointSeconds: TimeInterval = 60
+    /// Minimum time between two progress events of a run (the last one is always sent).
+    public var progressInterval: TimeInterval = 0.2
+    private let emit: @Sendable (ComputeEvent) -> Void
+    private let stopSignal: StopSignal
+
+    public init(_ request: ComputeRequest, stop: StopSignal = StopSignal(),
+                events: @escaping @Sendable (ComputeEvent) -> Void = { _ in }) {
+        self.request = request
+        self.stopSignal = stop
+        self.emit = events
+    }
+
+    /// Everything loaded once per job.
+    struct Context {
+        let store: SessionStore
+        let model: EncoderModel
+        let tokenizer: Tokenizer
+        let estimator: FisherEstimatorKind
+        let masking: MaskingPolicy
+        let maxLength: Int
+        let modelHashes: [String]
+        let corpusHashes: [String: String]
+    }
+
+    public func run() throws -> ComputeSummary {
+        let options = request.options
+        try options.validate()
+        let corpusFiles = try Corpus.files(in: request.corpora, languages: request.languages)
+        for file in corpusFiles { try SessionPaths.checkLanguage(file.language) }
+        let context = try prepare(corpusFiles: corpusFiles)
+
+        var summary = ComputeSummary()
+        for file in corpusFiles {
+            let corpus = try Corpus.load(file.url)
+            if corpus.invalidLines > 0 {
+                emit(.note("\(file.url.path): skipped \(corpus.invalidLines) line(s) that are not valid UTF-8"))
+            }
+            try LexicalCounts.writeIfMissing(
+                corpus: corpus, tokenizer: context.tokenizer,
+                corpusSHA256: context.corpusHashes[corpus.language] ?? "", store: context.store)
+            for seed in options.seeds {
+                if stopSignal.isStopped {
+                    summary.runs.append((corpus.language, seed, .interrupted))
+                    continue
+                }
+                let outcome = try computeRun(corpus: corpus, seed: seed, context: context)
+                summary.runs.append((corpus.language, seed, outcome))
+            }
+        }
+        return summary
+    }
+
+    // MARK: - Preparation
+
+    private func prepare(corpusFiles: [(language: String, url: URL)]) throws -> Context {
+        let options = request.options
+        let files = try ModelResolver.resolve(request.modelSpec)
+        guard let tokenizerURL = files.tokenizer else {
+            throw InputError(file: files.directory.path, "no tokenizer.json beside the model")
+        }
+        let checkpoint = try Checkpoint(files)
+        let tokenizer = try Tokenizer(contentsOf: tokenizerURL)
+        guard let maskId = tokenizer.maskTokenId else {
+            throw InputError(file: tokenizerURL.path, "the tokenizer has no mask token")
+        }
+        let config = checkpoint.config
+        guard tokenizer.vocabularySize <= config.vocabSize else {
+            throw InputError(file: tokenizerURL.path,
+                             "the tokenizer has \(tokenizer.vocabularySize) tokens, the model only \(config.vocabSize)")
+        }
+        let positionLimit = config.maxPositionEmbeddings - config.positionOffset
+        let maxLength = min(options.maxLength, positionLimit)
+        if maxLength < options.maxLength {
+            emit(.note("--max-length \(options.maxLength) exceeds what the model can embed; using \(maxLength)"))
+        }
+        BLASThreads.set(options.threads)
+        let model = EncoderModel(parameters: try EncoderParameters(checkpoint: checkpoint))
+
+        let store = try SessionStore.openOrCreate(folder: request.session)
+        let modelRecord = ModelRecord(
+            spec: request.modelSpec, directory: files.directory.path,
+            files: try ([files.config] + files.weights).map { try FileFingerprint.of($0) })
+        let tokenizerPrint = try FileFingerprint.of(tokenizerURL)
+        var corporaPrints: [String: FileFingerprint] = [:]
+        for file in corpusFiles { corporaPrints[file.language] = try FileFingerprint.of(file.url) }
+        try store.update { manifest in
+            try Self.checkConsistency(manifest, model: modelRecord, tokenizer: tokenizerPrint,
+                                      corpora: corporaPrints, options: options, session: store.folder.path)
+            manifest.model = modelRecord
+            manifest.tokenizer = tokenizerPrint
+            var corpora = manifest.corpora ?? CorporaRecord(directory: request.corpora.path, files: [:])
+            corpora.directory = request.corpora.path
+            corpora.files.merge(corporaPrints) { $1 }
+            manifest.corpora = corpora
+            var recorded = manifest.options ?? options
+            recorded.seeds = recorded.seeds + options.seeds.filter { !recorded.seeds.contains($0) }
+            recorded.recordInputs = options.recordInputs
+            recorded.threads = options.threads
+            manifest.options = recorded
+        }
+        return Context(
+            store: store, model: model, tokenizer: tokenizer,
+            estimator: options.estimatorKind ?? .xsns,
+            masking: MaskingPolicy(
+                probability: Float(options.maskProbability), maskTokenId: Int32(maskId),
+                vocabularySize: tokenizer.vocabularySize,
+                specialTokenIds: Set(tokenizer.specialTokenIds.map { Int32($0) })),
+            maxLength: maxLength, modelHashes: modelRecord.files.map(\.sha256),
+            corpusHashes: corporaPrints.mapValues(\.sha256))
+    }
+
+    /// One session, one model and one setting of the Fisher options: mixing them would make the
+    /// similarities meaningless, so it is refused with what differs.
+    private static func checkConsistency(
+        _ manifest: SessionManifest, model: ModelRecord, tokenizer: FileFingerprint,
+        corpora: [String: FileFingerprint], options: ComputeOptions, session: String
+    ) throws {
+        let hasResults = manifest.runs.contains { $0.status == .done }
+        guard hasResults else { return }
+        var problems = manifest.changes(model: model, tokenizer: tokenizer, corpora: nil)
+        if let recorded = manifest.model, recorded.spec != model.spec, problems.isEmpty,
+           recorded.files.map(\.sha256) != model.files.map(\.sha256) {
+            problems.append("model \(recorded.spec) differs from \(model.spec)")
+        }
+        for (language, print) in corpora {
+            let done = manifest.runs.contains { $0.language == language && $0.status == .done }
+            if done, let before = manifest.corpora?.files[language], !before.sameContent(as: print) {
+                problems.append("corpus \(print.file) changed since \(language) was computed")
+            }
+        }
+        if let recorded = manifest.options {
+            problems += options.conflicts(with: recorded).map { "the session was computed with \($0)" }
+        }
+        if let first = problems.first {
+            let more = problems.count > 1 ? " (and \(problems.count - 1) more difference(s))" : ""
+            throw InputError(file: session, "\(first)\(more); use a new --session for a different setting")
+        }
+    }
+
+    // MARK: - One (language, seed)
+
+    private func computeRun(corpus: Corpus, seed: Int, context: Context) throws -> ComputeSummary.Outcome {
+        let store = context.store
+        let language = corpus.language
+        let fisherURL = store.paths.fisher(language: language, seed: seed)
+        if let run = try store.load().run(language: language, seed: seed), run.status == .done,
+           FileManager.default.fileExists(atPath: fisherURL.path) {
+            emit(.skipped(language: language, seed: seed, reason: "already computed"))
+            return .alreadyDone
+        }
+        let claim: RunClaim
+        do { claim = try store.claim(language: language, seed: seed) } catch let held as ClaimHeld {
+            emit(.skipped(language: language, seed: seed, reason: held.description))
+            return .heldElsewhere(held.description)
+        }
+        defer { claim.release() }
+
+        let sentences = corpus.sample(count: request.options.sentences, seed: UInt64(seed))
+        let runner = try RunExecution(
+            job: self, corpus: corpus, seed: seed, sentences: sentences, context: context)
+        try store.update { manifest in
+            var record = manifest.run(language: language, seed: seed) ?? RunRecord(language: language, seed: seed)
+            record.status = .running
+            record.startedAt = record.startedAt ?? Timestamp.string()
+            record.host = claim.owner.host
+            record.pid = claim.owner.pid
+            record.skippedInvalidLines = corpus.invalidLines
+            record.message = nil
+            manifest.setRun(record)
+        }
+        do {
+            let finished = try runner.run(stop: stopSignal, emit: emit)
+            return finished ? .computed : .interrupted
+        } catch {
+            try? store.update { manifest in
+                var record = manifest.run(language: language, seed: seed) ?? RunRecord(language: language, seed: seed)
+                record.status = .failed
+                record.message = "\(error)"
+                manifest.setRun(record)
+            }
+            throw error
+        }
+    }
+
+    var checkpointPolicy: (sentences: Int, seconds: TimeInterval) { (checkpointSentences, checkpointSeconds) }
+}

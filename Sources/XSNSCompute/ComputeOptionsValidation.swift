@@ -1,0 +1,44 @@
+import XSNSEngine
+import XSNSSession
+import XSNSStorage
+
+extension ComputeOptions {
+    /// `xsns compute`'s defaults (DESIGN.md).
+    public static let defaults = ComputeOptions(
+        sentences: 1024, seeds: [42, 16, 10], estimator: FisherEstimatorKind.xsns.rawValue, batchSize: 4,
+        maxLength: 512, maskProbability: 0.15, recordInputs: false, threads: 1)
+
+    public var estimatorKind: FisherEstimatorKind? { FisherEstimatorKind(rawValue: estimator) }
+
+    /// Rejects values no run could use, naming the option.
+    public func validate() throws {
+        guard sentences > 0 else { throw InputError("--sentences must be at least 1") }
+        guard !seeds.isEmpty else { throw InputError("--seeds needs at least one seed") }
+        guard Set(seeds).count == seeds.count else { throw InputError("--seeds lists a seed twice") }
+        guard seeds.allSatisfy({ $0 >= 0 }) else { throw InputError("--seeds must be non-negative") }
+        guard estimatorKind != nil else {
+            throw InputError("--estimator must be one of: "
+                + FisherEstimatorKind.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        guard batchSize >= 1 else { throw InputError("--batch-size must be at least 1") }
+        guard maxLength >= 3 else { throw InputError("--max-length must be at least 3") }
+        guard maskProbability > 0, maskProbability < 1 else {
+            throw InputError("--mask-prob must be between 0 and 1 (exclusive)")
+        }
+        guard (1...256).contains(threads) else { throw InputError("--threads must be between 1 and 256") }
+    }
+
+    /// The options that change Fisher values: a session keeps one setting of them for all its runs.
+    func conflicts(with recorded: ComputeOptions) -> [String] {
+        var differences: [String] = []
+        func check<T: Equatable>(_ name: String, _ mine: T, _ theirs: T) {
+            if mine != theirs { differences.append("\(name) \(theirs) (now \(mine))") }
+        }
+        check("--sentences", sentences, recorded.sentences)
+        check("--estimator", estimator, recorded.estimator)
+        check("--batch-size", batchSize, recorded.batchSize)
+        check("--max-length", maxLength, recorded.maxLength)
+        check("--mask-prob", maskProbability, recorded.maskProbability)
+        return differences
+    }
+}

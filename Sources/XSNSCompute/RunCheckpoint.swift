@@ -1,0 +1,64 @@
+import Foundation
+import XSNSEngine
+import XSNSStorage
+
+/// The resumable state of one (language, seed) run, stored as a safetensors file whose tensors are
+/// the estimator's running sums and whose metadata holds the rest as JSON. Written atomically, so a
+/// `kill -9` leaves either the previous checkpoint or the new one, never a torn file.
+struct RunCheckpoint {
+    /// What must match for the checkpoint to be resumed rather than discarded.
+    struct Identity: Codable, Equatable {
+        var language: String
+        var seed: Int
+        var sentencesPlanned: Int
+        var maxLength: Int
+        var corpusSHA256: String
+        var modelSHA256: [String]
+    }
+
+    var identity: Identity
+    var estimator: FisherEstimatorSnapshot
+    /// Σ of mean-pooled last hidden states so far (the EMB baseline), in Double for exact resume.
+    var embeddingSum: [Double]
+    /// Bytes of the recorded-inputs file that belong to the sentences already done.
+    var recordedInputBytes: UInt64
+
+    private struct Metadata: Codable {
+        var identity: Identity
+        var state: FisherEstimatorSnapshot.State
+        var embeddingSum: [Double]
+        var recordedInputBytes: UInt64
+    }
+
+    private static let metadataKey = "xsns_run_checkpoint"
+
+    func write(to url: URL) throws {
+        let metadata = Metadata(
+            identity: identity, state: estimator.state, embeddingSum: embeddingSum,
+            recordedInputBytes: recordedInputBytes)
+        let json = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self)
+        try SafeTensorsWriter.write(estimator.accumulators, metadata: [Self.metadataKey: json], to: url)
+    }
+
+    /// The checkpoint at `url` when it exists and belongs to `identity`; nil otherwise (a checkpoint
+    /// from other settings is ignored, and overwritten by the run that starts afresh).
+    static func load(_ url: URL, expecting identity: Identity) throws -> RunCheckpoint? {
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let file = try SafeTensorsFile(url: url)
+        guard let json = file.metadata[metadataKey],
+            let metadata = try? JSONDecoder().decode(Metadata.self, from: Data(json.utf8))
+        else {
+            throw InputError(file: url.path, "not a run checkpoint written by xsns")
+        }
+        guard metadata.identity == identity else { return nil }
+        var layout = TensorLayout()
+        for tensor in file.tensors { layout.append(name: tensor.name, shape: tensor.shape) }
+        var values = [Float]()
+        values.reserveCapacity(layout.totalCount)
+        for tensor in file.tensors { values += try file.floats(tensor.name) }
+        return RunCheckpoint(
+            identity: identity,
+            estimator: FisherEstimatorSnapshot(state: metadata.state, accumulators: FlatTensors(layout: layout, values: values)),
+            embeddingSum: metadata.embeddingSum, recordedInputBytes: metadata.recordedInputBytes)
+    }
+}

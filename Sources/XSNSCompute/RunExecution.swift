@@ -1,0 +1,164 @@
+import Foundation
+import XSNSEngine
+import XSNSSession
+import XSNSStorage
+
+/// The sentence loop of one (language, seed): feed, record, checkpoint, and at the end publish the
+/// Fisher, head importance and EMB files and mark the run done.
+final class RunExecution {
+    private let job: ComputeJob
+    private let corpus: Corpus
+    private let seed: Int
+    private let sentences: [String]
+    private let context: ComputeJob.Context
+    private let estimator: FisherEstimator
+    private let identity: RunCheckpoint.Identity
+    private var embeddingSum: [Double]
+    private var stability = StabilityTracker()
+
+    init(job: ComputeJob, corpus: Corpus, seed: Int, sentences: [String], context: ComputeJob.Context) throws {
+        self.job = job
+        self.corpus = corpus
+        self.seed = seed
+        self.sentences = sentences
+        self.context = context
+        estimator = try FisherEstimator(
+            model: context.model, kind: context.estimator, batchSize: job.request.options.batchSize,
+            masking: context.masking, seed: UInt64(seed))
+        identity = RunCheckpoint.Identity(
+            language: corpus.language, seed: seed, sentencesPlanned: sentences.count,
+            maxLength: context.maxLength, corpusSHA256: context.corpusHashes[corpus.language] ?? "",
+            modelSHA256: context.modelHashes)
+        embeddingSum = [Double](repeating: 0, count: context.model.parameters.config.hiddenSize)
+    }
+
+    private var paths: SessionPaths { context.store.paths }
+    private var language: String { corpus.language }
+
+    /// Returns false when stopped early (after checkpointing), true when the run is complete.
+    func run(stop: StopSignal, emit: @Sendable (ComputeEvent) -> Void) throws -> Bool {
+        let checkpointURL = paths.checkpoint(language: language, seed: seed)
+        let inputsURL = paths.inputs(language: language, seed: seed)
+        var start = 0
+        var recordedBytes: UInt64?
+        if let saved = try RunCheckpoint.load(checkpointURL, expecting: identity),
+           !job.request.options.recordInputs || InputRecorder.canResume(inputsURL, at: saved.recordedInputBytes) {
+            try estimator.restore(saved.estimator)
+            embeddingSum = saved.embeddingSum
+            start = estimator.progress.sentences
+            recordedBytes = saved.recordedInputBytes
+        }
+        let recorder = job.request.options.recordInputs
+            ? try InputRecorder(url: inputsURL, resumingAt: recordedBytes) : nil
+        emit(.started(language: language, seed: seed, sentences: sentences.count,
+                      usedAllLines: sentences.count < job.request.options.sentences, resumedFrom: start))
+
+        let began = Date()
+        var lastCheckpoint = began
+        var lastEvent = Date.distantPast
+        var sinceCheckpoint = 0
+        for index in start..<sentences.count {
+            if stop.isStopped {
+                try saveCheckpoint(to: checkpointURL, recorder: recorder)
+                try markInterrupted()
+                return false
+            }
+            let ids = context.tokenizer.encode(sentences[index], maxLength: context.maxLength).ids.map { Int32($0) }
+            let fed = try estimator.feed(ids)
+            try recorder?.record(fed.masked, batch: fed.batch)
+            let pooled = try context.model.meanPooledLastHiddenState(ids)
+            for j in pooled.indices { embeddingSum[j] += Double(pooled[j]) }
+
+            sinceCheckpoint += 1
+            let done = index + 1
+            if StabilityTracker.isMeasurePoint(done) || done == sentences.count {
+                let sum = estimator.snapshot().accumulators
+                let theta = FlatTensors(layout: context.model.parameters.thetaLayout,
+                                        values: Array(sum.values[0..<context.model.parameters.thetaLayout.totalCount]))
+                if let value = stability.measure(sentences: done, runningSum: theta) {
+                    emit(.stability(language: language, seed: seed, sentences: done, value: value))
+                }
+            }
+            let now = Date()
+            if sinceCheckpoint >= job.checkpointPolicy.sentences
+                || now.timeIntervalSince(lastCheckpoint) >= job.checkpointPolicy.seconds {
+                try saveCheckpoint(to: checkpointURL, recorder: recorder)
+                lastCheckpoint = now
+                sinceCheckpoint = 0
+            }
+            if now.timeIntervalSince(lastEvent) >= job.progressInterval || index + 1 == sentences.count {
+                lastEvent = now
+                emit(.progress(ComputeProgress(
+                    language: language, seed: seed, sentencesDone: index + 1, sentencesTotal: sentences.count,
+                    tokensDone: estimator.progress.tokens, elapsed: now.timeIntervalSince(began),
+                    resumedFrom: start)))
+            }
+        }
+        try publish(recorder: recorder)
+        try? FileManager.default.removeItem(at: checkpointURL)
+        emit(.finished(language: language, seed: seed, seconds: Date().timeIntervalSince(began)))
+        return true
+    }
+
+    private func saveCheckpoint(to url: URL, recorder: InputRecorder?) throws {
+        let bytes = try recorder?.sync() ?? 0
+        try RunCheckpoint(identity: identity, estimator: estimator.snapshot(), embeddingSum: embeddingSum,
+                          recordedInputBytes: bytes).write(to: url)
+        let progress = estimator.progress
+        try context.store.update { manifest in
+            guard var record = manifest.run(language: language, seed: seed) else { return }
+            record.sentences = progress.sentences
+            record.tokens = progress.tokens
+            record.maskedTokens = progress.maskedTokens
+            manifest.setRun(record)
+        }
+    }
+
+    private func markInterrupted() throws {
+        try context.store.update { manifest in
+            guard var record = manifest.run(language: language, seed: seed) else { return }
+            record.status = .interrupted
+            record.message = "stopped; the same command resumes from the last checkpoint"
+            manifest.setRun(record)
+        }
+    }
+
+    private func publish(recorder: InputRecorder?) throws {
+        let result = try estimator.finish()
+        let progress = result.progress
+        let options = job.request.options
+        var metadata: [String: String] = [
+            "language": language, "seed": "\(seed)", "estimator": options.estimator,
+            "sentences": "\(progress.sentences)", "tokens": "\(progress.tokens)",
+            "masked_tokens": "\(progress.maskedTokens)", "gradient_units": "\(progress.gradientUnits)",
+            "batch_size": "\(estimator.batchSize)", "max_length": "\(context.maxLength)",
+            "mask_prob": "\(options.maskProbability)", "model": job.request.modelSpec,
+        ]
+        if progress.gradientUnits > 0 {
+            metadata["mean_loss"] = "\(progress.lossSum / Double(progress.gradientUnits))"
+        }
+        try SafeTensorsWriter.write(result.headImportance, metadata: metadata,
+                                    to: paths.headImportance(language: language, seed: seed))
+        let count = Double(max(progress.sentences, 1))
+        var embeddingLayout = TensorLayout()
+        embeddingLayout.append(name: "embedding", shape: [embeddingSum.count])
+        try SafeTensorsWriter.write(
+            FlatTensors(layout: embeddingLayout, values: embeddingSum.map { Float($0 / count) }),
+            metadata: metadata, to: paths.embedding(language: language, seed: seed))
+        try recorder?.finish()
+        // The Fisher file goes last: its presence is what marks the run complete on disk.
+        try SafeTensorsWriter.write(result.fisher, metadata: metadata,
+                                    to: paths.fisher(language: language, seed: seed))
+        try context.store.update { manifest in
+            var record = manifest.run(language: language, seed: seed) ?? RunRecord(language: language, seed: seed)
+            record.status = .done
+            record.sentences = progress.sentences
+            record.tokens = progress.tokens
+            record.maskedTokens = progress.maskedTokens
+            record.fisher = paths.relativeFisher(language: language, seed: seed)
+            record.finishedAt = Timestamp.string()
+            record.message = nil
+            manifest.setRun(record)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// XSNSSession: see DESIGN.md for this module's boundary.

@@ -1,1 +1,0 @@
-// XSNSTUI: see DESIGN.md for this module's boundary.

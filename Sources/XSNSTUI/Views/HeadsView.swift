@@ -1,0 +1,71 @@
+/// Heads: the layers × heads grid of how many languages keep each attention head, and the
+/// selected language's own head mask.
+extension Renderer {
+    mutating func drawHeads(in content: Rect) {
+        // Counts take three columns per head, the mask two; the mask keeps at least 30 columns.
+        let heads = state.data.headCounts.map(\.count).max() ?? 0
+        let (left, right) = content.splitColumns(at: max(content.width / 2, min(content.width - 30, 6 + 3 * heads)))
+        let counts = pane("heads", left).box(
+            title: "Languages per head (of \(state.data.headMasks.count))", theme: theme, focused: true, into: &grid)
+        let code = state.selectedLanguage ?? ""
+        let mask = pane("head-mask", right).box(title: "Head mask \(code) \(theme.separator) j/k", theme: theme,
+                                                into: &grid)
+        guard !state.data.headCounts.isEmpty else {
+            drawEmpty(counts, ["No head data yet."])
+            return
+        }
+        drawCounts(region: counts)
+        if let heads = state.data.headMasks[code] {
+            drawMask(heads, region: mask)
+        } else {
+            drawEmpty(mask, ["No head mask for \(code) yet."])
+        }
+    }
+
+    /// Head columns are numbered at the top; a layer per row.
+    private mutating func drawHeadHeader(heads: Int, cellWidth: Int, region: Region) {
+        for head in 0..<heads {
+            region.write(DisplayWidth.pad(String(head), to: cellWidth - 1, alignRight: true), x: 4 + head * cellWidth,
+                         y: 0, style: theme.dim, into: &grid)
+        }
+    }
+
+    private mutating func drawCounts(region: Region) {
+        let table = state.data.headCounts
+        let heads = table.map(\.count).max() ?? 0
+        let total = max(1, state.data.headMasks.count)
+        let cellWidth = 3
+        drawHeadHeader(heads: heads, cellWidth: cellWidth, region: region)
+        for (layer, row) in table.prefix(max(0, region.height - 1)).enumerated() {
+            let y = layer + 1
+            region.write("L\(layer)", x: 0, y: y, style: theme.dim, into: &grid)
+            for (head, count) in row.enumerated() {
+                let x = 4 + head * cellWidth
+                if count == 0 {
+                    region.write(DisplayWidth.pad(String(theme.headOff), to: cellWidth - 1, alignRight: true), x: x,
+                                 y: y, style: theme.dim, into: &grid)
+                } else {
+                    // Colour follows the ramp; without colour the number alone carries the value.
+                    let (_, style) = theme.rampCell(Double(count) / Double(total))
+                    region.write(DisplayWidth.pad(String(count), to: cellWidth - 1, alignRight: true), x: x, y: y,
+                                 style: style.adding(count == total ? .bold : []), into: &grid)
+                }
+            }
+        }
+    }
+
+    private mutating func drawMask(_ mask: [[Bool]], region: Region) {
+        for (layer, row) in mask.prefix(max(0, region.height - 1)).enumerated() {
+            let y = layer + 1
+            region.write("L\(layer)", x: 0, y: y, style: theme.dim, into: &grid)
+            for (head, kept) in row.enumerated() {
+                region.write(String(kept ? theme.headOn : theme.headOff), x: 4 + head * 2, y: y,
+                             style: kept ? theme.accent : theme.dim, into: &grid)
+            }
+        }
+        // One column per head: the header shows the last digit of the head number.
+        for head in 0..<(mask.map(\.count).max() ?? 0) {
+            region.write(String(head % 10), x: 4 + head * 2, y: 0, style: theme.dim, into: &grid)
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import CNCursesW
-// XSNSTerminal: the thin ncurses adapter that blits XSNSTUI's cell grid.

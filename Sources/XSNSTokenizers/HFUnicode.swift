@@ -1,0 +1,93 @@
+/// The character classes Hugging Face tokenizers use, as it computes them.
+///
+/// Its Bert components take general categories from the `unicode_categories` crate, whose tables stop at
+/// Unicode 8.0: a scalar assigned later is "unassigned" there (neither control, mark nor punctuation).
+/// Swift's tables are newer, so a category only counts for scalars assigned by Unicode 8.0, and the few
+/// scalars whose category changed since are given their Unicode 8.0 category.
+/// `Tests/Fixtures/tokenizers/unicode.json` (from the generator) checks this against HF for every scalar.
+enum HFUnicode {
+    /// Rust's `char::is_whitespace`: the White_Space property.
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        // ASCII first: property lookups dominate tokenizing Latin-script text otherwise.
+        if scalar.isASCII { return scalar == " " || (0x09...0x0D).contains(scalar.value) }
+        return scalar.properties.isWhitespace
+    }
+
+    /// BertNormalizer's control test (categories Cc, Cf, Co, Cs), tab, newline and CR excepted.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: return false
+        case 0x00..<0x20, 0x7F: return true
+        case 0x20..<0x7F: return false
+        default: break
+        }
+        switch unicode8Category(scalar) {
+        case .control, .format, .privateUse, .surrogate: return true
+        default: return false
+        }
+    }
+
+    /// Category Mn, as StripAccents and BertNormalizer's accent stripping remove it.
+    static func isNonspacingMark(_ scalar: Unicode.Scalar) -> Bool {
+        !scalar.isASCII && unicode8Category(scalar) == .nonspacingMark
+    }
+
+    /// BertPreTokenizer's and Punctuation's test: ASCII punctuation or a Unicode punctuation category.
+    static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            switch scalar.value {
+            case 0x21...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E: return true
+            default: return false
+            }
+        }
+        switch unicode8Category(scalar) {
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+             .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// BertNormalizer's CJK test: the CJK Unified Ideographs blocks and compatibility ideographs.
+    static func isChineseCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F, 0x2B740...0x2B81F,
+             0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Regex `\w` as Oniguruma defines it for Unicode: letters, marks, decimal digits, connectors.
+    static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The general category as Unicode 8.0 had it, or nil for scalars assigned later.
+    private static func unicode8Category(_ scalar: Unicode.Scalar) -> Unicode.GeneralCategory? {
+        guard let age = scalar.properties.age else {
+            return scalar.properties.generalCategory == .surrogate ? .surrogate : nil
+        }
+        guard age.major < 8 || (age.major == 8 && age.minor == 0) else { return nil }
+        return categoriesChangedSinceUnicode8[scalar.value] ?? scalar.properties.generalCategory
+    }
+
+    /// Scalars whose category differs between Unicode 8.0 and Swift's tables.
+    private static let categoriesChangedSinceUnicode8: [UInt32: Unicode.GeneralCategory] = [
+        0x166D: .otherPunctuation,  // CANADIAN SYLLABICS CHI SIGN, So since 12.0
+        0x111C9: .otherPunctuation,  // SHARADA SANDHI MARK, Mn since 12.0
+        0x1734: .nonspacingMark,  // HANUNOO SIGN PAMUDPOD, Mc since 14.0
+        0x1885: .otherLetter, 0x1886: .otherLetter,  // MONGOLIAN LETTER ALI GALI BALUDA, Mn since 9.0
+        0xA9BD: .spacingMark,  // JAVANESE CONSONANT SIGN KERET, Mn since 12.0
+        0x1112E: .spacingMark, 0x1112F: .spacingMark,  // CHAKMA VOWEL SIGNS, Mn since 11.0
+        0x1171E: .nonspacingMark,  // AHOM CONSONANT SIGN MEDIAL RA, Mc since 14.0
+    ]
+}

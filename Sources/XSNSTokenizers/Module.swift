@@ -1,1 +1,0 @@
-// XSNSTokenizers: see DESIGN.md for this module's boundary.

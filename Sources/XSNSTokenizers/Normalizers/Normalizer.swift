@@ -1,0 +1,27 @@
+/// One normalizer of a tokenizer.json `normalizer` (possibly a `Sequence` of them).
+///
+/// Normalizers work on Unicode scalars, never on Swift `Character`s or `String` equality, because Hugging
+/// Face compares and rewrites code points: canonical equivalence must not merge "é" with "e\u{301}".
+protocol Normalizer: Sendable {
+    func normalize(_ text: String) -> String
+}
+
+/// Builds the normalizer described by a tokenizer.json object, keyed by its "type".
+func makeNormalizer(_ value: JSONValue, path: String) throws(TokenizerInputError) -> any Normalizer {
+    let fields = try JSONFields(value, path: path)
+    let type = try fields.type()
+    switch type {
+    case "Sequence": return try SequenceNormalizer(fields)
+    case "Precompiled": return try PrecompiledNormalizer(fields)
+    case "BertNormalizer": return try BertNormalizer(fields)
+    case "NFC": return UnicodeNormalizer(form: .nfc)
+    case "NFD": return UnicodeNormalizer(form: .nfd)
+    case "NFKC": return UnicodeNormalizer(form: .nfkc)
+    case "NFKD": return UnicodeNormalizer(form: .nfkd)
+    case "Lowercase": return LowercaseNormalizer()
+    case "StripAccents": return StripAccentsNormalizer()
+    case "Strip": return try StripNormalizer(fields)
+    case "Replace": return try ReplaceNormalizer(fields)
+    default: throw TokenizerInputError("\(path): unsupported normalizer type \"\(type)\"")
+    }
+}

@@ -1,0 +1,16 @@
+/// `Sequence`: applies its normalizers in order.
+struct SequenceNormalizer: Normalizer {
+    let normalizers: [any Normalizer]
+
+    init(_ fields: JSONFields) throws(TokenizerInputError) {
+        var built: [any Normalizer] = []
+        for (index, item) in try fields.array("normalizers").enumerated() {
+            built.append(try makeNormalizer(item, path: "\(fields.fieldPath("normalizers"))[\(index)]"))
+        }
+        normalizers = built
+    }
+
+    func normalize(_ text: String) -> String {
+        normalizers.reduce(text) { $1.normalize($0) }
+    }
+}

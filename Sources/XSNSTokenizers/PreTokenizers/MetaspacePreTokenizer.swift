@@ -1,0 +1,46 @@
+/// `Metaspace` (SentencePiece style): spaces become the replacement ("▁"), which is prepended per
+/// `prepend_scheme` and, with `split`, starts each new piece.
+struct MetaspacePreTokenizer: PreTokenizer {
+    enum PrependScheme: String, Sendable { case always, first, never }
+
+    let replacement: Unicode.Scalar
+    let prependScheme: PrependScheme
+    let splits: Bool
+
+    init(_ fields: JSONFields) throws(TokenizerInputError) {
+        let text = try fields.optionalString("replacement") ?? "▁"
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.count == 1 else {
+            throw TokenizerInputError("\(fields.fieldPath("replacement")) must be a single character")
+        }
+        replacement = scalars[0]
+        if let name = try fields.optionalString("prepend_scheme") {
+            guard let scheme = PrependScheme(rawValue: name) else {
+                throw TokenizerInputError("\(fields.fieldPath("prepend_scheme")): unsupported scheme \"\(name)\"")
+            }
+            prependScheme = scheme
+        } else {
+            // Files written before prepend_scheme existed carry add_prefix_space instead.
+            prependScheme = try fields.bool("add_prefix_space", default: true) ? .always : .never
+        }
+        splits = try fields.bool("split", default: true)
+    }
+
+    func split(_ segment: Segment) -> [Segment] {
+        var scalars = String.UnicodeScalarView()
+        for scalar in segment.text.unicodeScalars {
+            scalars.append(scalar == " " ? replacement : scalar)
+        }
+        let startsWithReplacement = scalars.first == replacement
+        switch prependScheme {
+        case .always where !startsWithReplacement,
+             .first where !startsWithReplacement && segment.startsInput:
+            scalars.insert(replacement, at: scalars.startIndex)
+        default:
+            break
+        }
+        let replaced = Segment(text: String(scalars), startsInput: segment.startsInput)
+        guard splits else { return [replaced] }
+        return replaced.split(.mergedWithNext) { $0 == replacement }
+    }
+}

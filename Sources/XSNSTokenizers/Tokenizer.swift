@@ -1,0 +1,130 @@
+import Foundation
+
+/// A Hugging Face `tokenizer.json` pipeline: added tokens → normalizer → pre-tokenizer → model →
+/// post-processor, giving the ids `tokenizer.encode(text)` gives in Python.
+public final class Tokenizer: Sendable {
+    private let addedTokens: AddedTokens
+    private let normalizer: (any Normalizer)?
+    private let preTokenizer: (any PreTokenizer)?
+    private let model: any TokenizerModel
+    private let postProcessor: (any PostProcessor)?
+
+    /// Ids of the added tokens marked special (`<s>`, `[CLS]`, `<mask>`, …).
+    public let specialTokenIds: Set<Int>
+    public let maskTokenId: Int?
+    public let padTokenId: Int?
+
+    /// Loads `tokenizer.json`. Throws `TokenizerInputError` naming the file when it is unreadable,
+    /// malformed, or uses a component type this module does not implement.
+    public convenience init(contentsOf url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .mappedIfSafe)
+        } catch {
+            throw TokenizerInputError(file: url.path, "cannot read the tokenizer file")
+        }
+        do {
+            try self.init(data: data)
+        } catch let error as TokenizerInputError {
+            throw TokenizerInputError(file: url.path, error.message)
+        }
+    }
+
+    /// Loads a tokenizer from the bytes of a `tokenizer.json`.
+    public init(data: Data) throws {
+        let root: JSONValue
+        do {
+            root = try JSONParser.parse(data)
+        } catch {
+            throw TokenizerInputError("invalid JSON at byte \(error.offset): \(error.message)")
+        }
+        let fields = try JSONFields(root, path: "")
+        normalizer = try fields.optional("normalizer").map { v throws(TokenizerInputError) in
+            try makeNormalizer(v, path: "normalizer")
+        }
+        preTokenizer = try fields.optional("pre_tokenizer").map { v throws(TokenizerInputError) in
+            try makePreTokenizer(v, path: "pre_tokenizer")
+        }
+        let model = try makeModel(try fields.required("model"), path: "model")
+        self.model = model
+        postProcessor = try fields.optional("post_processor").map { v throws(TokenizerInputError) in
+            try makePostProcessor(v, path: "post_processor")
+        }
+        let addedTokens = try AddedTokens(fields.optional("added_tokens"), normalizer: normalizer)
+        self.addedTokens = addedTokens
+
+        specialTokenIds = Set(addedTokens.all.filter(\.special).map(\.id))
+        func tokenId(_ candidates: [String]) -> Int? {
+            for name in candidates {
+                if let token = addedTokens.all.first(where: { $0.content == name }) { return token.id }
+            }
+            for name in candidates {
+                if let id = model.id(of: name) { return id }
+            }
+            return nil
+        }
+        maskTokenId = tokenId(["<mask>", "[MASK]"])
+        padTokenId = tokenId(["<pad>", "[PAD]"])
+    }
+
+    /// The number of ids: the model's vocabulary plus added tokens beyond it.
+    public var vocabularySize: Int {
+        max(model.vocabularySize, (addedTokens.all.map(\.id).max() ?? -1) + 1)
+    }
+
+    /// "Unigram" or "WordPiece".
+    public var modelType: String { model.typeName }
+
+    /// How many special tokens the post-processor adds to one sentence.
+    public var addedTokenCount: Int { postProcessor?.addedTokenCount ?? 0 }
+
+    /// Encodes with special tokens, as Hugging Face's `tokenizer.encode(text)`.
+    public func encode(_ text: String) -> Encoding {
+        encode(text, maxLength: nil)
+    }
+
+    /// Encodes with special tokens; with `maxLength`, the content is cut at the end so that the result,
+    /// special tokens included, has at most `maxLength` ids (HF `truncation=True, max_length=N`).
+    public func encode(_ text: String, maxLength: Int?) -> Encoding {
+        var content = encodeContent(text)
+        if let maxLength {
+            let keep = max(0, maxLength - addedTokenCount)
+            if content.ids.count > keep {
+                content.ids.removeSubrange(keep...)
+                content.tokens.removeSubrange(keep...)
+            }
+        }
+        return postProcessor?.process(content) ?? content
+    }
+
+    /// The tokens of `text` without special tokens around them.
+    private func encodeContent(_ text: String) -> Encoding {
+        var result = Encoding(ids: [], tokens: [])
+        for rawPiece in AddedTokens.split(text, startsInput: true, at: addedTokens.raw) {
+            guard case .text(let rawText, let startsInput) = rawPiece else {
+                append(rawPiece, to: &result)
+                continue
+            }
+            let normalized = normalizer?.normalize(rawText) ?? rawText
+            if normalized.isEmpty { continue }
+            for piece in AddedTokens.split(normalized, startsInput: startsInput, at: addedTokens.normalized) {
+                append(piece, to: &result)
+            }
+        }
+        return result
+    }
+
+    private func append(_ piece: AddedTokens.Piece, to result: inout Encoding) {
+        switch piece {
+        case .token(let id, let text):
+            result.ids.append(id)
+            result.tokens.append(text)
+        case .text(let text, let startsInput):
+            let segment = Segment(text: text, startsInput: startsInput)
+            let segments = preTokenizer?.split(segment) ?? [segment]
+            for segment in segments where !segment.text.isEmpty {
+                model.tokenize(segment.text, ids: &result.ids, tokens: &result.tokens)
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import ArgumentParser
+import Foundation
+import XSNSCompute
+import XSNSSession
+import XSNSStorage
+
+struct ComputeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compute",
+        abstract: "Compute per-language Fisher information into a session (resumable).",
+        discussion: """
+            Writes fisher/<lang>.seed<k>.safetensors for every language and seed. Progress is
+            checkpointed every 64 sentences and 60 s; after a kill, the same command resumes.
+            """)
+
+    @Option(help: "Session name (a folder under Sessions/) or a path containing '/'.")
+    var session: String
+    @Option(help: "Model: a local folder or a Hugging Face hub id found in the HF cache.")
+    var model: String
+    @Option(help: "Folder with one <lang>.txt per language.")
+    var corpora: String
+    @Option(help: "Comma-separated language codes (default: every <lang>.txt in --corpora).")
+    var langs: String?
+    @Option(help: "Sentences sampled per language and seed.")
+    var sentences = ComputeOptions.defaults.sentences
+    @Option(help: "Comma-separated sampling/masking seeds.")
+    var seeds = ComputeOptions.defaults.seeds.map(String.init).joined(separator: ",")
+    @Option(help: "Fisher estimator: xsns (reference: batches, dropout, clipping) or exact.")
+    var estimator = ComputeOptions.defaults.estimator
+    @Option(help: "Sentences per batch (xsns estimator).")
+    var batchSize = ComputeOptions.defaults.batchSize
+    @Option(help: "Tokens per sentence including special tokens; longer ones are truncated.")
+    var maxLength = ComputeOptions.defaults.maxLength
+    @Option(name: .customLong("mask-prob"), help: "Share of non-special tokens selected for prediction.")
+    var maskProbability = ComputeOptions.defaults.maskProbability
+    @Flag(help: "Also write inputs/<lang>.seed<k>.jsonl (masked ids and labels) for replaying elsewhere.")
+    var recordInputs = false
+    @Option(help: "BLAS threads.")
+    var threads = ComputeOptions.defaults.threads
+    @Option(help: .hidden)
+    var checkpointEvery = 64
+
+    func run() throws {
+        let options = ComputeOptions(
+            sentences: sentences, seeds: try parseSeeds(seeds), estimator: estimator, batchSize: batchSize,
+            maxLength: maxLength, maskProbability: maskProbability, recordInputs: recordInputs, threads: threads)
+        let request = ComputeRequest(
+            session: try SessionStore.folder(forName: session), modelSpec: model,
+            corpora: URL(fileURLWithPath: corpora), languages: parseList(langs), options: options)
+        let stop = StopSignal()
+        let signals = SignalTrap(stop: stop)
+        let reporter = ProgressReporter()
+        let job = ComputeJob(request, stop: stop, events: reporter.handle)
+        job.checkpointSentences = max(1, checkpointEvery)
+        let summary = try job.run()
+        reporter.finish()
+        signals.restore()
+
+        let held = summary.runs.filter { if case .heldElsewhere = $0.outcome { true } else { false } }
+        if summary.wasInterrupted {
+            throw RuntimeFailure("interrupted; progress is checkpointed in \(request.session.path): "
+                + "run the same command again to resume")
+        }
+        if !held.isEmpty {
+            throw RuntimeFailure("\(held.count) run(s) are being computed by another process (see above)")
+        }
+        let computed = summary.runs.filter { $0.outcome == .computed }.count
+        print("computed \(computed) run(s), \(summary.runs.count - computed) already done, in \(request.session.path)")
+    }
+}
+
+func parseList(_ text: String?) -> [String]? {
+    guard let text else { return nil }
+    let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    return items.isEmpty ? nil : items
+}
+
+func parseSeeds(_ text: String) throws -> [Int] {
+    try (parseList(text) ?? []).map {
+        guard let seed = Int($0) else { throw InputError("--seeds: '\($0)' is not a whole number") }
+        return seed
+    }
+}
+
+/// Shows compute events: one line redrawn in place on a terminal, a line per 10% otherwise (logs).
+final class ProgressReporter: @unchecked Sendable {
+    private let interactive = isatty(STDERR_FILENO) == 1
+    private let lock = NSLock()
+    private var lastDecile: [String: Int] = [:]
+    private var lastStability: [String: Double] = [:]
+    private var lineOpen = false
+
+    func handle(_ event: ComputeEvent) {
+        lock.withLock {
+            switch event {
+            case .started(let language, let seed, let sentences, let usedAll, let resumedFrom):
+                var line = "\(language) seed \(seed): \(sentences) sentences"
+                if usedAll { line += " (every line of the corpus: it has fewer than requested)" }
+                if resumedFrom > 0 { line += ", resuming after \(resumedFrom)" }
+                write(line)
+            case .progress(let progress):
+                if interactive {
+                    writeInPlace(ProgressFormat.line(progress, width: 100))
+                } else {
+                    let key = "\(progress.language).\(progress.seed)"
+                    let decile = Int(progress.fraction * 10)
+                    if decile > lastDecile[key, default: 0] {
+                        lastDecile[key] = decile
+                        write(ProgressFormat.line(progress, width: 100))
+                    }
+                }
+            case .stability(let language, let seed, _, let value):
+                lastStability["\(language).\(seed)"] = value
+            case .finished(let language, let seed, let seconds):
+                let stability = lastStability["\(language).\(seed)"].map {
+                    String(format: ", sub-network stability %.3f (Jaccard with half the sentences)", $0)
+                } ?? ""
+                write("\(language) seed \(seed): done in \(ProgressFormat.duration(seconds))\(stability)")
+            case .skipped(let language, let seed, let reason):
+                write("\(language) seed \(seed): skipped, \(reason)")
+            case .note(let text):
+                write("note: \(text)")
+            }
+        }
+    }
+
+    func finish() { lock.withLock { if lineOpen { FileHandle.standardError.write(Data("\n".utf8)) } } }
+
+    private func write(_ line: String) {
+        let prefix = lineOpen ? "\r\u{1B}[K" : ""
+        lineOpen = false
+        FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
+    }
+
+    private func writeInPlace(_ line: String) {
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+        lineOpen = true
+    }
+}
+
+/// SIGINT, SIGTERM and SIGHUP stop the job at the next sentence (it checkpoints first) instead of
+/// killing the process mid-write.
+final class SignalTrap {
+    private var sources: [DispatchSourceSignal] = []
+    private static let signals = [SIGINT, SIGTERM, SIGHUP]
+
+    init(stop: StopSignal) {
+        for number in Self.signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.stop() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func restore() {
+        for source in sources { source.cancel() }
+        for number in Self.signals { signal(number, SIG_DFL) }
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import XSNSAnalysis
+import XSNSStorage
+
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Score a predictor against measured transfer: NDCG@k, Top-1, Pearson, Spearman per target and their means.")
+
+    @Option(help: "Session folder whose similarities are the predictions.") var session: String?
+    @Option(help: "A CSV of predicted scores (source, target, score) instead of a session.") var scores: String?
+    @Option(help: "A CSV of measured transfer scores.") var gold: String
+    @Option(help: "Fraction of θ in each sub-network, in (0, 1) (with --session).") var p: Double = 0.15
+    @Option(help: "jaccard | cosine | lex | emb (with --session).") var metric: SimilarityChoice = .jaccard
+    @Option(help: "Cut-off of NDCG.") var k: Int = 3
+    @Flag(help: "The predictions are distances: negate them before every metric.") var lowerIsBetter = false
+    @Option(help: "Column names, as s=SOURCE,t=TARGET,v=SCORE, for both files.") var columns: String?
+    @Option(help: "table | csv | json") var format: OutputFormat = .table
+
+    func validate() throws {
+        guard (session == nil) != (scores == nil) else {
+            throw ValidationError("give exactly one of --session and --scores")
+        }
+    }
+
+    func run() throws {
+        guard k >= 1 else { throw InputError("--k must be at least 1 (got \(k))") }
+        let names = try columns.map(TransferColumns.init(parsing:)) ?? TransferColumns()
+        let goldTable = try TransferTable.load(URL(fileURLWithPath: gold), columns: names)
+        let evaluation: TransferEvaluation
+        let regression: TransferRegression?
+        if let session {
+            (evaluation, regression) = try openSession(session).evaluate(
+                metric, p: p, gold: goldTable, k: k, lowerIsBetter: lowerIsBetter)
+        } else {
+            let predictions = try TransferTable.load(URL(fileURLWithPath: scores ?? ""), columns: names)
+            evaluation = try TransferEvaluation(predictions: predictions, gold: goldTable, k: k, lowerIsBetter: lowerIsBetter)
+            regression = TransferRegression(predictions: predictions, gold: goldTable)
+        }
+        print(AnalysisReports.evaluation(evaluation, regression: regression, format: format), terminator: "")
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import XSNSAnalysis
+import XSNSStorage
+
+struct LayersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "layers",
+        abstract: "Where two sub-networks overlap: Jaccard per layer and per component, and each language's share per layer.")
+
+    @Option(help: "Session folder under Sessions/, or a path containing '/'.") var session: String
+    @Option(help: "Two languages, A,B.") var pair: String
+    @Option(help: "Fraction of θ in each sub-network, in (0, 1).") var p: Double = 0.15
+    @Option(help: "table | csv | json") var format: OutputFormat = .table
+
+    func run() throws {
+        let languages = pair.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        guard languages.count == 2, languages.allSatisfy({ !$0.isEmpty }) else {
+            throw InputError("--pair expects two languages as A,B (got '\(pair)')")
+        }
+        let analysis = try openSession(session)
+        for language in languages { try analysis.catalog.require(language) }
+        let (view, shares) = try analysis.layers(languages[0], languages[1], p: p)
+        print(AnalysisReports.layers(view, pair: (languages[0], languages[1]), shares: shares, p: p, format: format),
+              terminator: "")
+    }
+}

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import XSNSStorage
+import XSNSTokenizers
+
+/// `xsns tokenize`: shows how a tokenizer.json splits text, with the ids Hugging Face would give.
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Tokenize text with a Hugging Face tokenizer.json (ids include special tokens).",
+        discussion: "Without TEXT, every line of standard input is one input.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, json
+    }
+
+    @Option(help: "A tokenizer.json file, or a model directory containing one.")
+    var tokenizer: String
+
+    @Option(help: "table: one row per token; json: one {\"ids\":[...],\"tokens\":[...]} object per input.")
+    var format: Format = .table
+
+    @Argument(help: "Texts to tokenize.")
+    var text: [String] = []
+
+    func run() throws {
+        let loaded = try loadTokenizer()
+        var output = BufferedOutput()
+        var number = 0
+        func emit(_ input: String) {
+            number += 1
+            let encoding = loaded.encode(input)
+            switch format {
+            case .json: output.write(Self.json(encoding) + "\n")
+            case .table: output.write(Self.table(encoding, input: input, number: number))
+            }
+        }
+        if text.isEmpty {
+            while let line = readLine(strippingNewline: true) { emit(line) }
+        } else {
+            text.forEach(emit)
+        }
+        output.flush()
+    }
+
+    private func loadTokenizer() throws -> Tokenizer {
+        var url = URL(fileURLWithPath: tokenizer)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw InputError(file: tokenizer, "no such file or directory")
+        }
+        if isDirectory.boolValue {
+            url.appendPathComponent("tokenizer.json")
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw InputError(file: tokenizer, "the directory holds no tokenizer.json")
+            }
+        }
+        do {
+            return try Tokenizer(contentsOf: url)
+        } catch let error as TokenizerInputError {
+            throw InputError(file: error.file ?? url.path, error.message)
+        }
+    }
+
+    /// `{"ids":[...],"tokens":[...]}` on one line, non-ASCII text kept as UTF-8.
+    static func json(_ encoding: Encoding) -> String {
+        let ids = encoding.ids.map(String.init).joined(separator: ",")
+        let tokens = encoding.tokens.map(jsonString).joined(separator: ",")
+        return "{\"ids\":[\(ids)],\"tokens\":[\(tokens)]}"
+    }
+
+    static func jsonString(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
+                result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+
+    /// A header naming the input, then one aligned row per token: position, id, token. Tokens are shown
+    /// with invisible and control characters escaped, so every row is one visible line.
+    static func table(_ encoding: Encoding, input: String, number: Int) -> String {
+        var lines = ["input \(number): \(encoding.ids.count) tokens  \(visible(input))"]
+        let positionWidth = String(max(encoding.ids.count - 1, 0)).count
+        let idWidth = encoding.ids.map { String($0).count }.max() ?? 1
+        for (position, (id, token)) in zip(encoding.ids, encoding.tokens).enumerated() {
+            let positionText = String(position).leftPadded(to: positionWidth)
+            lines.append("  \(positionText)  \(String(id).leftPadded(to: idWidth))  \(visible(token))")
+        }
+        return lines.joined(separator: "\n") + "\n\n"
+    }
+
+    /// The text in double quotes, with control, format and separator characters written as escapes.
+    static func visible(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned, .surrogate:
+                result += "\\u{\(String(scalar.value, radix: 16))}"
+            default:
+                result += scalar == "\"" ? "\\\"" : scalar == "\\" ? "\\\\" : String(scalar)
+            }
+        }
+        return result + "\""
+    }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
+
+/// Collects output and writes it to standard output in large chunks.
+private struct BufferedOutput {
+    private var buffer: [UInt8] = []
+
+    mutating func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import XSNSStorage
+import XSNSTestSupport
+
+@testable import XSNSAnalysis
+
+/// A session folder built from the view fixtures (3 languages × 2 seeds of safetensors Fisher files).
+struct SessionTests {
+    static func makeSession() throws -> URL {
+        let (_, _, vectors) = try CollectionTests.collection()
+        let session = try Fixtures.temporaryDirectory("xsns-session")
+        let folder = session.appendingPathComponent("fisher")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (language, seeds) in vectors {
+            for (seed, tensors) in seeds {
+                try SafeTensorsWriter.write(tensors, metadata: ["seed": String(seed)], to: folder.appendingPathComponent("\(language).seed\(seed).safetensors"))
+            }
+        }
+        try Data("{\"version\":1}\n".utf8).write(to: session.appendingPathComponent("session.json"))
+        return session
+    }
+
+    @Test func catalogFindsLanguagesAndSeedsAndMatchesNumpy() throws {
+        let session = try Self.makeSession()
+        let analysis = try SessionAnalysis(session: session.path, in: URL(fileURLWithPath: "/"))
+        #expect(analysis.catalog.languages == ["en", "et", "fi"])
+        #expect(analysis.catalog.files["fi"]?.keys.sorted() == [1, 2])
+        let reference: CollectionTests.Matrices = try AnalysisFixtures.json("views.json")
+        let (mean, perSeed) = try analysis.matrices(.jaccard, p: reference.p)
+        #expect(perSeed.count == 2)
+        // The catalog orders languages alphabetically; the fixture uses its own order.
+        for (i, a) in reference.languages.enumerated() {
+            for (j, b) in reference.languages.enumerated() {
+                #expect(close(mean[a, b], reference.matrices["jaccard"]![i][j], tolerance: 1e-12))
+            }
+        }
+    }
+
+    @Test func badRequestsAreInputErrors() throws {
+        let session = try Self.makeSession()
+        let analysis = try SessionAnalysis(session: session.path, in: URL(fileURLWithPath: "/"))
+        #expect(throws: InputError.self) { try analysis.catalog.require("xx") }
+        #expect(throws: InputError.self) { try analysis.matrices(.jaccard, p: 1) }
+        #expect(throws: InputError.self) { try analysis.matrices(.jaccard, p: 0) }
+        #expect(throws: InputError.self) { try analysis.matrices(.lex, p: 0.5) }
+        #expect(throws: InputError.self) { try SessionAnalysis(session: "/nonexistent/xsns-session", in: URL(fileURLWithPath: "/")) }
+    }
+
+    @Test func layersAverageOverSeeds() throws {
+        let session = try Self.makeSession()
+        let analysis = try SessionAnalysis(session: session.path, in: URL(fileURLWithPath: "/"))
+        let (view, shares) = try analysis.layers("en", "fi", p: 0.2)
+        #expect(view.layers.count == 3)
+        #expect(abs(shares.a.reduce(0, +) - 1) < 1e-12)
+        let json = AnalysisReports.layers(view, pair: ("en", "fi"), shares: shares, p: 0.2, format: .json)
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect((object?["layers"] as? [Any])?.count == 3)
+    }
+
+    @Test func exportWritesACompleteFolder() throws {
+        let session = try Self.makeSession()
+        let catalog = try FisherCatalog(session: session)
+        var gold = TransferTable()
+        for (source, target, value) in [("fi", "et", 0.9), ("en", "et", 0.5), ("et", "fi", 0.8), ("en", "fi", 0.6), ("fi", "en", 0.4), ("et", "en", 0.3)] {
+            gold.insert(source: source, target: target, value: value)
+        }
+        let export = try SessionExport(catalog: catalog, p: 0.2, gold: ("toy.csv", gold))
+        let out = try Fixtures.temporaryDirectory("xsns-export").appendingPathComponent("paper")
+        try export.write(to: out)
+        try export.write(to: out)  // replacing an earlier export
+        let listed = try FileManager.default.subpathsOfDirectory(atPath: out.path)
+        for expected in ["session.json", "matrices/jaccard.csv", "matrices/cosine.json", "rankings/fi.csv", "rankings.json",
+                         "layers/share.csv", "layers/jaccard-by-layer.csv", "evaluation.json", "report.md",
+                         "figures/heatmap-jaccard.svg", "tables/matrix-jaccard.tex", "tables/evaluation.tex"] {
+            #expect(listed.contains(expected), "\(expected)")
+        }
+        let siblings = try FileManager.default.contentsOfDirectory(atPath: out.deletingLastPathComponent().path)
+        #expect(siblings == ["paper"])
+        // The exported CSV matrix reads back as a square matrix with the same values.
+        let matrixJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("matrices/jaccard.json"))) as? [String: Any]
+        #expect(matrixJSON?["languages"] as? [String] == ["en", "et", "fi"])
+        let table = try TransferTable.load(out.appendingPathComponent("matrices/jaccard.csv"))
+        let rows = matrixJSON?["matrix"] as? [[Double]]
+        // (Foundation's JSON number parsing may be off in the last digit, hence the tolerance.)
+        #expect(close(table.value(source: "fi", target: "en"), rows?[0][2], tolerance: 1e-15))
+        let svg = try String(contentsOf: out.appendingPathComponent("figures/heatmap-jaccard.svg"), encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.contains(">fi</text>"))
+    }
+}

@@ -1,0 +1,72 @@
+import Testing
+import XSNSTUI
+import XSNSTestSupport
+
+/// Every view at the minimum size, 80×24 and 120×40, recorded as the grid's text (and, for one
+/// size, the attribute layer). Re-record with XSNS_RECORD_SNAPSHOTS=1 after a deliberate change
+/// and review the diff of Tests/Fixtures/snapshots.
+@Suite struct SnapshotTests {
+    static let sizes = [
+        TerminalSize(width: MinimumSize.width, height: MinimumSize.height),
+        TerminalSize(width: 80, height: 24), TerminalSize(width: 120, height: 40),
+    ]
+
+    @Test(arguments: ViewKind.allCases, sizes)
+    func view(_ view: ViewKind, size: TerminalSize) {
+        let grid = render(SampleWorkbench.state(view: view), size: size, theme: Theme(palette: .xterm256))
+        expectSnapshot(grid.text(), named: "tui/\(view.title.lowercased())-\(size.width)x\(size.height)")
+    }
+
+    @Test(arguments: ViewKind.allCases)
+    func asciiMonochrome(_ view: ViewKind) {
+        let grid = render(
+            SampleWorkbench.state(view: view), size: TerminalSize(width: 80, height: 24),
+            theme: Theme(palette: .monochrome, ascii: true))
+        expectSnapshot(grid.text(), named: "tui/\(view.title.lowercased())-80x24-ascii")
+    }
+
+    @Test func heatmapAttributes() {
+        let grid = render(
+            SampleWorkbench.state(view: .heatmap), size: TerminalSize(width: 80, height: 24),
+            theme: Theme(palette: .monochrome))
+        expectSnapshot(grid.attributeText(), named: "tui/heatmap-80x24-attributes")
+    }
+
+    @Test func helpOverlay() {
+        var state = SampleWorkbench.state(view: .heatmap)
+        state.showHelp = true
+        let grid = render(state, size: TerminalSize(width: 80, height: 24), theme: Theme(palette: .xterm256))
+        expectSnapshot(grid.text(), named: "tui/help-80x24")
+    }
+
+    @Test func tooSmall() {
+        let grid = render(
+            SampleWorkbench.state(), size: TerminalSize(width: MinimumSize.width - 1, height: 10),
+            theme: Theme(palette: .xterm256))
+        expectSnapshot(grid.text(), named: "tui/too-small")
+    }
+
+    @Test func demoBannerAndQuitQuestion() {
+        var state = SampleWorkbench.state(view: .ranking)
+        state.isDemoModel = true
+        state.input = .confirmQuit
+        let grid = render(state, size: TerminalSize(width: 80, height: 24), theme: Theme(palette: .basic8))
+        expectSnapshot(grid.text(), named: "tui/ranking-80x24-demo-quit")
+    }
+
+    /// The shade ramp makes the values visible in text: clustered order puts families together.
+    @Test func clusteredHeatmapInShades() {
+        var state = SampleWorkbench.state(view: .heatmap)
+        state.order = .clustered
+        let grid = render(state, size: TerminalSize(width: 80, height: 24), theme: Theme(palette: .monochrome))
+        expectSnapshot(grid.text(), named: "tui/heatmap-80x24-clustered-shades")
+    }
+
+    @Test func filteredLanguagesWhileTyping() {
+        var state = SampleWorkbench.state(view: .languages)
+        state.filter = "e"
+        state.input = .filter
+        let grid = render(state, size: TerminalSize(width: 80, height: 24), theme: Theme(palette: .xterm256))
+        expectSnapshot(grid.text(), named: "tui/languages-80x24-filter")
+    }
+}
