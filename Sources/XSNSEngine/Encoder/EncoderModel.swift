@@ -88,14 +88,24 @@ public final class EncoderModel {
     /// Forward only, dropout off, no masking: the mean over positions (special tokens included) of the
     /// last layer's hidden states.
     public func meanPooledLastHiddenState(_ ids: [Int32]) throws -> [Float] {
-        guard !ids.isEmpty else { throw InputError("cannot embed an empty sequence") }
+        try meanPooledLastHiddenStates([ids])[0]
+    }
+
+    /// `meanPooledLastHiddenState` for several sequences in one packed pass (larger GEMMs).
+    public func meanPooledLastHiddenStates(_ batch: [[Int32]]) throws -> [[Float]] {
+        guard !batch.isEmpty else { return [] }
         var unused = SeededRandom(seed: 0)
-        let state = try BLASThreads.singleThreaded { try forward([ids], dropout: false, random: &unused) }
+        let state = try BLASThreads.singleThreaded { try forward(batch, dropout: false, random: &unused) }
         let h = config.hiddenSize
-        let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
-        var mean = [Double](repeating: 0, count: h)
-        for t in 0..<ids.count { for j in 0..<h { mean[j] += Double(last[t * h + j]) } }
-        return mean.map { Float($0 / Double(ids.count)) }
+        var row = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
+        return batch.map { ids in
+            var mean = [Double](repeating: 0, count: h)
+            for _ in ids {
+                for j in 0..<h { mean[j] += Double(row[j]) }
+                row += h
+            }
+            return mean.map { Float($0 / Double(ids.count)) }
+        }
     }
 
     /// Throws an `InputError` unless the model can run `ids`: non-empty, within the position table, every
