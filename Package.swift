@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "XSNSSessionTests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
         .testTarget(name: "XSNSComputeTests", dependencies: ["XSNSCompute", "XSNSTestSupport"]),
         .testTarget(name: "XSNSTUITests", dependencies: ["XSNSTUI", "XSNSTestSupport"]),
-        .testTarget(name: "XSNSCLITests", dependencies: ["XSNSTestSupport"]),
+        .testTarget(name: "XSNSCLITests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
         .testTarget(name: "XSNSFuzzTests", dependencies: ["XSNSStorage", "XSNSEngine", "XSNSAnalysis", "XSNSTokenizers", "XSNSSession", "XSNSCompute", "XSNSTestSupport"]),
     ]
 )
