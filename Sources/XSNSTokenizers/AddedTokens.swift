@@ -19,7 +19,7 @@ struct AddedTokens: Sendable {
     /// A stretch of text: either an added token (with its id) or text still to be tokenized.
     enum Piece: Equatable {
         case token(id: Int, text: String)
-        case text(String, startsInput: Bool)
+        case text(Segment)
     }
 
     /// The tokens matched in raw text and in normalized text, each indexed for matching.
@@ -83,13 +83,18 @@ struct AddedTokens: Sendable {
     }
 
     /// Cuts `text` at the tokens of `set`, as Hugging Face's `find_matches`.
-    static func split(_ text: String, startsInput: Bool, at set: TokenSet) -> [Piece] {
-        let bytes = Array(text.utf8)
-        guard !set.isEmpty, !bytes.isEmpty else { return [.text(text, startsInput: startsInput)] }
+    static func split(_ segment: Segment, at set: TokenSet) -> [Piece] {
+        let bytes = Array(segment.text.utf8)
+        guard !set.isEmpty, !bytes.isEmpty else { return [.text(segment)] }
         var pieces: [Piece] = []
         var pieceStart = 0
         var position = 0
         func slice(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        func textPiece(_ range: Range<Int>) -> Segment {
+            // The scalar offset of the piece: the bytes before it that start a scalar.
+            let offset = bytes[..<range.lowerBound].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+            return segment.piece(slice(range).unicodeScalars, at: offset)
+        }
         while position < bytes.count {
             guard let match = set.longestMatch(in: bytes, at: position) else {
                 position += 1
@@ -119,13 +124,13 @@ struct AddedTokens: Sendable {
                 position = stop
             }
             if pieceStart < start {
-                pieces.append(.text(slice(pieceStart..<start), startsInput: startsInput && pieceStart == 0))
+                pieces.append(.text(textPiece(pieceStart..<start)))
             }
             pieces.append(.token(id: match.id, text: slice(start..<stop)))
             pieceStart = stop
         }
         if pieceStart < bytes.count {
-            pieces.append(.text(slice(pieceStart..<bytes.count), startsInput: startsInput && pieceStart == 0))
+            pieces.append(.text(textPiece(pieceStart..<bytes.count)))
         }
         return pieces
     }

@@ -64,10 +64,10 @@ import XSNSTokenizers
     func badFileIsAnInputErrorNamingTheFile(bad: BadFile) throws {
         let url = try Fixtures.temporaryDirectory("xsns-tok").appendingPathComponent("tokenizer.json")
         try Data(bad.json.utf8).write(to: url)
-        do {
+        do throws(TokenizerInputError) {
             _ = try Tokenizer(contentsOf: url)
             Issue.record("\(bad.label): loaded without error")
-        } catch let error as TokenizerInputError {
+        } catch {
             #expect(error.file == url.path)
             #expect(error.message.contains(bad.expectedMessage), "\(error.message)")
         }

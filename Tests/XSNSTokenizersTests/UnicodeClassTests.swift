@@ -22,9 +22,11 @@ import XSNSTestSupport
         ("punctuation", { !HFUnicode.isWhitespace($0) && HFUnicode.isPunctuation($0) }),
         ("chinese", HFUnicode.isChineseCharacter),
         ("whitespace", HFUnicode.isWhitespace),
+        ("combining_mark", { HFUnicode.isCombiningMark($0) && !hasCanonicalDecomposition($0) }),
+        ("word", HFUnicode.isWordCharacter),
     ]
 
-    @Test(arguments: ["control", "nonspacing_mark", "punctuation", "chinese", "whitespace"])
+    @Test(arguments: ["control", "nonspacing_mark", "punctuation", "chinese", "whitespace", "combining_mark", "word"])
     func classMatchesHuggingFaceForEveryScalar(name: String) throws {
         let ranges = try #require(Self.tables[name], "unicode.json has no \(name) table")
         let predicate = try #require(Self.classes.first { $0.0 == name }?.1)

@@ -34,7 +34,12 @@ struct BertNormalizer: Normalizer {
         }
         var result = String(scalars)
         if stripAccents {
-            result = StripAccentsNormalizer().normalize(UnicodeNormalizer(form: .nfd).normalize(result))
+            var kept = String.UnicodeScalarView()
+            for scalar in UnicodeNormalizer(form: .nfd).normalize(result).unicodeScalars
+            where !HFUnicode.isNonspacingMark(scalar) {
+                kept.append(scalar)
+            }
+            result = String(kept)
         }
         if lowercase {
             result = lowercaseScalars(result)

@@ -1,8 +1,19 @@
 /// A piece of normalized text on its way to the model.
 struct Segment: Sendable, Equatable {
     var text: String
-    /// True when the piece begins the input text (Metaspace's `prepend_scheme: first` asks this).
-    var startsInput: Bool
+    /// How many leading scalars of `text` were produced from the input's first scalar. Hugging Face
+    /// aligns every normalized character with the original it came from, and Metaspace's
+    /// `prepend_scheme: first` asks whether a piece starts at original offset 0: here, whether `lead > 0`.
+    var lead: Int
+
+    var startsInput: Bool { lead > 0 }
+
+    /// The part of this segment that starts `offset` scalars in, keeping what is left of its lead.
+    func piece(_ scalars: some Collection<Unicode.Scalar>, at offset: Int) -> Segment {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return Segment(text: String(view), lead: min(max(0, lead - offset), scalars.count))
+    }
 }
 
 /// One pre-tokenizer of a tokenizer.json `pre_tokenizer`: splits a segment into smaller segments.
@@ -39,34 +50,34 @@ extension Segment {
     /// `behavior` exactly as Hugging Face does — including its quirks with runs of delimiters, e.g.
     /// merged-with-previous turns "a.." into "a." and ".". Empty pieces are dropped.
     func split(_ behavior: DelimiterBehavior, where isDelimiter: (Unicode.Scalar) -> Bool) -> [Segment] {
-        // Alternating runs: (scalars, isMatch), each matching scalar on its own.
-        var runs: [(scalars: [Unicode.Scalar], isMatch: Bool)] = []
-        var pending: [Unicode.Scalar] = []
-        for scalar in text.unicodeScalars {
+        // Alternating runs: (start offset, scalars, isMatch), each matching scalar on its own.
+        typealias Run = (start: Int, scalars: [Unicode.Scalar], isMatch: Bool)
+        var runs: [Run] = []
+        var pending: Run = (0, [], false)
+        for (offset, scalar) in text.unicodeScalars.enumerated() {
             if isDelimiter(scalar) {
-                if !pending.isEmpty { runs.append((pending, false)); pending = [] }
-                runs.append(([scalar], true))
+                if !pending.scalars.isEmpty { runs.append(pending) }
+                runs.append((offset, [scalar], true))
+                pending = (offset + 1, [], false)
             } else {
-                pending.append(scalar)
+                pending.scalars.append(scalar)
             }
         }
-        if !pending.isEmpty { runs.append((pending, false)) }
-        // Only a piece that keeps the segment's first scalar still starts the input.
-        let firstPieceKeepsStart = !(behavior == .removed && runs.first?.isMatch == true)
+        if !pending.scalars.isEmpty { runs.append(pending) }
 
-        var pieces: [[Unicode.Scalar]] = []
+        var pieces: [Run] = []
         switch behavior {
         case .removed:
-            pieces = runs.filter { !$0.isMatch }.map(\.scalars)
+            pieces = runs.filter { !$0.isMatch }
         case .isolated:
-            pieces = runs.map(\.scalars)
+            pieces = runs
         case .contiguous:
             var previousMatch = false
             for run in runs {
                 if run.isMatch == previousMatch, !pieces.isEmpty {
-                    pieces[pieces.count - 1].append(contentsOf: run.scalars)
+                    pieces[pieces.count - 1].scalars.append(contentsOf: run.scalars)
                 } else {
-                    pieces.append(run.scalars)
+                    pieces.append(run)
                 }
                 previousMatch = run.isMatch
             }
@@ -74,9 +85,9 @@ extension Segment {
             var previousMatch = false
             for run in runs {
                 if run.isMatch, !previousMatch, !pieces.isEmpty {
-                    pieces[pieces.count - 1].append(contentsOf: run.scalars)
+                    pieces[pieces.count - 1].scalars.append(contentsOf: run.scalars)
                 } else {
-                    pieces.append(run.scalars)
+                    pieces.append(run)
                 }
                 previousMatch = run.isMatch
             }
@@ -84,21 +95,15 @@ extension Segment {
             var previousMatch = false
             for run in runs.reversed() {
                 if run.isMatch, !previousMatch, !pieces.isEmpty {
-                    pieces[pieces.count - 1].insert(contentsOf: run.scalars, at: 0)
+                    pieces[pieces.count - 1].scalars.insert(contentsOf: run.scalars, at: 0)
+                    pieces[pieces.count - 1].start = run.start
                 } else {
-                    pieces.append(run.scalars)
+                    pieces.append(run)
                 }
                 previousMatch = run.isMatch
             }
             pieces.reverse()
         }
-        var segments: [Segment] = []
-        for piece in pieces where !piece.isEmpty {
-            var scalars = String.UnicodeScalarView()
-            scalars.append(contentsOf: piece)
-            let first = startsInput && segments.isEmpty && firstPieceKeepsStart
-            segments.append(Segment(text: String(scalars), startsInput: first))
-        }
-        return segments
+        return pieces.filter { !$0.scalars.isEmpty }.map { piece($0.scalars, at: $0.start) }
     }
 }
