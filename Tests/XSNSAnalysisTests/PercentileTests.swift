@@ -112,3 +112,23 @@ struct PairwiseIntersectionTests {
         }
     }
 }
+
+/// Every p whose two order statistics straddle a code-group boundary takes the two-group path; sweeping
+/// p finely over a short vector reaches many of them. The reference is the plain selection over the whole
+/// vector (itself checked against numpy above).
+struct GroupBoundaryTests {
+    @Test func finePSweepAgreesWithPlainSelection() throws {
+        let values = (0..<1283).map { Float(($0 * 7919) % 1283) * 0.5 }
+        let index = try SubnetworkIndex(FlatTensors(layout: TensorLayout([("v", [values.count])]), values: values))
+        #expect(index.values == values)
+        for step in 1..<1000 {
+            let p = Double(step) / 1000
+            let subnetwork = index.subnetwork(p: p)
+            let threshold = NumpyPercentile.percentile(values, q: NumpyPercentile.q(keeping: p))
+            #expect(subnetwork.threshold == threshold, "p=\(p)")
+            let expected = values.indices.filter { values[$0] >= threshold }
+            #expect(subnetwork.size == expected.count, "p=\(p)")
+            #expect(subnetwork.bits == Bitset(count: values.count, positions: expected), "p=\(p)")
+        }
+    }
+}

@@ -21,15 +21,18 @@ public struct Subnetwork: Sendable {
 /// itself is stored only as a permutation, so the caller can release its copy.
 ///
 /// Each value gets a 7-bit code, its rank group (128 groups of about |θ|/128 values each, formed from a
-/// 2²⁰-bin histogram of order-preserving float keys), and the values are kept grouped by code, each group
-/// in position order. A mask at p then needs one pass over the codes (8 codes per step, carry-free byte
-/// compares) to decide every value outside the boundary group(s) holding the percentile's order
-/// statistics; the boundary values are one contiguous run, read in order — no random access into a
-/// 340 MB vector — and a selection (quickselect) among them gives numpy's exact threshold.
+/// 2²⁰-bin histogram of order-preserving float keys), stored bit-sliced, and the values are kept grouped
+/// by code, each group in position order. A mask at p then needs one pass over the code planes (a
+/// bit-parallel comparison decides 64 values in ~35 word operations) to settle every value outside the
+/// boundary group(s) holding the percentile's order statistics; the boundary values are one contiguous
+/// run, read in order — no random access into a 340 MB vector — and a selection (quickselect) among the
+/// few in the percentile's histogram bin gives numpy's exact threshold.
 public final class SubnetworkIndex: Sendable {
     public let layout: TensorLayout
     public let count: Int
-    private let codes: [UInt8]  // padded with zeros to a whole number of 64-value words
+    /// The 7-bit codes bit-sliced: word w of plane b (bit b of the codes of values 64w…64w+63) is at
+    /// planes[7w + b], so one mask word reads 56 consecutive bytes. Padding values have code 0.
+    private let planes: [UInt64]
     private let grouped: [Float]  // values ordered by (code, position)
     private let groupStart: [Int]  // groupStart[g] = number of values in groups < g; 129 entries
     private let binStart: [UInt32]  // binStart[b] = number of values in bins < b; 2²⁰ + 1 entries
@@ -95,7 +98,7 @@ public final class SubnetworkIndex: Sendable {
         }
         self.layout = fisher.layout
         self.count = count
-        self.codes = codes
+        self.planes = Self.bitSlice(codes)
         self.grouped = grouped
         self.groupStart = groupStart
         self.binStart = binStart
@@ -113,7 +116,10 @@ public final class SubnetworkIndex: Sendable {
         var cursor = Array(groupStart.prefix(Self.groupCount))
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             for index in 0..<count {
-                let code = Int(codes[index])
+                let word = (index >> 6) * 7
+                let bit = UInt64(index & 63)
+                var code = 0
+                for plane in 0..<7 { code |= Int((planes[word + plane] >> bit) & 1) << plane }
                 buffer[index] = grouped[cursor[code]]
                 cursor[code] += 1
             }
@@ -171,46 +177,43 @@ public final class SubnetworkIndex: Sendable {
         return Subnetwork(p: p, threshold: threshold, bits: kept, size: keptAbove + keptAtBoundary)
     }
 
-    /// kept ← code > high, or low ≤ code ≤ high and value ≥ threshold. Codes are < 128, so adding
-    /// (127 − c) to each byte of a word never carries and sets the byte's top bit exactly when the code
-    /// exceeds c. Boundary values are met in position order, which is their order in `grouped`.
-    /// Returns the number of boundary values kept.
+    /// kept ← code > high, or code ∈ {low, high} and value ≥ threshold (groups strictly between the two
+    /// are empty: the ranks are consecutive). Boundary values are met in position order, which is their
+    /// order in `grouped`. Returns the number of boundary values kept.
     private func classify(above high: Int, from low: Int, threshold: Float, kept: inout Bitset) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let tops: UInt64 = 0x8080_8080_8080_8080
-        let aboveHigh = UInt64(127 - high) &* ones
-        let atLeastLow = UInt64(128 - low) &* ones
         let wordCount = kept.words.count
-        let limit = count
-        var cursor = Array(groupStart[low...high])  // next unread value of each boundary group
+        let tail = count & 63
+        let lastMask = tail == 0 ? UInt64.max : (UInt64.max >> UInt64(64 - tail))
+        let highBits = Self.comparisonMasks(high)
+        let lowBits = Self.comparisonMasks(low)
+        var cursor = (groupStart[low], groupStart[high])  // next unread value of each boundary group
         var keptAtBoundary = 0
-        codes.withUnsafeBytes { raw in
+        planes.withUnsafeBufferPointer { planes in
             grouped.withUnsafeBufferPointer { values in
                 kept.words.withUnsafeMutableBufferPointer { keptWords in
                     for wordIndex in 0..<wordCount {
-                        var keptBits: UInt64 = 0
-                        var boundaryBits: UInt64 = 0
-                        for step in 0..<8 {
-                            let chunk = raw.loadUnaligned(fromByteOffset: wordIndex &* 64 &+ step &* 8, as: UInt64.self)
-                            let greater = (chunk &+ aboveHigh) & tops
-                            let atLeast = (chunk &+ atLeastLow) & tops
-                            keptBits |= Self.packTopBits(greater) << UInt64(step &* 8)
-                            // Only ~1 chunk in 16 holds a boundary code: skip the packing otherwise.
-                            let inBoundary = atLeast & ~greater
-                            if inBoundary != 0 { boundaryBits |= Self.packTopBits(inBoundary) << UInt64(step &* 8) }
-                        }
-                        while boundaryBits != 0 {
-                            let bit = boundaryBits.trailingZeroBitCount
-                            boundaryBits &= boundaryBits &- 1
-                            let index = wordIndex << 6 | bit
-                            // Padding codes are zero: inside the boundary when low is 0, but not values.
-                            guard index < limit else { break }
-                            let slot = Int(raw[index]) - low
-                            if values[cursor[slot]] >= threshold {
-                                keptBits |= 1 << UInt64(bit)
+                        let word = planes.baseAddress! + wordIndex &* 7
+                        let (aboveHigh, atHigh) = Self.compare(word, highBits)
+                        var atLow: UInt64 = 0
+                        if low != high { atLow = Self.compare(word, lowBits).equal }
+                        var keptBits = aboveHigh
+                        var boundary = atHigh | atLow
+                        if wordIndex == wordCount - 1 { boundary &= lastMask }
+                        while boundary != 0 {
+                            let bit = UInt64(boundary.trailingZeroBitCount)
+                            boundary &= boundary &- 1
+                            let value: Float
+                            if (atLow >> bit) & 1 != 0 {
+                                value = values[cursor.0]
+                                cursor.0 &+= 1
+                            } else {
+                                value = values[cursor.1]
+                                cursor.1 &+= 1
+                            }
+                            if value >= threshold {
+                                keptBits |= 1 << bit
                                 keptAtBoundary &+= 1
                             }
-                            cursor[slot] &+= 1
                         }
                         keptWords[wordIndex] = keptBits
                     }
@@ -220,9 +223,48 @@ public final class SubnetworkIndex: Sendable {
         return keptAtBoundary
     }
 
-    /// The top bit of byte i → bit i of the result (one multiply gathers all eight without carries).
+    /// For comparing codes with c: entry b is all ones where bit b of c is 0, zero where it is 1.
+    static func comparisonMasks(_ c: Int) -> SIMD8<UInt64> {
+        var masks = SIMD8<UInt64>(repeating: 0)
+        for plane in 0..<7 where (c >> plane) & 1 == 0 { masks[plane] = .max }
+        return masks
+    }
+
+    /// Bit-parallel comparison of 64 codes with c, most significant plane first: `greater` marks codes
+    /// > c, `equal` codes == c.
     @inline(__always)
-    static func packTopBits(_ word: UInt64) -> UInt64 {
-        ((word >> 7) &* 0x0102_0408_1020_4080) >> 56
+    static func compare(_ word: UnsafePointer<UInt64>, _ masks: SIMD8<UInt64>) -> (greater: UInt64, equal: UInt64) {
+        var greater: UInt64 = 0
+        var equal = UInt64.max
+        for plane in stride(from: 6, through: 0, by: -1) {
+            let bits = word[plane]
+            greater |= equal & bits & masks[plane]
+            equal &= bits ^ masks[plane]
+        }
+        return (greater, equal)
+    }
+
+    /// Byte codes → interleaved bit planes, eight codes at a time.
+    static func bitSlice(_ codes: [UInt8]) -> [UInt64] {
+        let wordCount = codes.count / 64
+        var planes = [UInt64](repeating: 0, count: wordCount * 7)
+        codes.withUnsafeBytes { raw in
+            planes.withUnsafeMutableBufferPointer { out in
+                for wordIndex in 0..<wordCount {
+                    var words = SIMD8<UInt64>(repeating: 0)
+                    for step in 0..<8 {
+                        let chunk = raw.loadUnaligned(fromByteOffset: wordIndex &* 64 &+ step &* 8, as: UInt64.self)
+                        for plane in 0..<7 {
+                            // Bit 0 of byte i → bit i: the multiply adds each byte's bit into the top byte
+                            // at a distinct position, without carries.
+                            let bits = (((chunk >> UInt64(plane)) & 0x0101_0101_0101_0101) &* 0x0102_0408_1020_4080) >> 56
+                            words[plane] |= bits << UInt64(step &* 8)
+                        }
+                    }
+                    for plane in 0..<7 { out[wordIndex &* 7 &+ plane] = words[plane] }
+                }
+            }
+        }
+        return planes
     }
 }

@@ -64,14 +64,15 @@ public struct SessionExport: Sendable {
             layers.shareRows(exact: false), caption: "Share of each language's sub-network per layer (p = \(NumberText.exact(p)))",
             label: "tab:xsns-layer-share"))
 
-        if let heads = try HeadTables(collection: collection, fraction: headFraction) {
-            for language in collection.languages {
-                add("heads/fisher-mass-\(language).csv", TextTable.csv(heads.massRows(language)))
-            }
-            add("heads/usage.csv", TextTable.csv(heads.usageRows))
-            add("heads/cosine.csv", AnalysisReports.matrix(heads.cosine, metric: "head-cosine", p: nil, format: .csv))
-            add("figures/heatmap-head-cosine.svg", SVGHeatmap.render(
-                heads.cosine, title: "Cosine of head masks (top \(NumberText.exact(headFraction)) of heads by Fisher mass)"))
+        if let mass = try HeadTables.fisherMass(collection) {
+            let tables = HeadTables(name: "fisher-mass", languages: collection.languages, scores: mass, fraction: headFraction)
+            for (path, text) in tables.files(languages: collection.languages) { add(path, text) }
+        }
+        var importance: [String: HeadGrid] = [:]
+        for language in collection.languages { importance[language] = try catalog.headImportance(language) }
+        if !importance.isEmpty {
+            let tables = HeadTables(name: "importance", languages: collection.languages, scores: importance, fraction: headFraction)
+            for (path, text) in tables.files(languages: collection.languages) { add(path, text) }
         }
 
         var evaluation: TransferEvaluation?
