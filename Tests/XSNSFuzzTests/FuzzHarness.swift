@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XSNSStorage
+import XSNSTokenizers
 
 /// One fuzzed input: its files by name (one for most readers; a whole folder for a checkpoint).
 typealias FuzzFiles = [String: [UInt8]]
@@ -97,6 +98,12 @@ enum Fuzzer {
         } catch let error as InputError {
             report.rejected += 1
             if let problem = ErrorContract.problem(with: error, folder: folder) {
+                report.record(problem, label: label, files: files)
+            }
+        } catch let error as TokenizerInputError {
+            // The tokenizer module's mirror of InputError (it depends on Foundation only).
+            report.rejected += 1
+            if let problem = ErrorContract.problem(with: InputError(file: error.file, error.message), folder: folder) {
                 report.record(problem, label: label, files: files)
             }
         } catch {

@@ -41,9 +41,19 @@ enum FuzzSeeds {
     }
 
     static func tokenizers() throws -> [[UInt8]] {
-        try (microCheckpoints.prefix(2) + ["checkpoints/models/xlmr-tiny", "checkpoints/models/bert-tiny"])
+        try [bytes("fuzz/tokenizers/unigram-precompiled.json")]
+            + (microCheckpoints.prefix(2) + ["checkpoints/models/xlmr-tiny", "checkpoints/models/bert-tiny"])
             .map { try bytes("\($0)/tokenizer.json") }
     }
+
+    /// Texts every fuzzed tokenizer encodes: the seeds' own words, the characters their normalisers
+    /// rewrite, added tokens, and the awkward cases (empty, controls, combining marks, emoji, long).
+    static let texts = [
+        "ab abc cab", "\u{FF21}Bc \u{2460} \u{C5}b  <mask> cab", "[CLS] a ##b [SEP] [MASK]", "<s></s><pad><unk>",
+        "", " ", "\t\n\r", "\u{0}", "e\u{301}\u{301}\u{301}", "\u{1F642}\u{1F44D}\u{1F3FD}", "\u{4E2D}\u{6587}",
+        "x\u{200B}y\u{FEFF}z", "\u{FB00}", "\u{2581}\u{2581}a", String(repeating: "ab", count: 1500),
+        String(repeating: "\u{C5}", count: 300),
+    ]
 
     static func csvTables() throws -> [[UInt8]] {
         try files(in: "fuzz/csv", suffix: ".csv")

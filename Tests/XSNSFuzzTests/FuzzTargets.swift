@@ -4,13 +4,17 @@ import XSNSCompute
 import XSNSEngine
 import XSNSSession
 import XSNSStorage
+import XSNSTokenizers
 
 /// The readers of hostile files and what each campaign does with a parsed input: not only open it
 /// but use it the way the workbench does next (read every tensor, load the encoder, evaluate a
 /// table), so a header that parses but lies is caught where it would hurt.
 enum FuzzTargets {
     static func all() throws -> [FuzzTarget] {
-        [try safeTensors(), try config(), try checkpoint(), try transferTable(), columns(), try corpus(), try session()]
+        [
+            try safeTensors(), try config(), try checkpoint(), try tokenizer(), try transferTable(), columns(),
+            try corpus(), try session(),
+        ]
     }
 
     /// Seeds that are single files, stored under `name`.
@@ -45,6 +49,21 @@ enum FuzzTargets {
             let checkpoint = try Checkpoint.open(folder.path, environment: [:])
             _ = try CheckpointSummary(checkpoint).report
             _ = try EncoderParameters(checkpoint: checkpoint)
+        }
+    }
+
+    /// `tokenizer.json`, loaded and then used on texts that reach every stage of the pipeline.
+    static func tokenizer() throws -> FuzzTarget {
+        FuzzTarget("tokenizer", seeds: single("tokenizer.json", try FuzzSeeds.tokenizers())) { folder in
+            let tokenizer = try Tokenizer(contentsOf: folder.appendingPathComponent("tokenizer.json"))
+            let vocabulary = 0..<tokenizer.vocabularySize
+            for text in FuzzSeeds.texts {
+                let encoding = tokenizer.encode(text)
+                try require(encoding.ids.count == encoding.tokens.count, "ids and tokens differ in number")
+                try require(encoding.ids.allSatisfy(vocabulary.contains), "an id outside 0..<vocabularySize")
+                let cut = tokenizer.encode(text, maxLength: 5)
+                try require(cut.ids.count <= max(5, tokenizer.addedTokenCount), "maxLength not respected")
+            }
         }
     }
 

@@ -8,7 +8,8 @@ enum InputMutator {
             if fileName.hasSuffix(".safetensors") {
                 bytes = mutateSafeTensors(bytes, donors: donors, &random)
             } else if fileName.hasSuffix(".json"), random.chance(0.6), let tree = JSONTree(parsing: bytes) {
-                bytes = JSONMutator.mutate(tree, &random).bytes
+                bytes = (random.chance(0.3) ? PrecompiledCharsMapMutator.mutate(tree, &random) : nil)
+                    .map(\.bytes) ?? JSONMutator.mutate(tree, &random).bytes
             } else {
                 bytes = ByteMutator.mutate(bytes, donors: donors, &random)
             }
