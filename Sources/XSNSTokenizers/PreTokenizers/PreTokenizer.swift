@@ -1,5 +1,5 @@
 /// A piece of normalized text on its way to the model.
-struct Segment: Sendable, Equatable {
+struct Segment: Sendable {
     var text: String
     /// How many leading scalars of `text` were produced from the input's first scalar. Hugging Face
     /// aligns every normalized character with the original it came from, and Metaspace's
