@@ -11,6 +11,7 @@ the wordpiece files and their expected ids together; the unigram files are repro
 Writes Tests/Fixtures/tokenizers/:
   unigram.json          SentencePiece unigram (nmt_nfkc, real Precompiled charsmap) converted the way
                         transformers converts XLM-R (XLMRobertaConverter), plus XLM-R's added tokens.
+  unigram-bytefallback.json  a smaller one trained with byte pieces <0x00>..<0xFF>, byte_fallback on.
   wordpiece-cased.json  WordPiece with BertNormalizer + BertPreTokenizer + BertProcessing, like mBERT cased.
   wordpiece-uncased.json  the same with lowercase=True (accents stripped, as strip_accents=None implies).
   corpus.jsonl          {"tokenizer","lang","line","ids"}: HF ids for a seeded sample of each corpus file.
