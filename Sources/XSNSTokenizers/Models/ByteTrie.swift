@@ -15,7 +15,13 @@ struct ByteTrie: Sendable {
     private var values: [Int32] = [-1]
     private var rootChildren = [Int32](repeating: -1, count: 256)
 
+    /// Whether `keys` fit the trie's 32-bit node numbers (a key of n bytes adds at most n nodes).
+    static func canHold(_ keys: [String]) -> Bool {
+        keys.reduce(0) { $0 + $1.utf8.count } < Int(Int32.max)
+    }
+
     /// A trie holding `keys[i]` with value `values[i]` (default: `i`); for duplicate keys the later wins.
+    /// The keys must satisfy `canHold`.
     init(keys: [String], values keyValues: [Int32]? = nil) {
         // All key bytes in one buffer, so that sorting and grouping touch no Swift strings.
         var bytes: [UInt8] = []
