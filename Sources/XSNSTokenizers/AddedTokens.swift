@@ -17,7 +17,7 @@ struct AddedTokens: Sendable {
     }
 
     /// A stretch of text: either an added token (with its id) or text still to be tokenized.
-    enum Piece: Equatable {
+    enum Piece {
         case token(id: Int, text: String)
         case text(Segment)
     }
@@ -91,8 +91,10 @@ struct AddedTokens: Sendable {
         var position = 0
         func slice(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
         func textPiece(_ range: Range<Int>) -> Segment {
-            // The scalar offset of the piece: the bytes before it that start a scalar.
-            let offset = bytes[..<range.lowerBound].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+            // The scalar offset of the piece (the bytes before it that start a scalar) only matters while
+            // the segment still has a lead.
+            let offset = segment.lead == 0
+                ? 0 : bytes[..<range.lowerBound].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
             return segment.piece(slice(range).unicodeScalars, at: offset)
         }
         while position < bytes.count {
@@ -109,12 +111,11 @@ struct AddedTokens: Sendable {
                 if !startsWord || !stopsWord { continue }
             }
             if match.lstrip {
-                var newStart = start
-                for scalar in slice(0..<start).unicodeScalars.reversed() {
+                // Whitespace before the token, but never into the previous token.
+                for scalar in slice(pieceStart..<start).unicodeScalars.reversed() {
                     guard HFUnicode.isWhitespace(scalar) else { break }
-                    newStart -= UTF8.width(scalar)
+                    start -= UTF8.width(scalar)
                 }
-                start = max(newStart, pieceStart)
             }
             if match.rstrip {
                 for scalar in slice(stop..<bytes.count).unicodeScalars {

@@ -99,23 +99,20 @@ enum HFUnicode {
             return scalar.properties.generalCategory == .surrogate ? .surrogate : nil
         }
         guard age.major < version || (age.major == version && age.minor == 0) else { return nil }
-        if version < 9, let old = categoriesChangedIn9[scalar.value] { return old }
-        return categoriesChangedSince9[scalar.value] ?? scalar.properties.generalCategory
+        return changedCategory(scalar.value, asOfVersion: version) ?? scalar.properties.generalCategory
     }
 
-    /// Scalars whose category in Unicode 8.0 differs from Unicode 9.0's.
-    private static let categoriesChangedIn9: [UInt32: Unicode.GeneralCategory] = [
-        0x1885: .otherLetter, 0x1886: .otherLetter,  // MONGOLIAN LETTER ALI GALI BALUDA, Mn since 9.0
-    ]
-
-    /// Scalars whose category in Unicode 8.0 and 9.0 differs from Swift's tables.
-    private static let categoriesChangedSince9: [UInt32: Unicode.GeneralCategory] = [
-        0x166D: .otherPunctuation,  // CANADIAN SYLLABICS CHI SIGN, So since 12.0
-        0x111C9: .otherPunctuation,  // SHARADA SANDHI MARK, Mn since 12.0
-        0x1CF2: .spacingMark, 0x1CF3: .spacingMark,  // VEDIC SIGN ARDHAVISARGA, ROTATED ARDHAVISARGA, Lo since 10.0
-        0x1734: .nonspacingMark,  // HANUNOO SIGN PAMUDPOD, Mc since 14.0
-        0xA9BD: .spacingMark,  // JAVANESE CONSONANT SIGN KERET, Mn since 12.0
-        0x1112E: .spacingMark, 0x1112F: .spacingMark,  // CHAKMA VOWEL SIGNS, Mn since 11.0
-        0x1171E: .nonspacingMark,  // AHOM CONSONANT SIGN MEDIAL RA, Mc since 14.0
-    ]
+    /// The few scalars whose category in Unicode 8.0/9.0 differs from Swift's tables (a switch rather than
+    /// a dictionary: this runs for every non-ASCII scalar).
+    private static func changedCategory(_ value: UInt32, asOfVersion version: Int) -> Unicode.GeneralCategory? {
+        switch value {
+        case 0x1885, 0x1886: return version < 9 ? .otherLetter : nil  // MONGOLIAN ALI GALI BALUDA: Mn since 9.0
+        case 0x166D: return .otherPunctuation  // CANADIAN SYLLABICS CHI SIGN: So since 12.0
+        case 0x111C9: return .otherPunctuation  // SHARADA SANDHI MARK: Mn since 12.0
+        case 0x1CF2, 0x1CF3: return .spacingMark  // VEDIC SIGN (ROTATED) ARDHAVISARGA: Lo since 10.0
+        case 0x1734, 0x1171E: return .nonspacingMark  // HANUNOO PAMUDPOD, AHOM MEDIAL RA: Mc since 14.0
+        case 0xA9BD, 0x1112E, 0x1112F: return .spacingMark  // JAVANESE KERET, CHAKMA O/AU: Mn since 11.0/12.0
+        default: return nil
+        }
+    }
 }

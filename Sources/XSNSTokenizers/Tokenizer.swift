@@ -84,7 +84,8 @@ public final class Tokenizer: Sendable {
     }
 
     /// Encodes with special tokens; with `maxLength`, the content is cut at the end so that the result,
-    /// special tokens included, has at most `maxLength` ids (HF `truncation=True, max_length=N`).
+    /// special tokens included, has at most `maxLength` ids (HF `truncation=True, max_length=N`). A
+    /// `maxLength` below `addedTokenCount` leaves the special tokens alone (HF refuses such a length).
     public func encode(_ text: String, maxLength: Int?) -> Encoding {
         var content = encodeContent(text)
         if let maxLength {

@@ -5,12 +5,18 @@ Run from the repository root (needs ../shared/corpora/ud, or $XSNS_SHARED/corpor
 
     XSNS_SHARED=/work/shared /work/venv/bin/python Tests/FixtureGenerator/gen_tokenizers.py
 
+For the load-time benchmark (not a fixture: ~19 MB, never committed), write an XLM-R-sized tokenizer.json,
+unigram.json's pipeline with its vocabulary padded to 250,002 random pieces:
+
+    /work/venv/bin/python Tests/FixtureGenerator/gen_tokenizers.py --large-unigram /tmp/big/tokenizer.json
+
 WordPiece training is not bit-for-bit reproducible (HF's trainer iterates hash maps), so a rerun changes
 the wordpiece files and their expected ids together; the unigram files are reproducible.
 
 Writes Tests/Fixtures/tokenizers/:
   unigram.json          SentencePiece unigram (nmt_nfkc, real Precompiled charsmap) converted the way
                         transformers converts XLM-R (XLMRobertaConverter), plus XLM-R's added tokens.
+  unigram-bytefallback.json  a smaller one trained with byte pieces <0x00>..<0xFF>, byte_fallback on.
   wordpiece-cased.json  WordPiece with BertNormalizer + BertPreTokenizer + BertProcessing, like mBERT cased.
   wordpiece-uncased.json  the same with lowercase=True (accents stripped, as strip_accents=None implies).
   corpus.jsonl          {"tokenizer","lang","line","ids"}: HF ids for a seeded sample of each corpus file.
@@ -333,7 +339,35 @@ def write_jsonl(name, rows):
             f.write(json.dumps(row, separators=(",", ":")) + "\n")
 
 
+def write_large_unigram(path, size=250_002):
+    """unigram.json with random pieces (several scripts, half with "▁") up to `size` entries."""
+    with open(os.path.join(OUT, "unigram.json"), encoding="utf-8") as f:
+        spec = json.load(f)
+    rng = random.Random(SEED)
+    alphabet = [chr(c) for lo, hi in [(0x61, 0x7A), (0x41, 0x5A), (0x430, 0x44F), (0x3B1, 0x3C9), (0x5D0, 0x5EA),
+                                      (0x627, 0x64A), (0x905, 0x939), (0xE01, 0xE2E), (0x4E00, 0x4FFF),
+                                      (0xAC00, 0xAD00)] for c in range(lo, hi + 1)]
+    vocab = spec["model"]["vocab"][:-1]  # the last entry is <mask>, kept last
+    seen = {piece for piece, _ in vocab}
+    while len(vocab) < size - 1:
+        piece = ("▁" if rng.random() < 0.5 else "") + "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 10)))
+        if piece not in seen:
+            seen.add(piece)
+            vocab.append([piece, -rng.uniform(5, 20)])
+    vocab.append(["<mask>", 0.0])
+    spec["model"]["vocab"] = vocab
+    for token in spec["added_tokens"]:
+        if token["content"] == "<mask>":
+            token["id"] = len(vocab) - 1
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(spec, f, ensure_ascii=False, indent=2)
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--large-unigram":
+        write_large_unigram(sys.argv[2])
+        return
     # The byte-fallback model is converted knowingly; byte_fallback is switched on in its JSON afterwards.
     warnings.filterwarnings("ignore", message=".*byte fallback.*")
     os.makedirs(OUT, exist_ok=True)

@@ -37,7 +37,7 @@ struct UnigramModel: TokenizerModel {
             scores.append(score)
             minimumScore = min(minimumScore, score)
         }
-        guard vocab.count < Int(Int32.max) else { throw TokenizerInputError("\(fields.path): vocabulary too large") }
+        guard ByteTrie.canHold(pieces) else { throw TokenizerInputError("\(fields.path): vocabulary too large") }
         let trie = ByteTrie(keys: pieces)
         self.pieces = pieces
         self.scores = scores

@@ -34,6 +34,7 @@ struct WordPieceModel: TokenizerModel {
             keys.append(token)
             ids.append(Int32(id))
         }
+        guard ByteTrie.canHold(keys) else { throw TokenizerInputError("\(vocab.path): vocabulary too large") }
         let trie = ByteTrie(keys: keys, values: ids)
         self.tokensById = tokensById
         self.trie = trie

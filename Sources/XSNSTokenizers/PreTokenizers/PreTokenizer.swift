@@ -1,5 +1,5 @@
 /// A piece of normalized text on its way to the model.
-struct Segment: Sendable, Equatable {
+struct Segment: Sendable {
     var text: String
     /// How many leading scalars of `text` were produced from the input's first scalar. Hugging Face
     /// aligns every normalized character with the original it came from, and Metaspace's
@@ -12,7 +12,15 @@ struct Segment: Sendable, Equatable {
     func piece(_ scalars: some Collection<Unicode.Scalar>, at offset: Int) -> Segment {
         var view = String.UnicodeScalarView()
         view.append(contentsOf: scalars)
-        return Segment(text: String(view), lead: min(max(0, lead - offset), scalars.count))
+        let remainingLead = lead - offset
+        return Segment(text: String(view), lead: remainingLead <= 0 ? 0 : min(remainingLead, scalars.count))
+    }
+
+    /// The same for a slice of this segment's own text, without copying scalar by scalar.
+    func piece(_ scalars: Substring.UnicodeScalarView, at offset: Int) -> Segment {
+        let remainingLead = lead - offset
+        let count = remainingLead <= 0 ? 0 : scalars.count
+        return Segment(text: String(scalars), lead: remainingLead <= 0 ? 0 : min(remainingLead, count))
     }
 }
 
@@ -50,20 +58,27 @@ extension Segment {
     /// `behavior` exactly as Hugging Face does — including its quirks with runs of delimiters, e.g.
     /// merged-with-previous turns "a.." into "a." and ".". Empty pieces are dropped.
     func split(_ behavior: DelimiterBehavior, where isDelimiter: (Unicode.Scalar) -> Bool) -> [Segment] {
-        // Alternating runs: (start offset, scalars, isMatch), each matching scalar on its own.
-        typealias Run = (start: Int, scalars: [Unicode.Scalar], isMatch: Bool)
+        // Alternating runs of the text (each matching scalar on its own), as index ranges so that
+        // merging adjacent runs only moves a bound; `offset` is the run's first scalar offset.
+        let scalars = text.unicodeScalars
+        typealias Run = (lower: String.Index, upper: String.Index, offset: Int, isMatch: Bool)
         var runs: [Run] = []
-        var pending: Run = (0, [], false)
-        for (offset, scalar) in text.unicodeScalars.enumerated() {
-            if isDelimiter(scalar) {
-                if !pending.scalars.isEmpty { runs.append(pending) }
-                runs.append((offset, [scalar], true))
-                pending = (offset + 1, [], false)
-            } else {
-                pending.scalars.append(scalar)
+        var pendingStart = scalars.startIndex
+        var pendingOffset = 0
+        var index = scalars.startIndex
+        var offset = 0
+        while index < scalars.endIndex {
+            let next = scalars.index(after: index)
+            if isDelimiter(scalars[index]) {
+                if pendingStart < index { runs.append((pendingStart, index, pendingOffset, false)) }
+                runs.append((index, next, offset, true))
+                pendingStart = next
+                pendingOffset = offset + 1
             }
+            index = next
+            offset += 1
         }
-        if !pending.scalars.isEmpty { runs.append(pending) }
+        if pendingStart < scalars.endIndex { runs.append((pendingStart, scalars.endIndex, pendingOffset, false)) }
 
         var pieces: [Run] = []
         switch behavior {
@@ -75,7 +90,7 @@ extension Segment {
             var previousMatch = false
             for run in runs {
                 if run.isMatch == previousMatch, !pieces.isEmpty {
-                    pieces[pieces.count - 1].scalars.append(contentsOf: run.scalars)
+                    pieces[pieces.count - 1].upper = run.upper
                 } else {
                     pieces.append(run)
                 }
@@ -85,7 +100,7 @@ extension Segment {
             var previousMatch = false
             for run in runs {
                 if run.isMatch, !previousMatch, !pieces.isEmpty {
-                    pieces[pieces.count - 1].scalars.append(contentsOf: run.scalars)
+                    pieces[pieces.count - 1].upper = run.upper
                 } else {
                     pieces.append(run)
                 }
@@ -95,8 +110,8 @@ extension Segment {
             var previousMatch = false
             for run in runs.reversed() {
                 if run.isMatch, !previousMatch, !pieces.isEmpty {
-                    pieces[pieces.count - 1].scalars.insert(contentsOf: run.scalars, at: 0)
-                    pieces[pieces.count - 1].start = run.start
+                    pieces[pieces.count - 1].lower = run.lower
+                    pieces[pieces.count - 1].offset = run.offset
                 } else {
                     pieces.append(run)
                 }
@@ -104,6 +119,6 @@ extension Segment {
             }
             pieces.reverse()
         }
-        return pieces.filter { !$0.scalars.isEmpty }.map { piece($0.scalars, at: $0.start) }
+        return pieces.map { piece(scalars[$0.lower..<$0.upper], at: $0.offset) }
     }
 }
