@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "XSNSSession", dependencies: ["XSNSStorage"]),
         // Orchestration: corpora → tokens → Fisher files in a session, with progress events.
         .target(name: "XSNSCompute",
-                dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSSession"]),
+                dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSSession", "XSNSAnalysis"]),
 
         // Front end: a pure state/reducer/renderer, and the thin curses adapter.
         .target(name: "XSNSTUI", dependencies: ["XSNSAnalysis", "XSNSSession"]),
@@ -58,6 +58,7 @@ let package = Package(
         .testTarget(name: "XSNSComputeTests", dependencies: ["XSNSCompute", "XSNSTestSupport"]),
         .testTarget(name: "XSNSTUITests", dependencies: ["XSNSTUI", "XSNSTestSupport"]),
         .testTarget(name: "XSNSWorkbenchTests", dependencies: ["XSNSWorkbench", "XSNSTestSupport"]),
-        .testTarget(name: "XSNSCLITests", dependencies: ["XSNSTestSupport"]),
+        .testTarget(name: "XSNSCLITests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSFuzzTests", dependencies: ["XSNSStorage", "XSNSEngine", "XSNSAnalysis", "XSNSTokenizers", "XSNSSession", "XSNSCompute", "XSNSTestSupport"]),
     ]
 )

@@ -48,6 +48,9 @@ public struct ComputeProgress: Sendable, Equatable {
 public enum ComputeEvent: Sendable, Equatable {
     case started(language: String, seed: Int, sentences: Int, usedAllLines: Bool, resumedFrom: Int)
     case progress(ComputeProgress)
+    /// Jaccard between the sub-network (at p = 0.15) after `sentences` sentences and after half as
+    /// many: near 1 means more data no longer moves the sub-network.
+    case stability(language: String, seed: Int, sentences: Int, value: Double)
     case finished(language: String, seed: Int, seconds: TimeInterval)
     case skipped(language: String, seed: Int, reason: String)
     case note(String)

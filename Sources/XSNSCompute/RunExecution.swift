@@ -14,6 +14,7 @@ final class RunExecution {
     private let estimator: FisherEstimator
     private let identity: RunCheckpoint.Identity
     private var embeddingSum: [Double]
+    private var stability = StabilityTracker()
 
     init(job: ComputeJob, corpus: Corpus, seed: Int, sentences: [String], context: ComputeJob.Context) throws {
         self.job = job
@@ -69,6 +70,15 @@ final class RunExecution {
             for j in pooled.indices { embeddingSum[j] += Double(pooled[j]) }
 
             sinceCheckpoint += 1
+            let done = index + 1
+            if StabilityTracker.isMeasurePoint(done) || done == sentences.count {
+                let sum = estimator.snapshot().accumulators
+                let theta = FlatTensors(layout: context.model.parameters.thetaLayout,
+                                        values: Array(sum.values[0..<context.model.parameters.thetaLayout.totalCount]))
+                if let value = stability.measure(sentences: done, runningSum: theta) {
+                    emit(.stability(language: language, seed: seed, sentences: done, value: value))
+                }
+            }
             let now = Date()
             if sinceCheckpoint >= job.checkpointPolicy.sentences
                 || now.timeIntervalSince(lastCheckpoint) >= job.checkpointPolicy.seconds {

@@ -16,7 +16,7 @@ public final class Tokenizer: Sendable {
 
     /// Loads `tokenizer.json`. Throws `TokenizerInputError` naming the file when it is unreadable,
     /// malformed, or uses a component type this module does not implement.
-    public convenience init(contentsOf url: URL) throws {
+    public convenience init(contentsOf url: URL) throws(TokenizerInputError) {
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
@@ -25,13 +25,13 @@ public final class Tokenizer: Sendable {
         }
         do {
             try self.init(data: data)
-        } catch let error as TokenizerInputError {
+        } catch {
             throw TokenizerInputError(file: url.path, error.message)
         }
     }
 
     /// Loads a tokenizer from the bytes of a `tokenizer.json`.
-    public init(data: Data) throws {
+    public init(data: Data) throws(TokenizerInputError) {
         let root: JSONValue
         do {
             root = try JSONParser.parse(data)
@@ -84,7 +84,8 @@ public final class Tokenizer: Sendable {
     }
 
     /// Encodes with special tokens; with `maxLength`, the content is cut at the end so that the result,
-    /// special tokens included, has at most `maxLength` ids (HF `truncation=True, max_length=N`).
+    /// special tokens included, has at most `maxLength` ids (HF `truncation=True, max_length=N`). A
+    /// `maxLength` below `addedTokenCount` leaves the special tokens alone (HF refuses such a length).
     public func encode(_ text: String, maxLength: Int?) -> Encoding {
         var content = encodeContent(text)
         if let maxLength {
@@ -100,14 +101,16 @@ public final class Tokenizer: Sendable {
     /// The tokens of `text` without special tokens around them.
     private func encodeContent(_ text: String) -> Encoding {
         var result = Encoding(ids: [], tokens: [])
-        for rawPiece in AddedTokens.split(text, startsInput: true, at: addedTokens.raw) {
-            guard case .text(let rawText, let startsInput) = rawPiece else {
+        // Only the input's first scalar sits at original offset 0.
+        let input = Segment(text: text, lead: text.isEmpty ? 0 : 1)
+        for rawPiece in AddedTokens.split(input, at: addedTokens.raw) {
+            guard case .text(let raw) = rawPiece else {
                 append(rawPiece, to: &result)
                 continue
             }
-            let normalized = normalizer?.normalize(rawText) ?? rawText
-            if normalized.isEmpty { continue }
-            for piece in AddedTokens.split(normalized, startsInput: startsInput, at: addedTokens.normalized) {
+            let normalized = normalizer.map { $0.normalize(raw) } ?? raw
+            if normalized.text.isEmpty { continue }
+            for piece in AddedTokens.split(normalized, at: addedTokens.normalized) {
                 append(piece, to: &result)
             }
         }
@@ -119,8 +122,7 @@ public final class Tokenizer: Sendable {
         case .token(let id, let text):
             result.ids.append(id)
             result.tokens.append(text)
-        case .text(let text, let startsInput):
-            let segment = Segment(text: text, startsInput: startsInput)
+        case .text(let segment):
             let segments = preTokenizer?.split(segment) ?? [segment]
             for segment in segments where !segment.text.isEmpty {
                 model.tokenize(segment.text, ids: &result.ids, tokens: &result.tokens)

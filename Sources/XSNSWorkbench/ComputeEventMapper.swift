@@ -21,6 +21,9 @@ struct ComputeEventMapper {
             return ([.progress(
                 language: progress.language, seed: progress.seed, done: progress.sentencesDone,
                 total: progress.sentencesTotal, sentencesPerSecond: progress.sentencesPerSecond ?? 0)], nil)
+        case .stability(let language, _, _, let value):
+            // Seeds run one after another: the newest measurement is the one to show.
+            return ([.stability(language: language, value: value)], nil)
         case .finished(let language, let seed, _):
             return (complete(language, seed), (language, seed))
         case .skipped(let language, let seed, let reason):

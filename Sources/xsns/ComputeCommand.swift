@@ -87,6 +87,7 @@ final class ProgressReporter: @unchecked Sendable {
     private let interactive = isatty(STDERR_FILENO) == 1
     private let lock = NSLock()
     private var lastDecile: [String: Int] = [:]
+    private var lastStability: [String: Double] = [:]
     private var lineOpen = false
 
     func handle(_ event: ComputeEvent) {
@@ -108,8 +109,13 @@ final class ProgressReporter: @unchecked Sendable {
                         write(ProgressFormat.line(progress, width: 100))
                     }
                 }
+            case .stability(let language, let seed, _, let value):
+                lastStability["\(language).\(seed)"] = value
             case .finished(let language, let seed, let seconds):
-                write("\(language) seed \(seed): done in \(ProgressFormat.duration(seconds))")
+                let stability = lastStability["\(language).\(seed)"].map {
+                    String(format: ", sub-network stability %.3f (Jaccard with half the sentences)", $0)
+                } ?? ""
+                write("\(language) seed \(seed): done in \(ProgressFormat.duration(seconds))\(stability)")
             case .skipped(let language, let seed, let reason):
                 write("\(language) seed \(seed): skipped, \(reason)")
             case .note(let text):

@@ -15,13 +15,29 @@ struct MatrixCommand: ParsableCommand {
         commandName: "matrix",
         abstract: "Similarity of every pair of languages (mean over seeds).")
 
-    @Option(help: "Session folder under Sessions/, or a path containing '/'.") var session: String
+    @Option(help: "Session folder under Sessions/, or a path containing '/'.") var session: String?
     @Option(help: "Fraction of θ in each sub-network, in (0, 1).") var p: Double = 0.15
     @Option(help: "jaccard | cosine (of sub-networks) | lex | emb (stored baselines).") var metric: SimilarityChoice = .jaccard
     @Option(help: "table | csv | json") var format: OutputFormat = .table
+    @Flag(help: "Use the mask of each language's seed-averaged Fisher instead of averaging similarities over seeds.")
+    var seedAveraged = false
+
+    // The analysis benchmark until `xsns bench --analysis` calls AnalysisBenchmark itself.
+    @Flag(help: .hidden) var bench = false
+    @Option(help: .hidden) var benchLanguages = 20
+    @Option(help: .hidden) var benchParameters = AnalysisBenchmark.xlmrBaseParameters
+
+    func validate() throws {
+        if session == nil && !bench { throw ValidationError("missing --session NAME") }
+    }
 
     func run() throws {
-        let (matrix, _) = try openSession(session).matrices(metric, p: p)
+        if bench {
+            let result = try AnalysisBenchmark.run(languages: benchLanguages, parameters: benchParameters)
+            print(format == .json ? result.json : result.text)
+            return
+        }
+        let (matrix, _) = try openSession(session ?? "").matrices(metric, p: p, seedAveraged: seedAveraged)
         print(AnalysisReports.matrix(matrix, metric: metric.rawValue, p: metric.maskMetric == nil ? nil : p, format: format),
               terminator: "")
     }

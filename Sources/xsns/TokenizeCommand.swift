@@ -57,7 +57,7 @@ struct TokenizeCommand: ParsableCommand {
         }
         do {
             return try Tokenizer(contentsOf: url)
-        } catch let error as TokenizerInputError {
+        } catch {
             throw InputError(file: error.file ?? url.path, error.message)
         }
     }

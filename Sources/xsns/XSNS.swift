@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import XSNSStorage
+import XSNSTokenizers
 
 @main
 struct XSNS: ParsableCommand {
@@ -16,6 +17,7 @@ struct XSNS: ParsableCommand {
             ExportCommand.self,
             InspectCommand.self,
             TokenizeCommand.self,
+            BenchCommand.self,
             WorkbenchCommand.self,
         ],
         defaultSubcommand: WorkbenchCommand.self)
@@ -30,6 +32,8 @@ struct XSNS: ParsableCommand {
             return
         } catch let error as InputError {
             status = report("xsns: \(error)", 2)
+        } catch let error as TokenizerInputError {
+            status = report("xsns: \(InputError(file: error.file, error.message))", 2)
         } catch let error as RuntimeFailure {
             status = report("xsns: \(error)", 1)
         } catch {

@@ -64,6 +64,18 @@ import XSNSTestSupport
         #expect(again.runs.map(\.outcome) == Array(repeating: .alreadyDone, count: 4))
     }
 
+    @Test func reportsSubnetworkStabilityAtDoublingSentenceCounts() throws {
+        let session = try Fixtures.temporaryDirectory().appendingPathComponent("s")
+        let seen = EventLog()
+        _ = try ComputeJob(request(session, sentences: 40, languages: ["en"], record: false)) { seen.append($0) }.run()
+        let measures = seen.events.compactMap { event -> (Int, Double)? in
+            if case .stability(_, _, let sentences, let value) = event { return (sentences, value) }
+            return nil
+        }
+        #expect(measures.map(\.0) == [16, 32, 40])
+        #expect(measures.allSatisfy { $0.1 > 0 && $0.1 <= 1 })
+    }
+
     @Test func aSessionKeepsOneSettingOfTheFisherOptions() throws {
         let session = try Fixtures.temporaryDirectory().appendingPathComponent("s")
         _ = try ComputeJob(request(session, languages: ["en"])).run()
@@ -107,6 +119,13 @@ import XSNSTestSupport
             #expect(try Data(contentsOf: url) == Data(contentsOf: twin), "\(url.lastPathComponent) differs after resume")
         }
     }
+}
+
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [ComputeEvent] = []
+    func append(_ event: ComputeEvent) { lock.withLock { stored.append(event) } }
+    var events: [ComputeEvent] { lock.withLock { stored } }
 }
 
 final class EventCounter: @unchecked Sendable {

@@ -1,3 +1,4 @@
+import XSNSTestSupport
 import Foundation
 import Testing
 import XSNSEngine

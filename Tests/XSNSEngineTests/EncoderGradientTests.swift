@@ -11,6 +11,10 @@ struct EncoderGradientTests {
         return EncoderModel(parameters: try EncoderParameters.random(config: config, seed: 5, standardDeviation: 0.5))
     }
 
+    static func setTheta(_ model: EncoderModel, _ values: [Float]) {
+        for (i, value) in values.enumerated() { model.parameters.theta[i] = value }
+    }
+
     static let sequences = [
         MaskedSequence(inputIds: [0, 5, 12, 3, 7, 2], labels: [-100, 9, -100, -100, 4, -100]),
         MaskedSequence(inputIds: [0, 8, 3, 2], labels: [-100, -100, 11, -100]),
@@ -31,14 +35,13 @@ struct EncoderGradientTests {
         let model = try Self.tinyModel(modelType)
         let (_, gradient, gate) = try lossAndGradient(model, dropout: dropout)
         #expect(!gradient.contains { $0.isNaN })
-        let theta = model.parameters.theta.pointer
         let original = model.parameters.theta.array
         var values = original
-        let error = FiniteDifference.relativeError(analytic: gradient, values: &values) { perturbed in
-            perturbed.withUnsafeBufferPointer { theta.update(from: $0.baseAddress!, count: perturbed.count) }
+        let error = FiniteDifference.relativeError(analytic: gradient, values: &values, step: 3e-3) { perturbed in
+            Self.setTheta(model, perturbed)
             return (try? lossAndGradient(model, dropout: dropout).0) ?? .nan
         }
-        original.withUnsafeBufferPointer { theta.update(from: $0.baseAddress!, count: original.count) }
+        Self.setTheta(model, original)
         print("encoder θ gradient (\(modelType), dropout \(dropout)): relative error \(error)")
         #expect(error < 5e-3)
 
@@ -57,12 +60,37 @@ struct EncoderGradientTests {
                     }
                 }
             }
-            scaled.withUnsafeBufferPointer { theta.update(from: $0.baseAddress!, count: scaled.count) }
+            Self.setTheta(model, scaled)
             return (try? lossAndGradient(model, dropout: dropout).0) ?? .nan
         }
-        original.withUnsafeBufferPointer { theta.update(from: $0.baseAddress!, count: original.count) }
+        Self.setTheta(model, original)
         print("head gate gradient (\(modelType), dropout \(dropout)): relative error \(gateError)")
         #expect(gateError < 5e-3)
+    }
+
+    /// Packing sequences with per-sequence gradients gives each sequence's own gradient and gate gradient.
+    @Test func perSequenceGradientsMatchSeparatePasses() throws {
+        let model = try Self.tinyModel("bert")
+        let config = model.parameters.config
+        let thetaCount = model.parameters.thetaLayout.totalCount, gateCount = config.numLayers * config.numHeads
+        var packed = [[Float]](repeating: [Float](repeating: .nan, count: thetaCount), count: 2)
+        var packedGate = [Float](repeating: 0, count: 2 * gateCount)
+        var random = SeededRandom(seed: 1)
+        let losses = try model.gradients(Self.sequences, perSequence: true, dropout: false, random: &random,
+                                         headGateGradient: &packedGate) { offset, count, group, values in
+            for i in 0..<count { packed[group][offset + i] = values[i] }
+        }
+        for (index, sequence) in Self.sequences.enumerated() {
+            var gradient = [Float](repeating: .nan, count: thetaCount)
+            var gate = [Float](repeating: 0, count: gateCount)
+            let loss = try model.lossAndGradient([sequence], dropout: false, random: &random, gradient: &gradient,
+                                                 headGateGradient: &gate)
+            #expect(abs((loss ?? .nan) - (losses?[index] ?? .nan)) < 1e-6)
+            let scale = gradient.map(abs).max() ?? 0
+            #expect(zip(gradient, packed[index]).allSatisfy { abs($0 - $1) <= 1e-5 * scale })
+            let packedSlice = packedGate[(index * gateCount)..<((index + 1) * gateCount)]
+            #expect(zip(gate, packedSlice).allSatisfy { abs($0 - $1) <= 1e-5 * (gate.map(abs).max() ?? 0) })
+        }
     }
 
     @Test func unitWithoutPredictionIsSkipped() throws {

@@ -28,11 +28,11 @@ struct ParityFixture {
     let cases: Cases
     let model: EncoderModel
 
-    init(_ name: String) throws {
+    init(_ name: String, threads: Int = 1) throws {
         folder = Fixtures.url("parity/\(name)")
         cases = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: folder.appendingPathComponent("cases.json")))
         let checkpoint = try Checkpoint(ModelResolver.resolve(folder.path))
-        model = EncoderModel(parameters: try EncoderParameters(checkpoint: checkpoint))
+        model = EncoderModel(parameters: try EncoderParameters(checkpoint: checkpoint), threads: threads)
     }
 
     /// Prints max|Δ| / max|ref| per tensor and returns the worst. The attention key bias has an
@@ -100,9 +100,10 @@ struct ParityTests {
             <= Self.tolerance)
     }
 
+    /// Run with two threads: every kernel split (rows, features, heads) must give the same result.
     @Test(arguments: models, FisherEstimatorKind.allCases)
     func fisher(name: String, kind: FisherEstimatorKind) throws {
-        let parity = try ParityFixture(name)
+        let parity = try ParityFixture(name, threads: 2)
         let masking = MaskingPolicy(maskTokenId: parity.cases.mask_token_id,
                                     vocabularySize: parity.model.parameters.config.vocabSize, specialTokenIds: [])
         let estimator = try FisherEstimator(model: parity.model, kind: kind, batchSize: parity.cases.batch_size,
@@ -124,5 +125,12 @@ struct ParityTests {
         let scale = expected.map(abs).max() ?? 0
         #expect(pooled.count == expected.count)
         #expect(difference <= Self.tolerance * scale)
+
+        // Packed with other sentences, the first one's pooled state is unchanged.
+        let packed = try parity.model.meanPooledLastHiddenStates(parity.cases.sentences.map(\.ids))
+        #expect(packed.count == parity.cases.sentences.count)
+        #expect(zip(packed[0], pooled).allSatisfy { abs($0 - $1) <= 1e-6 * scale })
+        let alone = try parity.model.meanPooledLastHiddenState(parity.cases.sentences[3].ids)
+        #expect(zip(alone, packed[3]).allSatisfy { abs($0 - $1) <= 1e-6 * scale })
     }
 }

@@ -29,6 +29,13 @@ import XSNSTestSupport
             }
         }
         #expect(completed.all.compactMap(\.notice) == ["en", "en", "fi", "fi"])
+        // The sub-network's stability streams in as a Jaccard value per language.
+        for language in ["en", "fi"] {
+            let values = events.compactMap { event -> Double? in
+                if case .stability(language, let value) = event { value } else { nil }
+            }
+            #expect(!values.isEmpty && values.allSatisfy { (0...1).contains($0) })
+        }
         #expect(!controller.isRunning)
     }
 

@@ -29,7 +29,9 @@ import XSNSTestSupport
         for a in matrix.languages {
             for b in matrix.languages {
                 let expected = try #require(reference.mean[a, b])
-                #expect(matrix.value(a, b) == expected, "\(metric) \(a)×\(b)")
+                let shown = try #require(matrix.value(a, b))
+                // LEX sums token counts in dictionary order, which differs between two loads in the last bit.
+                #expect(abs(shown - expected) <= 1e-12, "\(metric) \(a)×\(b): \(shown) vs \(expected)")
             }
         }
         #expect(matrix.seeds == (metric == .lex ? 1 : SmallSession.seeds.count))

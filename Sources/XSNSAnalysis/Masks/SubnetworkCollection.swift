@@ -1,4 +1,3 @@
-import Dispatch
 import XSNSStorage
 
 /// The Fisher indexes of every (language, seed) of a session, and the similarity matrices derived from
@@ -62,15 +61,16 @@ public struct PairwiseOverlaps: Sendable {
         var intersections: [Int: [[Int?]]] = [:]
         for seed in seeds {
             let present = languages.enumerated().filter { subnetworks[$0.element]?[seed] != nil }
-            let pairs = present.indices.flatMap { a in
-                (a..<present.count).map { b in (present[a].offset, present[b].offset) }
-            }
-            let counts = ParallelMap.map(pairs.count) { job in
-                let (i, j) = pairs[job]
-                return subnetworks[languages[i]]![seed]!.bits.intersectionCount(subnetworks[languages[j]]![seed]!.bits)
-            }
+            // The diagonal is each set's own size; only distinct pairs need popcounts.
+            let pairs = present.indices.flatMap { a in ((a + 1)..<present.count).map { b in (a, b) } }
+            let sets = present.map { subnetworks[$0.element]![seed]!.bits }
+            let counts = PairwiseIntersections.counts(sets, pairs: pairs)
             var table = Array(repeating: [Int?](repeating: nil, count: languages.count), count: languages.count)
-            for (job, (i, j)) in pairs.enumerated() {
+            for (index, language) in present {
+                table[index][index] = subnetworks[language]![seed]!.size
+            }
+            for (job, (a, b)) in pairs.enumerated() {
+                let (i, j) = (present[a].offset, present[b].offset)
                 table[i][j] = counts[job]
                 table[j][i] = counts[job]
             }
@@ -105,17 +105,5 @@ public struct PairwiseOverlaps: Sendable {
         guard let i = languages.firstIndex(of: a), let j = languages.firstIndex(of: b) else { return nil }
         let counts = seeds.compactMap { intersections[$0]?[i][j] }
         return counts.isEmpty ? nil : Double(counts.reduce(0, +)) / Double(counts.count)
-    }
-}
-
-/// Runs independent jobs on all cores and collects their results in job order.
-enum ParallelMap {
-    static func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
-        let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        nonisolated(unsafe) let slots = results
-        DispatchQueue.concurrentPerform(iterations: count) { job in slots[job] = body(job) }
-        return results.map { $0! }
     }
 }

@@ -8,76 +8,100 @@ public struct Subnetwork: Sendable {
     public let bits: Bitset
     public let size: Int
 
-    init(p: Double, threshold: Float, bits: Bitset) {
+    /// `size` is known from the construction, sparing a popcount pass over |θ| bits.
+    init(p: Double, threshold: Float, bits: Bitset, size: Int) {
         self.p = p
         self.threshold = threshold
         self.bits = bits
-        size = bits.cardinality
+        self.size = size
     }
 }
 
-/// Everything about one Fisher vector that makes a mask at a new p cheap.
+/// Everything about one Fisher vector that makes a mask at a new p cheap, and nothing more: the vector
+/// itself is stored only as a permutation, so the caller can release its copy.
 ///
-/// Built once in two linear passes: each value gets a 7-bit code, its rank group (128 groups of about
-/// |θ|/128 values each, formed from a 65,536-bin histogram of order-preserving float keys). A mask at p then
-/// needs one pass over the codes (8 bytes per step, carry-free byte compares) to decide every value outside
-/// the boundary group(s) containing the percentile's order statistics, and a selection (quickselect) among
-/// the ~|θ|/128 boundary values only. This is a quarter of the memory traffic of scanning the floats and
-/// avoids sorting 85 M values.
+/// Each value gets a 7-bit code, its rank group (128 groups of about |θ|/128 values each, formed from a
+/// 2²⁰-bin histogram of order-preserving float keys), stored bit-sliced, and the values are kept grouped
+/// by code, each group in position order. A mask at p then needs one pass over the code planes (a
+/// bit-parallel comparison decides 64 values in ~35 word operations) to settle every value outside the
+/// boundary group(s) holding the percentile's order statistics; the boundary values are one contiguous
+/// run, read in order — no random access into a 340 MB vector — and a selection (quickselect) among the
+/// few in the percentile's histogram bin gives numpy's exact threshold.
 public final class SubnetworkIndex: Sendable {
     public let layout: TensorLayout
-    public let values: [Float]
-    private let codes: [UInt8]  // padded with zeros to a whole number of 64-value words
+    public let count: Int
+    /// The 7-bit codes bit-sliced: word w of plane b (bit b of the codes of values 64w…64w+63) is at
+    /// planes[7w + b], so one mask word reads 56 consecutive bytes. Padding values have code 0.
+    private let planes: [UInt64]
+    private let grouped: [Float]  // values ordered by (code, position)
     private let groupStart: [Int]  // groupStart[g] = number of values in groups < g; 129 entries
+    private let binStart: [UInt32]  // binStart[b] = number of values in bins < b; 2²⁰ + 1 entries
     static let groupCount = 128
-
-    public var count: Int { values.count }
+    static let binBits = 20
 
     /// `source` names the Fisher file in errors.
     public init(_ fisher: FlatTensors, source: String? = nil) throws {
         let values = fisher.values
         guard !values.isEmpty else { throw InputError(file: source, "Fisher vector is empty") }
+        guard values.count < Int(UInt32.max) else { throw InputError(file: source, "Fisher vector longer than 2³² values") }
         let count = values.count
-        var histogram = [Int](repeating: 0, count: 1 << 16)
+        let shift = UInt32(32 - Self.binBits)
+        var histogram = [Int](repeating: 0, count: 1 << Self.binBits)
         var sawNaN = false
         values.withUnsafeBufferPointer { buffer in
-            for value in buffer {
-                if value.isNaN { sawNaN = true; continue }
-                histogram[Int(Self.orderKey(value) >> 16)] &+= 1
+            histogram.withUnsafeMutableBufferPointer { bins in
+                for value in buffer {
+                    if value.isNaN { sawNaN = true; continue }
+                    bins[Int(Self.orderKey(value) >> shift)] &+= 1
+                }
             }
         }
         if sawNaN { throw InputError(file: source, "Fisher vector contains NaN") }
 
-        // Consecutive histogram bins form groups of roughly equal population; a single heavy bin
-        // (many identical values, say zeros) stays one group: still correct, only its selection is larger.
-        var binGroup = [UInt8](repeating: 0, count: 1 << 16)
+        // Consecutive bins form groups of roughly equal population; a single heavy bin (many identical
+        // values, say zeros) stays one group: still correct, only its selection is larger.
+        var binGroup = [UInt8](repeating: 0, count: 1 << Self.binBits)
         var groupStart = [Int](repeating: count, count: Self.groupCount + 1)
         groupStart[0] = 0
         var group = 0
         var seen = 0
-        for bin in 0..<(1 << 16) {
+        let target = count / Self.groupCount + 1
+        for bin in 0..<(1 << Self.binBits) {
             binGroup[bin] = UInt8(group)
             seen += histogram[bin]
-            if group < Self.groupCount - 1, seen >= (group + 1) * (count / Self.groupCount + 1) {
+            if group < Self.groupCount - 1, seen >= (group + 1) * target {
                 group += 1
                 groupStart[group] = seen
             }
         }
-        for later in (group + 1)..<(Self.groupCount + 1) { groupStart[later] = count }
 
-        let padded = (count + 63) / 64 * 64
-        var codes = [UInt8](repeating: 0, count: padded)
+        var binStart = [UInt32](repeating: 0, count: (1 << Self.binBits) + 1)
+        for bin in 0..<(1 << Self.binBits) { binStart[bin + 1] = binStart[bin] &+ UInt32(histogram[bin]) }
+
+        var codes = [UInt8](repeating: 0, count: (count + 63) / 64 * 64)
+        var grouped = [Float](repeating: 0, count: count)
+        var cursor = Array(groupStart.prefix(Self.groupCount))
         codes.withUnsafeMutableBufferPointer { out in
-            values.withUnsafeBufferPointer { input in
-                binGroup.withUnsafeBufferPointer { groups in
-                    for index in 0..<count { out[index] = groups[Int(Self.orderKey(input[index]) >> 16)] }
+            grouped.withUnsafeMutableBufferPointer { permuted in
+                values.withUnsafeBufferPointer { input in
+                    binGroup.withUnsafeBufferPointer { groups in
+                        for index in 0..<count {
+                            let value = input[index]
+                            let code = groups[Int(Self.orderKey(value) >> shift)]
+                            out[index] = code
+                            permuted[cursor[Int(code)]] = value
+                            cursor[Int(code)] &+= 1
+                        }
+                    }
                 }
             }
         }
         self.layout = fisher.layout
-        self.values = values
-        self.codes = codes
+        self.count = count
+        self.planes = Self.bitSlice(codes)
+        self.grouped = grouped
         self.groupStart = groupStart
+        self.binStart = binStart
     }
 
     /// Unsigned key with the same order as the floats (zeros of both signs share one key).
@@ -86,6 +110,24 @@ public final class SubnetworkIndex: Sendable {
         let bits = value == 0 ? 0 : value.bitPattern
         return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
     }
+
+    /// The Fisher vector back in position order (for views that need the values themselves).
+    public var values: [Float] {
+        var cursor = Array(groupStart.prefix(Self.groupCount))
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for index in 0..<count {
+                let word = (index >> 6) * 7
+                let bit = UInt64(index & 63)
+                var code = 0
+                for plane in 0..<7 { code |= Int((planes[word + plane] >> bit) & 1) << plane }
+                buffer[index] = grouped[cursor[code]]
+                cursor[code] += 1
+            }
+            initialized = count
+        }
+    }
+
+    public var fisher: FlatTensors { FlatTensors(layout: layout, values: values) }
 
     private func group(ofRank rank: Int) -> Int {
         var low = 0
@@ -97,78 +139,132 @@ public final class SubnetworkIndex: Sendable {
         return low
     }
 
+    private func bin(ofRank rank: Int) -> Int {
+        var low = 0
+        var high = binStart.count - 2
+        while low < high {  // last bin whose start is ≤ rank
+            let middle = (low + high + 1) / 2
+            if Int(binStart[middle]) <= rank { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
     /// The sub-network keeping the fraction p (0 < p < 1) of θ.
     public func subnetwork(p: Double) -> Subnetwork {
         precondition(p > 0 && p < 1, "p must lie in (0, 1)")
         let position = NumpyPercentile.position(q: NumpyPercentile.q(keeping: p), count: count)
         let lowGroup = group(ofRank: position.lower)
         let highGroup = group(ofRank: position.upper)
-        var kept = Bitset(count: count)
-        var boundary = Bitset(count: count)
-        classify(above: highGroup, from: lowGroup, kept: &kept, boundary: &boundary)
-
-        // Gather the boundary values; their ranks start at groupStart[lowGroup].
-        var indices: [Int] = []
-        indices.reserveCapacity(groupStart[highGroup + 1] - groupStart[lowGroup])
-        for (wordIndex, word) in boundary.words.enumerated() where word != 0 {
-            var remaining = word
-            while remaining != 0 {
-                indices.append(wordIndex << 6 | remaining.trailingZeroBitCount)
-                remaining &= remaining - 1
-            }
+        // Narrow the selection to the histogram bin(s) of the two order statistics (bins in between are
+        // empty, as the ranks are consecutive): a few thousand values instead of the whole group.
+        let lowBin = bin(ofRank: position.lower)
+        let highBin = bin(ofRank: position.upper)
+        let shift = UInt32(32 - Self.binBits)
+        let base = Int(binStart[lowBin])
+        var boundary = grouped[groupStart[lowGroup]..<groupStart[highGroup + 1]].filter { value in
+            let bin = Int(Self.orderKey(value) >> shift)
+            return bin >= lowBin && bin <= highBin
         }
-        var candidates = indices.map { values[$0] }
-        let base = groupStart[lowGroup]
-        let threshold = candidates.withUnsafeMutableBufferPointer { buffer -> Float in
+        let threshold = boundary.withUnsafeMutableBufferPointer { buffer -> Float in
             let a = Selection.select(buffer, rank: position.lower - base)
             let b = position.upper == position.lower
                 ? a : Selection.minimum(buffer[(position.lower - base + 1)...])
             return NumpyPercentile.interpolate(a, b, gamma: position.gamma)
         }
-        for index in indices where values[index] >= threshold { kept.insert(index) }
-        return Subnetwork(p: p, threshold: threshold, bits: kept)
+        var kept = Bitset(count: count)
+        let keptAtBoundary = classify(above: highGroup, from: lowGroup, threshold: threshold, kept: &kept)
+        let keptAbove = count - groupStart[highGroup + 1]
+        return Subnetwork(p: p, threshold: threshold, bits: kept, size: keptAbove + keptAtBoundary)
     }
 
-    /// kept ← code > high; boundary ← low ≤ code ≤ high. Codes are < 128, so adding (127 − c) to each
-    /// byte of a word never carries and sets the byte's top bit exactly when the code exceeds c.
-    private func classify(above high: Int, from low: Int, kept: inout Bitset, boundary: inout Bitset) {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let tops: UInt64 = 0x8080_8080_8080_8080
-        let aboveHigh = UInt64(127 - high) &* ones
-        let atLeastLow = UInt64(128 - low) &* ones
+    /// kept ← code > high, or code ∈ {low, high} and value ≥ threshold (groups strictly between the two
+    /// are empty: the ranks are consecutive). Boundary values are met in position order, which is their
+    /// order in `grouped`. Returns the number of boundary values kept.
+    private func classify(above high: Int, from low: Int, threshold: Float, kept: inout Bitset) -> Int {
         let wordCount = kept.words.count
-        codes.withUnsafeBytes { raw in
-            kept.words.withUnsafeMutableBufferPointer { keptWords in
-                boundary.words.withUnsafeMutableBufferPointer { boundaryWords in
+        let tail = count & 63
+        let lastMask = tail == 0 ? UInt64.max : (UInt64.max >> UInt64(64 - tail))
+        let highBits = Self.comparisonMasks(high)
+        let lowBits = Self.comparisonMasks(low)
+        var cursor = (groupStart[low], groupStart[high])  // next unread value of each boundary group
+        var keptAtBoundary = 0
+        planes.withUnsafeBufferPointer { planes in
+            grouped.withUnsafeBufferPointer { values in
+                kept.words.withUnsafeMutableBufferPointer { keptWords in
                     for wordIndex in 0..<wordCount {
-                        var keptBits: UInt64 = 0
-                        var boundaryBits: UInt64 = 0
-                        for step in 0..<8 {
-                            let chunk = raw.loadUnaligned(
-                                fromByteOffset: wordIndex &* 64 &+ step &* 8, as: UInt64.self)
-                            let greater = (chunk &+ aboveHigh) & tops
-                            let atLeast = (chunk &+ atLeastLow) & tops
-                            keptBits |= Self.packTopBits(greater) << UInt64(step * 8)
-                            boundaryBits |= Self.packTopBits(atLeast & ~greater) << UInt64(step * 8)
+                        let word = planes.baseAddress! + wordIndex &* 7
+                        let (aboveHigh, atHigh) = Self.compare(word, highBits)
+                        var atLow: UInt64 = 0
+                        if low != high { atLow = Self.compare(word, lowBits).equal }
+                        var keptBits = aboveHigh
+                        var boundary = atHigh | atLow
+                        if wordIndex == wordCount - 1 { boundary &= lastMask }
+                        while boundary != 0 {
+                            let bit = UInt64(boundary.trailingZeroBitCount)
+                            boundary &= boundary &- 1
+                            let value: Float
+                            if (atLow >> bit) & 1 != 0 {
+                                value = values[cursor.0]
+                                cursor.0 &+= 1
+                            } else {
+                                value = values[cursor.1]
+                                cursor.1 &+= 1
+                            }
+                            if value >= threshold {
+                                keptBits |= 1 << bit
+                                keptAtBoundary &+= 1
+                            }
                         }
                         keptWords[wordIndex] = keptBits
-                        boundaryWords[wordIndex] = boundaryBits
                     }
                 }
             }
         }
-        // Padding codes are zero; they must not count as members of either set.
-        let tail = count & 63
-        if tail != 0 {
-            let mask = UInt64.max >> UInt64(64 - tail)
-            kept.words[wordCount - 1] &= mask
-            boundary.words[wordCount - 1] &= mask
-        }
+        return keptAtBoundary
     }
 
-    /// The top bit of byte i → bit i of the result (one multiply gathers all eight without carries).
+    /// For comparing codes with c: entry b is all ones where bit b of c is 0, zero where it is 1.
+    static func comparisonMasks(_ c: Int) -> SIMD8<UInt64> {
+        var masks = SIMD8<UInt64>(repeating: 0)
+        for plane in 0..<7 where (c >> plane) & 1 == 0 { masks[plane] = .max }
+        return masks
+    }
+
+    /// Bit-parallel comparison of 64 codes with c, most significant plane first: `greater` marks codes
+    /// > c, `equal` codes == c.
     @inline(__always)
-    static func packTopBits(_ word: UInt64) -> UInt64 {
-        ((word >> 7) &* 0x0102_0408_1020_4080) >> 56
+    static func compare(_ word: UnsafePointer<UInt64>, _ masks: SIMD8<UInt64>) -> (greater: UInt64, equal: UInt64) {
+        var greater: UInt64 = 0
+        var equal = UInt64.max
+        for plane in stride(from: 6, through: 0, by: -1) {
+            let bits = word[plane]
+            greater |= equal & bits & masks[plane]
+            equal &= bits ^ masks[plane]
+        }
+        return (greater, equal)
+    }
+
+    /// Byte codes → interleaved bit planes, eight codes at a time.
+    static func bitSlice(_ codes: [UInt8]) -> [UInt64] {
+        let wordCount = codes.count / 64
+        var planes = [UInt64](repeating: 0, count: wordCount * 7)
+        codes.withUnsafeBytes { raw in
+            planes.withUnsafeMutableBufferPointer { out in
+                for wordIndex in 0..<wordCount {
+                    var words = SIMD8<UInt64>(repeating: 0)
+                    for step in 0..<8 {
+                        let chunk = raw.loadUnaligned(fromByteOffset: wordIndex &* 64 &+ step &* 8, as: UInt64.self)
+                        for plane in 0..<7 {
+                            // Bit 0 of byte i → bit i: the multiply adds each byte's bit into the top byte
+                            // at a distinct position, without carries.
+                            let bits = (((chunk >> UInt64(plane)) & 0x0101_0101_0101_0101) &* 0x0102_0408_1020_4080) >> 56
+                            words[plane] |= bits << UInt64(step &* 8)
+                        }
+                    }
+                    for plane in 0..<7 { out[wordIndex &* 7 &+ plane] = words[plane] }
+                }
+            }
+        }
+        return planes
     }
 }

@@ -17,14 +17,15 @@ public struct SessionAnalysis: Sendable {
     }
 
     /// The mean-over-seeds matrix and, for the mask metrics, the per-seed matrices (baselines have none).
-    public func matrices(_ choice: SimilarityChoice, p: Double, languages: [String]? = nil) throws
+    /// `seedAveraged` uses the mask of each language's seed-averaged Fisher instead.
+    public func matrices(_ choice: SimilarityChoice, p: Double, languages: [String]? = nil, seedAveraged: Bool = false) throws
         -> (mean: SimilarityMatrix, perSeed: [SimilarityMatrix])
     {
         try AnalysisReports.validate(p: p)
         guard let metric = choice.maskMetric else {
             return try catalog.baseline(choice.rawValue)
         }
-        let collection = try catalog.collection(languages: languages)
+        let collection = try catalog.collection(languages: languages, seedAveraged: seedAveraged)
         let (mean, perSeed) = collection.matrix(p: p, metric: metric)
         return (mean, perSeed.keys.sorted().compactMap { perSeed[$0] })
     }

@@ -13,7 +13,14 @@ public struct SessionExport: Sendable {
     private mutating func add(_ path: String, _ text: String) { files.append(File(path: path, data: Data(text.utf8))) }
 
     /// Everything is computed before anything is written, so a failure leaves no partial export.
-    public init(catalog: FisherCatalog, p: Double, gold: (name: String, table: TransferTable)? = nil, k: Int = 3) throws {
+    /// `headFraction`: the share of all heads in each language's head mask (heads ranked by Fisher mass).
+    public init(
+        catalog: FisherCatalog, p: Double, gold: (name: String, table: TransferTable)? = nil, k: Int = 3,
+        headFraction: Double = 0.25
+    ) throws {
+        guard headFraction > 0, headFraction <= 1 else {
+            throw InputError("--head-fraction must lie in (0, 1] (got \(headFraction))")
+        }
         try AnalysisReports.validate(p: p)
         let manifest = catalog.session.appendingPathComponent("session.json")
         if let data = try? Data(contentsOf: manifest) { files.append(File(path: "session.json", data: data)) }
@@ -56,6 +63,17 @@ public struct SessionExport: Sendable {
         add("tables/layer-share.tex", LaTeXTable.render(
             layers.shareRows(exact: false), caption: "Share of each language's sub-network per layer (p = \(NumberText.exact(p)))",
             label: "tab:xsns-layer-share"))
+
+        if let mass = try HeadTables.fisherMass(collection) {
+            let tables = HeadTables(name: "fisher-mass", languages: collection.languages, scores: mass, fraction: headFraction)
+            for (path, text) in tables.files(languages: collection.languages) { add(path, text) }
+        }
+        var importance: [String: HeadGrid] = [:]
+        for language in collection.languages { importance[language] = try catalog.headImportance(language) }
+        if !importance.isEmpty {
+            let tables = HeadTables(name: "importance", languages: collection.languages, scores: importance, fraction: headFraction)
+            for (path, text) in tables.files(languages: collection.languages) { add(path, text) }
+        }
 
         var evaluation: TransferEvaluation?
         var regression: TransferRegression?

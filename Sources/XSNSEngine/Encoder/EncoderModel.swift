@@ -8,55 +8,117 @@ public final class EncoderModel {
     public let parameters: EncoderParameters
     var config: EncoderConfig { parameters.config }
     private var activations: EncoderActivations?
-    private let scratch = ScratchBuffer()
+    let scratch = ScratchBuffer()
+    /// Holds one θ tensor's gradient at a time on its way to the sink.
+    let tensorGradient: FloatBuffer
     private let head: MaskedLMHead
 
-    public init(parameters: EncoderParameters) {
+    /// Threads for every kernel (OpenBLAS itself runs single-threaded under them, see `Parallel`).
+    public var threads: Int
+    var parallel: Parallel { Parallel(threads: threads) }
+
+    /// `threads` defaults to OpenBLAS's current setting (`BLASThreads.set(n)` before creating the model).
+    public init(parameters: EncoderParameters, threads: Int? = nil) {
+        self.threads = max(1, threads ?? BLASThreads.current)
         self.parameters = parameters
         head = MaskedLMHead(parameters: parameters)
+        let c = parameters.config
+        tensorGradient = FloatBuffer(count: c.hiddenSize * max(c.hiddenSize, c.intermediateSize) + c.intermediateSize)
     }
 
-    /// Mean cross-entropy over every predicted token of `sequences` and its gradient: dL/dθ written to
-    /// `gradient` (θ layout, every entry overwritten) and dL/dξ added to `headGateGradient`
-    /// ([layers × heads]). With `dropout`, the config's probabilities apply, drawn from `random`.
-    /// Returns nil (and touches nothing) when no token is predicted.
-    func lossAndGradient(
-        _ sequences: [MaskedSequence], dropout: Bool, random: inout SeededRandom,
-        gradient: UnsafeMutablePointer<Float>, headGateGradient: UnsafeMutablePointer<Float>
-    ) throws -> Double? {
-        var targets: [(row: Int, label: Int32)] = []
+    /// Receives each θ tensor's gradient as soon as the backward pass has formed it: the tensor's offset in
+    /// θ, its element count, the group it belongs to (the sequence's index in per-sequence mode, else 0)
+    /// and the values, valid only during the call. Consuming gradients tensor by tensor keeps them in
+    /// cache and avoids a θ-sized gradient buffer.
+    typealias GradientSink = (_ offset: Int, _ count: Int, _ group: Int, _ values: UnsafePointer<Float>) -> Void
+
+    /// Forward and backward of the masked-LM loss over `sequences`, packed into one pass.
+    /// - `perSequence == false`: one loss, the mean over every predicted token of all sequences (a batch);
+    ///   returns nil and touches nothing when no token is predicted.
+    /// - `perSequence == true`: one loss per sequence (the mean over its own predicted tokens) and one
+    ///   gradient per sequence and θ tensor; every sequence must predict at least one token.
+    /// dL/dξ is added to `headGateGradient`, [groups × layers × heads]. With `dropout`, the config's
+    /// probabilities apply, drawn from `random`. Returns the mean loss of each group.
+    func gradients(
+        _ sequences: [MaskedSequence], perSequence: Bool, dropout: Bool, random: inout SeededRandom,
+        headGateGradient: UnsafeMutablePointer<Float>, sink: GradientSink
+    ) throws -> [Double]? {
+        var targets: [MaskedLMHead.Target] = []
+        var counts = [Int](repeating: 0, count: perSequence ? sequences.count : 1)
         var row = 0
-        for sequence in sequences {
+        for (index, sequence) in sequences.enumerated() {
+            let group = perSequence ? index : 0
             for (t, label) in sequence.labels.enumerated() where label != MaskedSequence.ignoredLabel {
                 guard label >= 0, Int(label) < config.vocabSize else {
                     throw InputError("label \(label) is outside the vocabulary (size \(config.vocabSize))")
                 }
-                targets.append((row + t, label))
+                targets.append(.init(row: row + t, label: label, group: group))
+                counts[group] += 1
             }
             row += sequence.inputIds.count
         }
         guard !targets.isEmpty else { return nil }
-        let state = try forward(sequences.map(\.inputIds), dropout: dropout, random: &random)
-        let h = config.hiddenSize
-        let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
-        let gradOut = state.activations.gradOut.pointer
-        gradOut.update(repeating: 0, count: state.rows * h)
-        let loss = head.lossAndGradient(hidden: last, targets: targets, hiddenGradient: gradOut, scratch: scratch)
-        backward(state, gradient: gradient, headGateGradient: headGateGradient)
-        return loss
+        precondition(!counts.contains(0), "per-sequence gradients need a predicted token in every sequence")
+        let lossSums = try BLASThreads.singleThreaded { () throws -> [Double] in
+            let state = try forward(sequences.map(\.inputIds), dropout: dropout, random: &random)
+            let h = config.hiddenSize
+            let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
+            let gradOut = state.activations.gradOut.pointer
+            gradOut.update(repeating: 0, count: state.rows * h)
+            let sums = head.lossAndGradient(hidden: last, targets: targets, groupCounts: counts,
+                                            hiddenGradient: gradOut, scratch: scratch, parallel: parallel)
+            backward(state, perSequence: perSequence, headGateGradient: headGateGradient, sink: sink)
+            return sums
+        }
+        return zip(lossSums, counts).map { $0 / Double($1) }
+    }
+
+    /// The gradient of the mean loss over all predicted tokens, written into a θ-sized buffer
+    /// (every entry overwritten); nil when nothing is predicted.
+    func lossAndGradient(
+        _ sequences: [MaskedSequence], dropout: Bool, random: inout SeededRandom,
+        gradient: UnsafeMutablePointer<Float>, headGateGradient: UnsafeMutablePointer<Float>
+    ) throws -> Double? {
+        try gradients(sequences, perSequence: false, dropout: dropout, random: &random,
+                      headGateGradient: headGateGradient) { offset, count, _, values in
+            (gradient + offset).update(from: values, count: count)
+        }?.first
     }
 
     /// Forward only, dropout off, no masking: the mean over positions (special tokens included) of the
     /// last layer's hidden states.
     public func meanPooledLastHiddenState(_ ids: [Int32]) throws -> [Float] {
-        guard !ids.isEmpty else { throw InputError("cannot embed an empty sequence") }
+        try meanPooledLastHiddenStates([ids])[0]
+    }
+
+    /// `meanPooledLastHiddenState` for several sequences in one packed pass (larger GEMMs).
+    public func meanPooledLastHiddenStates(_ batch: [[Int32]]) throws -> [[Float]] {
+        guard !batch.isEmpty else { return [] }
         var unused = SeededRandom(seed: 0)
-        let state = try forward([ids], dropout: false, random: &unused)
+        let state = try BLASThreads.singleThreaded { try forward(batch, dropout: false, random: &unused) }
         let h = config.hiddenSize
-        let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
-        var mean = [Double](repeating: 0, count: h)
-        for t in 0..<ids.count { for j in 0..<h { mean[j] += Double(last[t * h + j]) } }
-        return mean.map { Float($0 / Double(ids.count)) }
+        var row = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
+        return batch.map { ids in
+            var mean = [Double](repeating: 0, count: h)
+            for _ in ids {
+                for j in 0..<h { mean[j] += Double(row[j]) }
+                row += h
+            }
+            return mean.map { Float($0 / Double(ids.count)) }
+        }
+    }
+
+    /// Throws an `InputError` unless the model can run `ids`: non-empty, within the position table, every
+    /// id in the vocabulary.
+    public func validate(_ ids: [Int32]) throws {
+        let c = config
+        guard !ids.isEmpty else { throw InputError("empty sequence") }
+        guard ids.count + c.positionOffset <= c.maxPositionEmbeddings else {
+            throw InputError("sequence of \(ids.count) tokens exceeds the model's \(c.maxPositionEmbeddings - c.positionOffset) positions")
+        }
+        for id in ids where id < 0 || Int(id) >= c.vocabSize {
+            throw InputError("token id \(id) is outside the vocabulary (size \(c.vocabSize))")
+        }
     }
 
     // MARK: - Forward
@@ -69,18 +131,10 @@ public final class EncoderModel {
         let hiddenDropout: Float
     }
 
-    private func forward(_ sequences: [[Int32]], dropout: Bool, random: inout SeededRandom) throws -> ForwardState {
+    func forward(_ sequences: [[Int32]], dropout: Bool, random: inout SeededRandom) throws -> ForwardState {
         let c = config
         let h = c.hiddenSize, inter = c.intermediateSize
-        for ids in sequences {
-            guard !ids.isEmpty else { throw InputError("empty sequence") }
-            guard ids.count + c.positionOffset <= c.maxPositionEmbeddings else {
-                throw InputError("sequence of \(ids.count) tokens exceeds the model's \(c.maxPositionEmbeddings - c.positionOffset) positions")
-            }
-            for id in ids where id < 0 || Int(id) >= c.vocabSize {
-                throw InputError("token id \(id) is outside the vocabulary (size \(c.vocabSize))")
-            }
-        }
+        for ids in sequences { try validate(ids) }
         let lengths = sequences.map(\.count)
         let rows = lengths.reduce(0, +)
         let attention = SelfAttention(heads: c.numHeads, headDim: c.headDim,
@@ -109,7 +163,7 @@ public final class EncoderModel {
         }
         LayerNorm.forward(output: a.layerInput.pointer, mean: nil, reciprocalStd: nil, input: a.layerInput.pointer,
                           weight: p.embeddingNormWeight.pointer, bias: p.embeddingNormBias.pointer,
-                          rows: rows, width: h, epsilon: c.layerNormEps)
+                          rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
         if hiddenDropout > 0 {
             // The embedding dropout's mask is not needed: no gradient flows into the embeddings.
             let keep = ByteBuffer(count: rows * h)
@@ -123,25 +177,25 @@ public final class EncoderModel {
             let q = a.query.pointer + l * stride, k = a.key.pointer + l * stride, v = a.value.pointer + l * stride
             let ctx = a.context.pointer + l * stride
             Linear.forward(output: q, input: x, weight: theta + w.query, bias: theta + w.queryBias,
-                           rows: rows, inFeatures: h, outFeatures: h)
+                           rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             Linear.forward(output: k, input: x, weight: theta + w.key, bias: theta + w.keyBias,
-                           rows: rows, inFeatures: h, outFeatures: h)
+                           rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             Linear.forward(output: v, input: x, weight: theta + w.value, bias: theta + w.valueBias,
-                           rows: rows, inFeatures: h, outFeatures: h)
+                           rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             var start = 0, probabilityOffset = l * a.probabilityCount
             for length in lengths {
                 let o = start * h
                 attention.forward(context: ctx + o, probabilities: a.probabilities.pointer + probabilityOffset,
                                   keep: a.attentionKeep.pointer + (needsKeep ? probabilityOffset : 0),
                                   query: q + o, key: k + o, value: v + o, length: length,
-                                  scratch: scratch, random: &random)
+                                  scratch: scratch, random: &random, parallel: parallel)
                 start += length
                 probabilityOffset += attention.probabilityCount(length: length)
             }
 
             let normIn1 = a.attentionNormInput.pointer + l * stride
             Linear.forward(output: normIn1, input: ctx, weight: theta + w.attentionOutput,
-                           bias: theta + w.attentionOutputBias, rows: rows, inFeatures: h, outFeatures: h)
+                           bias: theta + w.attentionOutputBias, rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             Dropout.forward(normIn1, keep: a.attentionOutputKeep.pointer + (needsKeep ? l * stride : 0),
                             count: rows * h, probability: hiddenDropout, random: &random)
             for i in 0..<(rows * h) { normIn1[i] += x[i] }
@@ -149,16 +203,16 @@ public final class EncoderModel {
             LayerNorm.forward(output: h1, mean: a.attentionNormMean.pointer + l * a.rows,
                               reciprocalStd: a.attentionNormRstd.pointer + l * a.rows, input: normIn1,
                               weight: theta + w.attentionNormWeight, bias: theta + w.attentionNormBias,
-                              rows: rows, width: h, epsilon: c.layerNormEps)
+                              rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
 
             let pre = a.intermediatePre.pointer + l * a.rows * inter
-            let act = a.intermediateAct.pointer + l * a.rows * inter
+            let act = a.intermediateAct.pointer
             Linear.forward(output: pre, input: h1, weight: theta + w.intermediate, bias: theta + w.intermediateBias,
-                           rows: rows, inFeatures: h, outFeatures: inter)
-            GELU.forward(output: act, input: pre, count: rows * inter)
+                           rows: rows, inFeatures: h, outFeatures: inter, parallel: parallel)
+            GELU.forward(output: act, input: pre, count: rows * inter, parallel: parallel)
             let normIn2 = a.outputNormInput.pointer + l * stride
             Linear.forward(output: normIn2, input: act, weight: theta + w.output, bias: theta + w.outputBias,
-                           rows: rows, inFeatures: inter, outFeatures: h)
+                           rows: rows, inFeatures: inter, outFeatures: h, parallel: parallel)
             Dropout.forward(normIn2, keep: a.outputKeep.pointer + (needsKeep ? l * stride : 0),
                             count: rows * h, probability: hiddenDropout, random: &random)
             for i in 0..<(rows * h) { normIn2[i] += h1[i] }
@@ -166,92 +220,9 @@ public final class EncoderModel {
                               mean: a.outputNormMean.pointer + l * a.rows,
                               reciprocalStd: a.outputNormRstd.pointer + l * a.rows, input: normIn2,
                               weight: theta + w.outputNormWeight, bias: theta + w.outputNormBias,
-                              rows: rows, width: h, epsilon: c.layerNormEps)
+                              rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
         }
         return ForwardState(activations: a, lengths: lengths, rows: rows, attention: attention,
                             hiddenDropout: hiddenDropout)
-    }
-
-    // MARK: - Backward
-
-    /// From dL/d(last hidden state) in `gradOut` down to layer 0's parameters. No gradient is formed for
-    /// layer 0's input: the embeddings are outside θ.
-    private func backward(_ state: ForwardState, gradient: UnsafeMutablePointer<Float>,
-                          headGateGradient: UnsafeMutablePointer<Float>) {
-        let c = config, a = state.activations, p = parameters
-        let h = c.hiddenSize, inter = c.intermediateSize, rows = state.rows, count = rows * h
-        let layerStride = a.rows * h, theta = p.theta.pointer
-        let keepActive = state.hiddenDropout > 0
-        var gOut = a.gradOut.pointer, gB = a.gradB.pointer
-        let gA = a.gradA.pointer, gI = a.gradIntermediate.pointer
-        for l in stride(from: c.numLayers - 1, through: 0, by: -1) {
-            let w = p.layers[l]
-            let x = a.layerInput.pointer + l * layerStride
-            let h1 = a.attentionNormOutput.pointer + l * layerStride
-            let pre = a.intermediatePre.pointer + l * a.rows * inter
-            let act = a.intermediateAct.pointer + l * a.rows * inter
-
-            // Output LayerNorm, then its residual branch (gA) and the FFN branch through dropout (gB).
-            LayerNorm.backward(inputGradient: gA, weightGradient: gradient + w.outputNormWeight,
-                               biasGradient: gradient + w.outputNormBias, outputGradient: gOut,
-                               input: a.outputNormInput.pointer + l * layerStride,
-                               mean: a.outputNormMean.pointer + l * a.rows,
-                               reciprocalStd: a.outputNormRstd.pointer + l * a.rows,
-                               weight: theta + w.outputNormWeight, rows: rows, width: h)
-            gB.update(from: gA, count: count)
-            if keepActive {
-                Dropout.backward(gB, keep: a.outputKeep.pointer + l * layerStride, count: count,
-                                 probability: state.hiddenDropout)
-            }
-            Linear.backward(inputGradient: gI, weightGradient: gradient + w.output,
-                            biasGradient: gradient + w.outputBias, outputGradient: gB, input: act,
-                            weight: theta + w.output, rows: rows, inFeatures: inter, outFeatures: h)
-            GELU.backward(inputGradient: gI, outputGradient: gI, input: pre, count: rows * inter)
-            Linear.backward(inputGradient: gA, accumulateInput: true, weightGradient: gradient + w.intermediate,
-                            biasGradient: gradient + w.intermediateBias, outputGradient: gI, input: h1,
-                            weight: theta + w.intermediate, rows: rows, inFeatures: h, outFeatures: inter)
-
-            // Attention LayerNorm: residual branch (gB) and the attention branch through dropout (gA).
-            LayerNorm.backward(inputGradient: gB, weightGradient: gradient + w.attentionNormWeight,
-                               biasGradient: gradient + w.attentionNormBias, outputGradient: gA,
-                               input: a.attentionNormInput.pointer + l * layerStride,
-                               mean: a.attentionNormMean.pointer + l * a.rows,
-                               reciprocalStd: a.attentionNormRstd.pointer + l * a.rows,
-                               weight: theta + w.attentionNormWeight, rows: rows, width: h)
-            gA.update(from: gB, count: count)
-            if keepActive {
-                Dropout.backward(gA, keep: a.attentionOutputKeep.pointer + l * layerStride, count: count,
-                                 probability: state.hiddenDropout)
-            }
-            let ctx = a.context.pointer + l * layerStride
-            Linear.backward(inputGradient: gOut, weightGradient: gradient + w.attentionOutput,
-                            biasGradient: gradient + w.attentionOutputBias, outputGradient: gA, input: ctx,
-                            weight: theta + w.attentionOutput, rows: rows, inFeatures: h, outFeatures: h)
-
-            let q = a.query.pointer + l * layerStride, k = a.key.pointer + l * layerStride, v = a.value.pointer + l * layerStride
-            var start = 0, probabilityOffset = l * a.probabilityCount
-            for length in state.lengths {
-                let o = start * h
-                state.attention.backward(
-                    queryGradient: a.gradQuery.pointer + o, keyGradient: a.gradKey.pointer + o,
-                    valueGradient: a.gradValue.pointer + o, gateGradient: headGateGradient + l * c.numHeads,
-                    contextGradient: gOut + o, context: ctx + o,
-                    probabilities: a.probabilities.pointer + probabilityOffset,
-                    keep: a.attentionKeep.pointer + (a.attentionKeep.count > 0 ? probabilityOffset : 0),
-                    query: q + o, key: k + o, value: v + o, length: length, scratch: scratch)
-                start += length
-                probabilityOffset += state.attention.probabilityCount(length: length)
-            }
-            let inputGradient: UnsafeMutablePointer<Float>? = l > 0 ? gB : nil
-            for (weight, bias, upstream) in [(w.query, w.queryBias, a.gradQuery.pointer),
-                                             (w.key, w.keyBias, a.gradKey.pointer),
-                                             (w.value, w.valueBias, a.gradValue.pointer)] {
-                Linear.backward(inputGradient: inputGradient, accumulateInput: true,
-                                weightGradient: gradient + weight, biasGradient: gradient + bias,
-                                outputGradient: upstream, input: x, weight: theta + weight,
-                                rows: rows, inFeatures: h, outFeatures: h)
-            }
-            swap(&gOut, &gB)
-        }
     }
 }

@@ -3,13 +3,22 @@
 /// Its weights are outside θ, so only the gradient with respect to its input is formed.
 struct MaskedLMHead {
     let parameters: EncoderParameters
-    /// Rows of logits held at once: bounds the [rows × vocabulary] buffer for large batches.
-    static let chunkRows = 64
+    struct Target {
+        var row: Int
+        var label: Int32
+        /// Which loss the token belongs to: its mean is taken over the tokens of the same group.
+        var group: Int
+    }
 
-    /// Returns the mean loss over `targets` and writes its gradient into `hiddenGradient` at the target
-    /// rows (other rows untouched). `hidden` is [rows × hidden] for the whole packed unit.
-    func lossAndGradient(hidden: UnsafePointer<Float>, targets: [(row: Int, label: Int32)],
-                         hiddenGradient: UnsafeMutablePointer<Float>, scratch: ScratchBuffer) -> Double {
+    /// Rows of logits held at once: bounds the [rows × vocabulary] buffer for large batches, while
+    /// covering a typical unit's predicted tokens so the decoder weights are streamed once per pass.
+    static let chunkRows = 128
+
+    /// Returns each group's summed loss and adds the gradient of Σ_groups (group loss / group count)
+    /// into `hiddenGradient` at the target rows. `hidden` is [rows × hidden] for the whole packed unit.
+    func lossAndGradient(hidden: UnsafePointer<Float>, targets: [Target], groupCounts: [Int],
+                         hiddenGradient: UnsafeMutablePointer<Float>, scratch: ScratchBuffer,
+                         parallel: Parallel = .serial) -> [Double] {
         let c = parameters.config, p = parameters
         let h = c.hiddenSize, vocabulary = c.vocabSize
         let chunk = min(Self.chunkRows, targets.count)
@@ -17,8 +26,7 @@ struct MaskedLMHead {
         let gathered = work, dense = gathered + chunk * h, activated = dense + chunk * h
         let normalised = activated + chunk * h, gradient = normalised + chunk * h
         let logits = gradient + chunk * h, mean = logits + chunk * vocabulary, rstd = mean + chunk
-        let scale = 1 / Float(targets.count)
-        var loss = 0.0
+        var losses = [Double](repeating: 0, count: groupCounts.count)
         var labels = [Int32](repeating: 0, count: chunk)
 
         for first in stride(from: 0, to: targets.count, by: chunk) {
@@ -29,33 +37,55 @@ struct MaskedLMHead {
                 labels[i] = target.label
             }
             Linear.forward(output: dense, input: gathered, weight: p.headDenseWeight.pointer,
-                           bias: p.headDenseBias.pointer, rows: n, inFeatures: h, outFeatures: h)
-            GELU.forward(output: activated, input: dense, count: n * h)
+                           bias: p.headDenseBias.pointer, rows: n, inFeatures: h, outFeatures: h, parallel: parallel)
+            GELU.forward(output: activated, input: dense, count: n * h, parallel: parallel)
             LayerNorm.forward(output: normalised, mean: mean, reciprocalStd: rstd, input: activated,
                               weight: p.headNormWeight.pointer, bias: p.headNormBias.pointer,
-                              rows: n, width: h, epsilon: c.layerNormEps)
-            Linear.forward(output: logits, input: normalised, weight: p.decoderWeight.pointer,
-                           bias: p.decoderBias.pointer, rows: n, inFeatures: h, outFeatures: vocabulary)
-            labels.withUnsafeBufferPointer { label in
-                guard let label = label.baseAddress else { return }
-                loss += CrossEntropy.forward(logits, labels: label, rows: n, classes: vocabulary)
-                CrossEntropy.backward(logits, labels: label, rows: n, classes: vocabulary, scale: scale)
+                              rows: n, width: h, epsilon: c.layerNormEps, parallel: parallel)
+            // Few rows, a huge vocabulary: the decoder is split across threads by vocabulary columns.
+            parallel.split(vocabulary, grain: 1024) { columns in
+                for i in 0..<n {
+                    (logits + i * vocabulary + columns.lowerBound).update(
+                        from: p.decoderBias.pointer + columns.lowerBound, count: columns.count)
+                }
+                sgemm(transposeA: false, transposeB: true, m: n, n: columns.count, k: h, a: normalised, lda: h,
+                      b: p.decoderWeight.pointer + columns.lowerBound * h, ldb: h, beta: 1,
+                      c: logits + columns.lowerBound, ldc: vocabulary)
             }
-            Linear.backward(inputGradient: gradient, weightGradient: nil, biasGradient: nil, outputGradient: logits,
-                            input: normalised, weight: p.decoderWeight.pointer,
-                            rows: n, inFeatures: h, outFeatures: vocabulary)
+            var rowLosses = [Double](repeating: 0, count: n)
+            labels.withUnsafeBufferPointer { label in
+                rowLosses.withUnsafeMutableBufferPointer { rowLoss in
+                    guard let label = label.baseAddress, let rowLoss = rowLoss.baseAddress else { return }
+                    parallel.split(n) { range in
+                        for i in range {
+                            let row = logits + i * vocabulary
+                            rowLoss[i] = CrossEntropy.forward(row, labels: label + i, rows: 1, classes: vocabulary)
+                            CrossEntropy.backward(row, labels: label + i, rows: 1, classes: vocabulary,
+                                                  scale: 1 / Float(groupCounts[targets[first + i].group]))
+                        }
+                    }
+                }
+            }
+            for i in 0..<n { losses[targets[first + i].group] += rowLosses[i] }
+            parallel.split(h, grain: 16) { columns in
+                sgemm(transposeA: false, transposeB: false, m: n, n: columns.count, k: vocabulary, a: logits,
+                      lda: vocabulary, b: p.decoderWeight.pointer + columns.lowerBound, ldb: h, beta: 0,
+                      c: gradient + columns.lowerBound, ldc: h)
+            }
             LayerNorm.backward(inputGradient: gradient, weightGradient: nil, biasGradient: nil,
                                outputGradient: gradient, input: activated, mean: mean, reciprocalStd: rstd,
-                               weight: p.headNormWeight.pointer, rows: n, width: h)
-            GELU.backward(inputGradient: gradient, outputGradient: gradient, input: dense, count: n * h)
+                               weight: p.headNormWeight.pointer, rows: n, width: h, parallel: parallel)
+            GELU.backward(inputGradient: gradient, outputGradient: gradient, input: dense, count: n * h,
+                          parallel: parallel)
             Linear.backward(inputGradient: gathered, weightGradient: nil, biasGradient: nil, outputGradient: gradient,
-                            input: activated, weight: p.headDenseWeight.pointer, rows: n, inFeatures: h, outFeatures: h)
+                            input: activated, weight: p.headDenseWeight.pointer, rows: n, inFeatures: h, outFeatures: h,
+                            parallel: parallel)
             for i in 0..<n {
                 let target = hiddenGradient + targets[first + i].row * h
                 let source = gathered + i * h
                 for j in 0..<h { target[j] += source[j] }
             }
         }
-        return loss / Double(targets.count)
+        return losses
     }
 }

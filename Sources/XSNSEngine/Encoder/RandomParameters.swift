@@ -1,5 +1,5 @@
 extension EncoderParameters {
-    /// A model with random weights (for `xsns bench` and tests): matrices and embeddings ~ N(0, σ²),
+    /// A model with random weights (for `xsns bench` and tests): matrices and embeddings uniform with deviation σ,
     /// biases small, LayerNorm weights near 1, the decoder tied to the word embeddings.
     public static func random(config: EncoderConfig, seed: UInt64, standardDeviation: Float = 0.02) throws
         -> EncoderParameters
@@ -11,9 +11,8 @@ extension EncoderParameters {
                 let isNormWeight = name.hasSuffix("LayerNorm.weight") || name.hasSuffix("layer_norm.weight")
                 let isBias = name.hasSuffix("bias")
                 for i in destination.indices {
-                    // Sum of four uniforms: cheap, roughly normal, and identical on every platform.
-                    let noise = (random.nextUnit() + random.nextUnit() + random.nextUnit() + random.nextUnit() - 2)
-                        * 1.732_050_8 * standardDeviation
+                    // Uniform with the requested deviation: cheap and identical on every platform.
+                    let noise = (random.nextUnit() * 2 - 1) * 1.732_050_8 * standardDeviation
                     destination[i] = isNormWeight ? 1 + noise : (isBias ? noise * 0.5 : noise)
                 }
             })

@@ -6,11 +6,12 @@ import XSNSStorage
 /// - `xsns`: sentences grouped in batches of `batchSize` in arrival order (the last one may be partial);
 ///   loss = mean over the batch's predicted tokens, dropout on; each θ tensor's batch gradient clipped to
 ///   norm 1 as `clip_grad_norm_(tensor, 1.0)`, squared and summed; divided by the number of batches.
-/// - `exact`: each sentence's gradient (mean over its predicted tokens, dropout off) squared, averaged.
+/// - `exact`: each sentence's gradient (mean over its predicted tokens, dropout off) squared, averaged;
+///   sentences are still run `batchSize` at a time, packed, for throughput.
 /// A unit with no predicted token adds nothing and is not counted.
 ///
 /// Everything that determines the result is in `snapshot()`, so an interrupted run restored from it
-/// continues bit-identically (given the same BLAS thread count).
+/// continues bit-identically (given the same `model.threads`).
 public final class FisherEstimator {
     public let model: EncoderModel
     public let kind: FisherEstimatorKind
@@ -23,8 +24,7 @@ public final class FisherEstimator {
     private var pending: [MaskedSequence] = []
     private let fisherSum: FloatBuffer
     private var headImportanceSum: [Float]
-    private let gradient: FloatBuffer
-    private var headGate: [Float]
+    private var headGate: [Float] = []
 
     /// The name of the head importance tensor ([layers, heads]) in snapshots and results.
     public static let headImportanceName = "head_importance"
@@ -41,16 +41,14 @@ public final class FisherEstimator {
         }
         self.model = model
         self.kind = kind
-        self.batchSize = kind == .xsns ? batchSize : 1
+        self.batchSize = batchSize
         self.masking = masking
         // Two independent streams, so changing dropout never changes which tokens are masked.
         maskingRandom = SeededRandom(seed: seed)
         dropoutRandom = SeededRandom(seed: seed ^ 0x5DEE_CE66_D1CE_D00D)
         let config = model.parameters.config
         fisherSum = FloatBuffer(count: model.parameters.thetaLayout.totalCount)
-        gradient = FloatBuffer(count: model.parameters.thetaLayout.totalCount)
         headImportanceSum = [Float](repeating: 0, count: config.numLayers * config.numHeads)
-        headGate = headImportanceSum
     }
 
     /// A sentence after masking, and (for `xsns`) the index of the batch it belongs to.
@@ -63,12 +61,19 @@ public final class FisherEstimator {
     /// gradient unit, runs forward and backward and accumulates.
     @discardableResult
     public func feed(_ ids: [Int32]) throws -> FedSentence {
-        try feed(masked: masking.mask(ids, random: &maskingRandom))
+        try model.validate(ids)  // before masking: a rejected sentence must not advance the generator
+        return try feed(masked: masking.mask(ids, random: &maskingRandom))
     }
 
     /// Feeds a sentence that is already masked (replaying recorded inputs); the masking policy is not used.
     @discardableResult
     public func feed(masked: MaskedSequence) throws -> FedSentence {
+        // Rejected before anything changes, so a bad sentence never half-enters a batch.
+        try model.validate(masked.inputIds)
+        let vocabulary = Int32(model.parameters.config.vocabSize)
+        for label in masked.labels where label != MaskedSequence.ignoredLabel && !(0..<vocabulary).contains(label) {
+            throw InputError("label \(label) is outside the vocabulary (size \(vocabulary))")
+        }
         let batch = kind == .xsns ? progress.sentences / batchSize : nil
         progress.sentences += 1
         progress.tokens += masked.inputIds.count
@@ -93,35 +98,52 @@ public final class FisherEstimator {
             progress: progress)
     }
 
-    private func flush() throws {
+    /// Runs the pending sentences: one batch unit (`xsns`), or one unit per sentence that predicts a token
+    /// (`exact`, packed into one pass for larger GEMMs, with per-sentence parameter gradients).
+    func flush() throws {
         guard !pending.isEmpty else { return }
-        let unit = pending
+        let unit = kind == .exact ? pending.filter { $0.predictedCount > 0 } : pending
         pending.removeAll()
-        for i in headGate.indices { headGate[i] = 0 }
-        let loss = try headGate.withUnsafeMutableBufferPointer { gate -> Double? in
+        guard !unit.isEmpty else { return }
+        let groups = kind == .exact ? unit.count : 1
+        let perGroup = headImportanceSum.count
+        headGate = [Float](repeating: 0, count: groups * perGroup)
+        let sum = fisherSum.pointer
+        let clipped = kind == .xsns, parallel = model.parallel
+        let losses = try headGate.withUnsafeMutableBufferPointer { gate -> [Double]? in
             guard let gatePointer = gate.baseAddress else { return nil }
-            return try model.lossAndGradient(unit, dropout: kind == .xsns, random: &dropoutRandom,
-                                             gradient: gradient.pointer, headGateGradient: gatePointer)
+            return try model.gradients(unit, perSequence: kind == .exact, dropout: kind == .xsns,
+                                       random: &dropoutRandom, headGateGradient: gatePointer) { offset, count, _, g in
+                Self.addSquares(of: g, count: count, into: sum + offset, clipped: clipped, parallel: parallel)
+            }
         }
-        guard let loss else { return }
-        progress.gradientUnits += 1
-        progress.lossSum += loss
-        accumulateSquares(clipped: kind == .xsns)
-        for i in headGate.indices { headImportanceSum[i] += abs(headGate[i]) }
+        guard let losses else { return }
+        progress.gradientUnits += losses.count
+        for loss in losses { progress.lossSum += loss }
+        for (i, value) in headGate.enumerated() { headImportanceSum[i % perGroup] += abs(value) }
     }
 
-    /// fisherSum += g², per tensor scaled first by min(1, 1/(‖g‖ + 1e-6)) when clipping, as
-    /// `torch.nn.utils.clip_grad_norm_(tensor, 1.0)` computes it in float32.
-    private func accumulateSquares(clipped: Bool) {
-        let g = gradient.pointer, sum = fisherSum.pointer
-        for entry in model.parameters.thetaLayout.entries {
-            var coefficient: Float = 1
-            if clipped {
-                var squares = 0.0
-                for i in entry.range { squares += Double(g[i]) * Double(g[i]) }
-                coefficient = min(1, 1 / (Float(squares.squareRoot()) + 1e-6))
+    /// sum += g², the tensor scaled first by min(1, 1/(‖g‖ + 1e-6)) when clipping, as
+    /// `torch.nn.utils.clip_grad_norm_(tensor, 1.0)` computes it in float32. Split across threads; the
+    /// norm's partial sums are added in chunk order.
+    private static func addSquares(of g: UnsafePointer<Float>, count: Int, into sum: UnsafeMutablePointer<Float>,
+                                   clipped: Bool, parallel: Parallel) {
+        let grain = 1 << 15
+        var coefficient: Float = 1
+        if clipped {
+            var partials = [Double](repeating: 0, count: parallel.chunks(count, grain: grain))
+            partials.withUnsafeMutableBufferPointer { partial in
+                guard let partial = partial.baseAddress else { return }
+                parallel.splitIndexed(count, grain: grain) { chunk, range in
+                    var squares = 0.0
+                    for i in range { squares += Double(g[i]) * Double(g[i]) }
+                    partial[chunk] = squares
+                }
             }
-            for i in entry.range {
+            coefficient = min(1, 1 / (Float(partials.reduce(0, +).squareRoot()) + 1e-6))
+        }
+        parallel.split(count, grain: grain) { range in
+            for i in range {
                 let value = g[i] * coefficient
                 sum[i] += value * value
             }

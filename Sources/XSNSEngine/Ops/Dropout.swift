@@ -14,7 +14,13 @@ enum Dropout {
         }
     }
 
-    /// In place on the gradient.
+    /// Draws keep decisions only (1 = kept), in the same order as `forward` would.
+    static func drawKeep(_ keep: UnsafeMutablePointer<UInt8>, count: Int, probability p: Float,
+                         random: inout SeededRandom) {
+        for i in 0..<count { keep[i] = random.nextUnit() >= p ? 1 : 0 }
+    }
+
+    /// In place on the gradient (also applies a drawn mask to forward values: the same scaling).
     static func backward(_ dx: UnsafeMutablePointer<Float>, keep: UnsafePointer<UInt8>, count: Int,
                          probability p: Float) {
         guard p > 0 else { return }

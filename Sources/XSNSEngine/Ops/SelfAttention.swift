@@ -18,29 +18,36 @@ struct SelfAttention {
     func probabilityCount(length: Int) -> Int { heads * length * length }
 
     /// Writes the context and keeps the softmax probabilities (before dropout) for the backward pass.
-    /// `keep` is only touched when dropout is active.
+    /// `keep` is only touched when dropout is active. Heads are split across threads; the dropout draws
+    /// are made first, in head order, so they do not depend on the thread count.
     func forward(
         context: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>,
         keep: UnsafeMutablePointer<UInt8>, query q: UnsafePointer<Float>, key k: UnsafePointer<Float>,
-        value v: UnsafePointer<Float>, length: Int, scratch: ScratchBuffer, random: inout SeededRandom
+        value v: UnsafePointer<Float>, length: Int, scratch: ScratchBuffer, random: inout SeededRandom,
+        parallel: Parallel = .serial
     ) {
         let square = length * length
-        let dropped = scratch.pointer(atLeast: square)
-        for h in 0..<heads {
-            let p = probabilities + h * square
-            sgemm(transposeA: false, transposeB: true, m: length, n: length, k: headDim, alpha: scale,
-                  a: q + h * headDim, lda: hidden, b: k + h * headDim, ldb: hidden, beta: 0, c: p, ldc: length)
-            for row in 0..<length { Self.softmax(p + row * length, count: length) }
-            var weights = UnsafePointer(p)
-            if dropoutProbability > 0 {
-                dropped.update(from: p, count: square)
-                Dropout.forward(dropped, keep: keep + h * square, count: square,
-                                probability: dropoutProbability, random: &random)
-                weights = UnsafePointer(dropped)
+        if dropoutProbability > 0 {
+            Dropout.drawKeep(keep, count: heads * square, probability: dropoutProbability, random: &random)
+        }
+        let work = scratch.pointer(atLeast: heads * square)
+        parallel.split(heads) { headRange in
+            for h in headRange {
+                let p = probabilities + h * square
+                sgemm(transposeA: false, transposeB: true, m: length, n: length, k: headDim, alpha: scale,
+                      a: q + h * headDim, lda: hidden, b: k + h * headDim, ldb: hidden, beta: 0, c: p, ldc: length)
+                for row in 0..<length { Self.softmax(p + row * length, count: length) }
+                var weights = UnsafePointer(p)
+                if dropoutProbability > 0 {
+                    let dropped = work + h * square
+                    dropped.update(from: p, count: square)
+                    Dropout.backward(dropped, keep: keep + h * square, count: square, probability: dropoutProbability)
+                    weights = UnsafePointer(dropped)
+                }
+                sgemm(transposeA: false, transposeB: false, m: length, n: headDim, k: length,
+                      a: weights, lda: length, b: v + h * headDim, ldb: hidden, beta: 0,
+                      c: context + h * headDim, ldc: hidden)
             }
-            sgemm(transposeA: false, transposeB: false, m: length, n: headDim, k: length,
-                  a: weights, lda: length, b: v + h * headDim, ldb: hidden, beta: 0,
-                  c: context + h * headDim, ldc: hidden)
         }
     }
 
@@ -51,45 +58,47 @@ struct SelfAttention {
         contextGradient dContext: UnsafePointer<Float>, context: UnsafePointer<Float>,
         probabilities: UnsafePointer<Float>, keep: UnsafePointer<UInt8>,
         query q: UnsafePointer<Float>, key k: UnsafePointer<Float>, value v: UnsafePointer<Float>,
-        length: Int, scratch: ScratchBuffer
+        length: Int, scratch: ScratchBuffer, parallel: Parallel = .serial
     ) {
         let square = length * length
-        let work = scratch.pointer(atLeast: 2 * square)
-        let dropped = work, dP = work + square
-        for h in 0..<heads {
-            let offset = h * headDim
-            var gate: Float = 0
-            for row in 0..<length {
-                let c = context + row * hidden + offset, g = dContext + row * hidden + offset
-                for j in 0..<headDim { gate += c[j] * g[j] }
-            }
-            gateGradient[h] += gate
+        let work = scratch.pointer(atLeast: 2 * heads * square)
+        parallel.split(heads) { headRange in
+            for h in headRange {
+                let dropped = work + 2 * h * square, dP = dropped + square
+                let offset = h * headDim
+                var gate: Float = 0
+                for row in 0..<length {
+                    let c = context + row * hidden + offset, g = dContext + row * hidden + offset
+                    for j in 0..<headDim { gate += c[j] * g[j] }
+                }
+                gateGradient[h] += gate
 
-            let p = probabilities + h * square
-            var weights = p
-            if dropoutProbability > 0 {
-                dropped.update(from: UnsafeMutablePointer(mutating: p), count: square)
-                Dropout.backward(dropped, keep: keep + h * square, count: square, probability: dropoutProbability)
-                weights = UnsafePointer(dropped)
+                let p = probabilities + h * square
+                var weights = p
+                if dropoutProbability > 0 {
+                    dropped.update(from: UnsafeMutablePointer(mutating: p), count: square)
+                    Dropout.backward(dropped, keep: keep + h * square, count: square, probability: dropoutProbability)
+                    weights = UnsafePointer(dropped)
+                }
+                sgemm(transposeA: true, transposeB: false, m: length, n: headDim, k: length,
+                      a: weights, lda: length, b: dContext + offset, ldb: hidden, beta: 0, c: dv + offset, ldc: hidden)
+                sgemm(transposeA: false, transposeB: true, m: length, n: length, k: headDim,
+                      a: dContext + offset, lda: hidden, b: v + offset, ldb: hidden, beta: 0, c: dP, ldc: length)
+                if dropoutProbability > 0 {
+                    Dropout.backward(dP, keep: keep + h * square, count: square, probability: dropoutProbability)
+                }
+                // Softmax backward in place: dS = P ⊙ (dP − Σ_j dP_j P_j), row by row.
+                for row in 0..<length {
+                    let pr = p + row * length, gr = dP + row * length
+                    var dot: Float = 0
+                    for j in 0..<length { dot += pr[j] * gr[j] }
+                    for j in 0..<length { gr[j] = pr[j] * (gr[j] - dot) }
+                }
+                sgemm(transposeA: false, transposeB: false, m: length, n: headDim, k: length, alpha: scale,
+                      a: dP, lda: length, b: k + offset, ldb: hidden, beta: 0, c: dq + offset, ldc: hidden)
+                sgemm(transposeA: true, transposeB: false, m: length, n: headDim, k: length, alpha: scale,
+                      a: dP, lda: length, b: q + offset, ldb: hidden, beta: 0, c: dk + offset, ldc: hidden)
             }
-            sgemm(transposeA: true, transposeB: false, m: length, n: headDim, k: length,
-                  a: weights, lda: length, b: dContext + offset, ldb: hidden, beta: 0, c: dv + offset, ldc: hidden)
-            sgemm(transposeA: false, transposeB: true, m: length, n: length, k: headDim,
-                  a: dContext + offset, lda: hidden, b: v + offset, ldb: hidden, beta: 0, c: dP, ldc: length)
-            if dropoutProbability > 0 {
-                Dropout.backward(dP, keep: keep + h * square, count: square, probability: dropoutProbability)
-            }
-            // Softmax backward in place: dS = P ⊙ (dP − Σ_j dP_j P_j), row by row.
-            for row in 0..<length {
-                let pr = p + row * length, gr = dP + row * length
-                var dot: Float = 0
-                for j in 0..<length { dot += pr[j] * gr[j] }
-                for j in 0..<length { gr[j] = pr[j] * (gr[j] - dot) }
-            }
-            sgemm(transposeA: false, transposeB: false, m: length, n: headDim, k: length, alpha: scale,
-                  a: dP, lda: length, b: k + offset, ldb: hidden, beta: 0, c: dq + offset, ldc: hidden)
-            sgemm(transposeA: true, transposeB: false, m: length, n: headDim, k: length, alpha: scale,
-                  a: dP, lda: length, b: q + offset, ldb: hidden, beta: 0, c: dk + offset, ldc: hidden)
         }
     }
 

@@ -6,7 +6,7 @@ struct JSONFields {
 
     init(_ value: JSONValue, path: String) throws(TokenizerInputError) {
         guard let members = value.objectValue else {
-            throw TokenizerInputError("\(path) must be a JSON object")
+            throw TokenizerInputError("\(path.isEmpty ? "the document" : path) must be a JSON object")
         }
         self.members = members
         self.path = path

@@ -27,7 +27,6 @@ struct UnigramModel: TokenizerModel {
         var scores: [Double] = []
         pieces.reserveCapacity(vocab.count)
         scores.reserveCapacity(vocab.count)
-        var trie = ByteTrie(expectedEdges: vocab.count * 4)
         var minimumScore = Double.infinity
         for (index, entry) in vocab.enumerated() {
             guard case .array(let pair) = entry, pair.count == 2, case .string(let piece) = pair[0],
@@ -36,10 +35,10 @@ struct UnigramModel: TokenizerModel {
             }
             pieces.append(piece)
             scores.append(score)
-            trie.insert(piece.utf8, value: Int32(index))
             minimumScore = min(minimumScore, score)
         }
-        guard vocab.count < Int(Int32.max) else { throw TokenizerInputError("\(fields.path): vocabulary too large") }
+        guard ByteTrie.canHold(pieces) else { throw TokenizerInputError("\(fields.path): vocabulary too large") }
+        let trie = ByteTrie(keys: pieces)
         self.pieces = pieces
         self.scores = scores
         self.trie = trie

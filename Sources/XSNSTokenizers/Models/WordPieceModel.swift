@@ -14,22 +14,28 @@ struct WordPieceModel: TokenizerModel {
 
     init(_ fields: JSONFields) throws(TokenizerInputError) {
         let vocab = try fields.object("vocab")
-        var trie = ByteTrie(expectedEdges: vocab.members.count * 4)
         var largestId = -1
         for (token, value) in vocab.members {
             guard let id = value.intValue, id >= 0, id < Int(Int32.max) else {
                 throw TokenizerInputError("\(vocab.fieldPath(token)) must be a non-negative integer id")
             }
-            trie.insert(token.utf8, value: Int32(id))
             largestId = max(largestId, id)
         }
         guard largestId < vocab.members.count * 2 + 1024 else {
             throw TokenizerInputError("\(vocab.path): ids are far larger than the vocabulary (\(largestId))")
         }
+        // Indexed by id, for the token strings of an encoding; ids absent from the vocabulary stay "".
         var tokensById = Array(repeating: "", count: largestId + 1)
+        var keys: [String] = []
+        var ids: [Int32] = []
         for (token, value) in vocab.members {
-            if let id = value.intValue { tokensById[id] = token }
+            guard let id = value.intValue else { continue }
+            tokensById[id] = token
+            keys.append(token)
+            ids.append(Int32(id))
         }
+        guard ByteTrie.canHold(keys) else { throw TokenizerInputError("\(vocab.path): vocabulary too large") }
+        let trie = ByteTrie(keys: keys, values: ids)
         self.tokensById = tokensById
         self.trie = trie
         unkToken = try fields.optionalString("unk_token") ?? "[UNK]"

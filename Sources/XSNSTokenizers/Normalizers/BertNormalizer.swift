@@ -1,5 +1,3 @@
-import Foundation
-
 /// `BertNormalizer`, as mBERT uses it: clean control characters, space out CJK ideographs, strip accents
 /// (when `strip_accents` is null it follows `lowercase`), lowercase — in that order.
 struct BertNormalizer: Normalizer {
@@ -36,7 +34,12 @@ struct BertNormalizer: Normalizer {
         }
         var result = String(scalars)
         if stripAccents {
-            result = StripAccentsNormalizer().normalize(result.decomposedStringWithCanonicalMapping)
+            var kept = String.UnicodeScalarView()
+            for scalar in UnicodeNormalizer(form: .nfd).normalize(result).unicodeScalars
+            where !HFUnicode.isNonspacingMark(scalar) {
+                kept.append(scalar)
+            }
+            result = String(kept)
         }
         if lowercase {
             result = lowercaseScalars(result)

@@ -4,6 +4,22 @@
 /// Face compares and rewrites code points: canonical equivalence must not merge "é" with "e\u{301}".
 protocol Normalizer: Sendable {
     func normalize(_ text: String) -> String
+    /// Normalizes a segment and works out its new lead: how many leading scalars of the result come from
+    /// the segment's lead (HF's alignments, as far as Metaspace's `prepend_scheme: first` needs them).
+    func normalize(_ segment: Segment) -> Segment
+}
+
+extension Normalizer {
+    /// For normalizers that rewrite each scalar (or a short run) on its own: the lead becomes whatever
+    /// the lead scalars normalize to by themselves — nothing when they are removed.
+    func normalize(_ segment: Segment) -> Segment {
+        let output = normalize(segment.text)
+        guard segment.lead > 0 else { return Segment(text: output, lead: 0) }
+        var prefix = String.UnicodeScalarView()
+        prefix.append(contentsOf: segment.text.unicodeScalars.prefix(segment.lead))
+        let lead = normalize(String(prefix)).unicodeScalars.count
+        return Segment(text: output, lead: min(lead, output.unicodeScalars.count))
+    }
 }
 
 /// Builds the normalizer described by a tokenizer.json object, keyed by its "type".

@@ -6,6 +6,7 @@ import Foundation
 /// Oniguruma; here ICU (`NSRegularExpression`) runs them, which agrees on the simple patterns tokenizer
 /// files use. Literal patterns are matched scalar by scalar, as Hugging Face does.
 struct ReplaceNormalizer: Normalizer {
+    // NSRegularExpression is immutable and documented as safe to use from several threads.
     private enum Pattern: @unchecked Sendable {
         case literal([Unicode.Scalar])
         case regex(NSRegularExpression)

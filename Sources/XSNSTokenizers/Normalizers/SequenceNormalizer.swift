@@ -13,4 +13,8 @@ struct SequenceNormalizer: Normalizer {
     func normalize(_ text: String) -> String {
         normalizers.reduce(text) { $1.normalize($0) }
     }
+
+    func normalize(_ segment: Segment) -> Segment {
+        normalizers.reduce(segment) { $1.normalize($0) }
+    }
 }

@@ -31,15 +31,18 @@ struct MetaspacePreTokenizer: PreTokenizer {
         for scalar in segment.text.unicodeScalars {
             scalars.append(scalar == " " ? replacement : scalar)
         }
+        var lead = segment.lead
         let startsWithReplacement = scalars.first == replacement
         switch prependScheme {
         case .always where !startsWithReplacement,
              .first where !startsWithReplacement && segment.startsInput:
             scalars.insert(replacement, at: scalars.startIndex)
+            // The prepended character is aligned with the first one, so it joins its lead.
+            if lead > 0 { lead += 1 }
         default:
             break
         }
-        let replaced = Segment(text: String(scalars), startsInput: segment.startsInput)
+        let replaced = Segment(text: String(scalars), lead: lead)
         guard splits else { return [replaced] }
         return replaced.split(.mergedWithNext) { $0 == replacement }
     }

@@ -3,13 +3,13 @@ import Foundation
 /// A seeded generator of malformed variants of a valid input, for property tests ("every
 /// variant loads or is an InputError, never a crash"): byte-level damage, and JSON-aware edits
 /// that keep the syntax valid but put wrong types, negative or huge numbers where values belong.
-struct MalformedInputGenerator {
+public struct MalformedInputGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
     /// SplitMix64: tiny, seedable and good enough to spread mutations.
-    mutating func next(_ bound: Int) -> Int {
+    public mutating func next(_ bound: Int) -> Int {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -19,7 +19,7 @@ struct MalformedInputGenerator {
     }
 
     /// Damages `bytes` in `range` (the region worth attacking, e.g. a header).
-    mutating func damage(_ bytes: Data, within range: Range<Int>? = nil) -> Data {
+    public mutating func damage(_ bytes: Data, within range: Range<Int>? = nil) -> Data {
         var result = bytes
         let region = range ?? 0..<bytes.count
         guard !region.isEmpty else { return result + Data([UInt8(next(256))]) }
@@ -37,7 +37,7 @@ struct MalformedInputGenerator {
     }
 
     /// Replaces one random node of a JSON document with a hostile value; nil if `json` does not parse.
-    mutating func editJSON(_ json: Data) -> Data? {
+    public mutating func editJSON(_ json: Data) -> Data? {
         guard let root = try? JSONSerialization.jsonObject(with: json) else { return nil }
         let edited = edit(root, depth: 0)
         return try? JSONSerialization.data(withJSONObject: edited, options: [.fragmentsAllowed])

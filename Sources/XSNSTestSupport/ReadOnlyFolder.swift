@@ -2,11 +2,11 @@ import Foundation
 
 /// Makes a folder unwritable for the duration of a test. `chmod` does not stop root, so when the
 /// tests run as root the folder is made immutable with `chattr +i` instead; nil when neither works.
-struct ReadOnlyFolder {
-    let url: URL
-    let usedChattr: Bool
+public struct ReadOnlyFolder {
+    public let url: URL
+    public let usedChattr: Bool
 
-    init?(_ url: URL) {
+    public init?(_ url: URL) {
         self.url = url
         try? FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: url.path)
         if !Self.isWritable(url) {
@@ -21,7 +21,7 @@ struct ReadOnlyFolder {
         return nil
     }
 
-    func restore() {
+    public func restore() {
         if usedChattr { _ = Self.chattr("-i", url) }
         try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
     }

@@ -1,0 +1,24 @@
+import XSNSAnalysis
+import XSNSStorage
+
+/// Watches a run's sub-network settle: at 8, 16, 32, … sentences (and at the end) it takes the mask
+/// of the running Fisher sum and compares it with the mask at half as many sentences. Scaling does not
+/// move a percentile, so the unnormalised sum gives the same mask as the Fisher itself.
+struct StabilityTracker {
+    static let p = 0.15
+    private var previous: (sentences: Int, mask: Subnetwork)?
+
+    static func isMeasurePoint(_ sentences: Int) -> Bool {
+        sentences >= 8 && sentences & (sentences - 1) == 0
+    }
+
+    /// Records the mask at `sentences`; returns its Jaccard with the previous measure point's mask
+    /// (half as many sentences, or the last power of two for the final, partial step).
+    mutating func measure(sentences: Int, runningSum: FlatTensors) -> Double? {
+        guard let index = try? SubnetworkIndex(runningSum) else { return nil }
+        let mask = index.subnetwork(p: Self.p)
+        defer { previous = (sentences, mask) }
+        guard let previous else { return nil }
+        return MaskMetric.jaccard.similarity(mask, previous.mask)
+    }
+}
