@@ -20,6 +20,7 @@ public final class ComputeController: @unchecked Sendable {
     /// Live progress of the running job, language → seed → (done, total).
     private var live: [String: [Int: SeedProgress]] = [:]
     private var current: String?
+    private var stability: [String: Double] = [:]
     private var mapper = ComputeEventMapper(seeds: [])
 
     /// `request` is asked afresh at every start (the language list may have grown);
@@ -40,6 +41,9 @@ public final class ComputeController: @unchecked Sendable {
 
     /// Progress seen in this process, for languages the manifest has not caught up with yet.
     public var liveProgress: [String: [Int: SeedProgress]] { lock.withLock { live } }
+
+    /// The latest stability measured per language in this process (the session does not store it).
+    public var liveStability: [String: Double] { lock.withLock { stability } }
 
     /// Starts (or resumes from the checkpoints) unless a job is already running.
     public func start() {
@@ -120,14 +124,20 @@ public final class ComputeController: @unchecked Sendable {
         }
     }
 
-    /// Keeps the live progress table and the current language (called under the lock).
+    /// Keeps the live progress and stability tables and the current language (called under the lock).
     private func record(_ events: [EngineEvent]) {
         for event in events {
-            guard case .progress(let language, let seed, let done, let total, let rate) = event else { continue }
-            live[language, default: [:]][seed] = SeedProgress(
-                seed: seed, sentencesDone: done, sentencesTotal: total, sentencesPerSecond: rate)
-            // The language stays current across its seeds, until the next one starts or the job ends.
-            current = language
+            switch event {
+            case .progress(let language, let seed, let done, let total, let rate):
+                live[language, default: [:]][seed] = SeedProgress(
+                    seed: seed, sentencesDone: done, sentencesTotal: total, sentencesPerSecond: rate)
+                // The language stays current across its seeds, until the next one starts or the job ends.
+                current = language
+            case .stability(let language, let value):
+                stability[language] = value
+            default:
+                break
+            }
         }
     }
 }

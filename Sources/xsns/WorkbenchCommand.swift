@@ -70,7 +70,8 @@ struct WorkbenchCommand: ParsableCommand {
         let reopen = "xsns --session \(Self.quoted(launch.sessionName))"
         switch result.exit {
         case .quit:
-            let more = shell.hasMissingRuns ? "; press s there to finish the computation" : ""
+            let resumes = launch.isDemo ? "; the computation resumes there" : "; press s there to finish the computation"
+            let more = shell.hasMissingRuns ? resumes : ""
             print("Session saved in \(launch.session.path). Reopen it with: \(reopen)\(more)")
         case .signal(let number):
             // The conventional status of a process ended by a signal, after saying how to go on.
