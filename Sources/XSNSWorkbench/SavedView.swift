@@ -17,8 +17,10 @@ public struct SavedView: Codable, Equatable, Sendable {
     public var order: String
     /// Languages added with `:add` that have no result yet (the manifest lists them once computed).
     public var languages: [String]
+    /// The gold file loaded with `:gold`, reloaded on reopening.
+    public var gold: String?
 
-    public init(state: WorkbenchState, languages: [String] = []) {
+    public init(state: WorkbenchState, languages: [String] = [], gold: String? = nil) {
         version = Self.currentVersion
         view = state.view.title.lowercased()
         selected = state.selectedLanguage
@@ -27,6 +29,7 @@ public struct SavedView: Codable, Equatable, Sendable {
         metric = state.metric.rawValue
         order = state.order.rawValue
         self.languages = languages
+        self.gold = gold
     }
 
     public static func url(session: URL) -> URL { session.appendingPathComponent(fileName) }

@@ -7,10 +7,13 @@ import XSNSTUI
 /// Measured transfer scores loaded with `:gold FILE`.
 public struct GoldScores: Sendable {
     public let name: String
+    /// Absolute, so that reopening finds it from any directory.
+    public let path: String
     public let table: TransferTable
 
     public init(contentsOf url: URL) throws {
         name = url.lastPathComponent
+        path = url.standardizedFileURL.path
         table = try TransferTable.load(url)
     }
 }

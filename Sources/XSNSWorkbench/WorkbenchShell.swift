@@ -51,6 +51,7 @@ public final class WorkbenchShell: @unchecked Sendable {
             data: WorkbenchData(languages: languages.infos(planned: planned, computing: [])))
         saved?.apply(to: &state)
         remember(state)
+        if let gold = saved?.gold { loadGold(gold) }
         return state
     }
 
@@ -208,7 +209,7 @@ public final class WorkbenchShell: @unchecked Sendable {
         let recorded = Set((try? SessionStore(folder: launch.session).load().languages) ?? [])
         let extra = lock.withLock { planned }.filter { !recorded.contains($0) && !launch.languages.contains($0) }
         try FileManager.default.createDirectory(at: launch.session, withIntermediateDirectories: true)
-        try SavedView(state: state, languages: extra).write(session: launch.session)
+        try SavedView(state: state, languages: extra, gold: lock.withLock { gold?.path }).write(session: launch.session)
     }
 
     // MARK: - Helpers

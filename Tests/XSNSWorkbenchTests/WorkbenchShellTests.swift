@@ -51,12 +51,22 @@ import XSNSTestSupport
         state.selectedLanguage = "fi"
         state.metric = .lex
         shell.observe(state)
+        let gold = try Fixtures.temporaryDirectory().appendingPathComponent("gold.csv")
+        try Data("source,target,score\nen,de,1\nfi,de,2\n".utf8).write(to: gold)
+        shell.handle(.loadGold(path: gold.path))
+        shell.waitForData()
         shell.handle(.quit)
 
-        let reopened = try WorkbenchShell(launch: Self.launch(session, languages: []), post: EventLog().post).initialState()
+        let reopenedLog = EventLog()
+        let again = WorkbenchShell(launch: try Self.launch(session, languages: []), post: reopenedLog.post)
+        let reopened = try again.initialState()
         #expect(reopened.view == .heads)
         #expect(reopened.selectedLanguage == "fi")
         #expect(reopened.metric == .lex)
+        again.waitForData()
+        again.waitForData()
+        // The gold file comes back too (loaded, then the data rebuilt: two trips through the queue).
+        #expect(reopenedLog.all.compactMap(\.data).last?.gold?.scores["de"] == ["en": 1, "fi": 2])
     }
 
     @Test func addLanguageListsItAndRemembersIt() throws {
