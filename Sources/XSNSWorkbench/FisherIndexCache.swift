@@ -14,6 +14,8 @@ final class FisherIndexCache {
     let session: URL
     private(set) var indexes: [String: [Int: SubnetworkIndex]] = [:]
     private var signatures: [String: [Int: Signature]] = [:]
+    /// Unreadable files and why, so that an unchanged bad file is not read again at every refresh.
+    private var failures: [URL: (signature: Signature, reason: String)] = [:]
     /// Fisher files read so far (tests check that a new p reads none).
     private(set) var loads = 0
     /// Bumped whenever the set of indexes changes, so derived caches know they are stale.
@@ -34,14 +36,24 @@ final class FisherIndexCache {
             for (seed, url) in seeds {
                 let signature = Self.signature(url)
                 if signatures[language]?[seed] == signature, indexes[language]?[seed] != nil { continue }
+                if let failure = failures[url], failure.signature == signature {
+                    problems.append(failure.reason)
+                    continue
+                }
                 do {
                     loads += 1
                     let index = try SubnetworkIndex(FisherCatalog.load(url), source: url.path)
                     indexes[language, default: [:]][seed] = index
                     signatures[language, default: [:]][seed] = signature
+                    failures[url] = nil
                     changed = true
                 } catch {
-                    problems.append("\(url.lastPathComponent): \(error)")
+                    let reason = "\(url.lastPathComponent): \(error)"
+                    failures[url] = (signature, reason)
+                    problems.append(reason)
+                    // A replaced file that no longer reads must not leave its old index behind.
+                    if indexes[language]?.removeValue(forKey: seed) != nil { changed = true }
+                    signatures[language]?[seed] = nil
                 }
             }
         }

@@ -34,12 +34,6 @@ final class EventLog: @unchecked Sendable {
             if !condition.wait(until: deadline) { return nil }
         }
     }
-
-    var count: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return events.count
-    }
 }
 
 extension EngineEvent {

@@ -60,6 +60,25 @@ import XSNSTestSupport
         #expect(data.matrices[.jaccard]?.languages == ["de", "en", "fi", "nl"])
     }
 
+    @Test func anUnreadableFisherFileIsReportedAndLeftOut() throws {
+        let session = try SmallSession.copy()
+        let broken = SessionPaths(folder: session).fisher(language: "fi", seed: 16)
+        try Data("not safetensors".utf8).write(to: broken)
+        let builder = WorkbenchDataBuilder(session: session, corpora: SmallSession.corpora)
+        let data = try builder.build(planned: [], p: 0.15, metric: .jaccard, pair: nil, gold: nil)
+        #expect(builder.problems.count == 1)
+        #expect(builder.problems.first?.hasPrefix("fi.seed16.safetensors") == true)
+        // fi keeps its other seed; the broken file is not read again while it stays as it is.
+        let reference = try SessionAnalysis(session: SmallSession.folder().path, in: URL(fileURLWithPath: "/"))
+            .matrices(.jaccard, p: 0.15).perSeed
+        let seed42 = try #require(reference.last)
+        #expect(data.matrices[.jaccard]?.value("fi", "en").map { abs($0 - (seed42["fi", "en"] ?? -1)) < 1e-12 } == true)
+        let loads = builder.fisherLoads
+        _ = try builder.build(planned: [], p: 0.2, metric: .jaccard, pair: nil, gold: nil)
+        #expect(builder.fisherLoads == loads)
+        #expect(builder.problems.count == 1)
+    }
+
     @Test func pairOverlapAndLayerSharesMatchTheLayersCommand() throws {
         let session = try SmallSession.folder()
         let builder = WorkbenchDataBuilder(session: session, corpora: SmallSession.corpora)
