@@ -11,9 +11,9 @@ struct WorkbenchCommand: ParsableCommand {
         commandName: "tui",
         abstract: "Open the terminal workbench (the default command).",
         discussion: """
-            Without --model, opens the session 'demo' with the bundled demo model (random weights)
-            on ./Corpora and computes at once. With --model and --corpora, computes that checkpoint
-            on those corpora. With only --session, reopens the session where it was left; press s
+            Without --model, opens the session 'demo' with the bundled demo model (random weights) \
+            on ./Corpora and computes at once. With --model and --corpora, computes that checkpoint \
+            on those corpora. With only --session, reopens the session where it was left; press s \
             to compute runs that are missing. Press ? inside for the keys.
             """)
 
