@@ -65,7 +65,7 @@ import XSNSTestSupport
         try run.tmux.send("j", "l")
         try run.expectScreen("the cursor on de × en") { $0.contains("de × en") }
         try run.tmux.send("+")
-        try run.expectScreen("p raised to 0.16") { $0.contains("p=0.16") && !$0.contains("stale") }
+        try run.expectScreen("the matrix recomputed at p = 0.16") { $0.contains("p=0.16 ·") && !$0.contains("recomputing") }
         try run.tmux.send("?")
         try run.expectScreen("the help overlay") { $0.contains("Help") && $0.contains("filter languages") }
         try run.tmux.send("Escape")
