@@ -100,7 +100,7 @@ enum Fuzzer {
             if let problem = ErrorContract.problem(with: error, folder: folder) {
                 report.record(problem, label: label, files: files)
             }
-        } catch let error as TokenizerInputError {
+        } catch let error as InputError {
             // The tokenizer module's mirror of InputError (it depends on Foundation only).
             report.rejected += 1
             if let problem = ErrorContract.problem(with: InputError(file: error.file, error.message), folder: folder) {
