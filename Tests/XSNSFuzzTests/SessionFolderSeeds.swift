@@ -2,6 +2,7 @@ import Foundation
 import XSNSEngine
 import XSNSSession
 import XSNSStorage
+import XSNSTestSupport
 
 /// Session folders as `xsns compute` leaves them, for the analysis commands to read: Fisher files
 /// over the micro checkpoint's θ layout, LEX counts and EMB vectors, written with the project's own
@@ -13,8 +14,8 @@ enum SessionFolderSeeds {
     static func make() throws -> [FuzzFiles] {
         let config = try EncoderConfig(contentsOf: FuzzSeeds.microCheckpointConfig)
         let layout = CheckpointSchema(config).thetaLayout
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("xsns-fuzz/session-folder-seed")
-        try? FileManager.default.removeItem(at: scratch)
+        let scratch = try Fixtures.temporaryDirectory("xsns-fuzz-session-seed")
+        defer { try? FileManager.default.removeItem(at: scratch) }
         let paths = SessionPaths(folder: scratch)
         var random = FuzzRandom(seed: 2024)
         var files: FuzzFiles = ["session.json": Array(try SessionManifest(created: Date(timeIntervalSince1970: 0)).encoded())]
