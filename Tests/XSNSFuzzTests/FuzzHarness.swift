@@ -41,6 +41,12 @@ enum Fuzzer {
         ProcessInfo.processInfo.environment["XSNS_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 200
     }
 
+    /// `XSNS_FUZZ_TARGETS=tokenizer,session` limits a long campaign to some readers.
+    static func isSelected(_ target: FuzzTarget) -> Bool {
+        guard let list = ProcessInfo.processInfo.environment["XSNS_FUZZ_TARGETS"] else { return true }
+        return list.split(separator: ",").contains { $0 == target.name }
+    }
+
     static var baseSeed: UInt64 {
         ProcessInfo.processInfo.environment["XSNS_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x5853_4E53
     }
