@@ -120,12 +120,6 @@ enum Fuzzer {
             if let problem = ErrorContract.problem(with: error, folder: folder) {
                 report.record(problem, label: label, files: files)
             }
-        } catch let error as InputError {
-            // The tokenizer module's mirror of InputError (it depends on Foundation only).
-            report.rejected += 1
-            if let problem = ErrorContract.problem(with: InputError(file: error.file, error.message), folder: folder) {
-                report.record(problem, label: label, files: files)
-            }
         } catch {
             report.record("not an InputError: \(type(of: error)): \(error)", label: label, files: files)
         }
@@ -141,7 +135,7 @@ enum ErrorContract {
             return "InputError names '\(file)', not the input under \(root): \(error.message)"
         }
         if error.description.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return "\(KnownFindings.controlCharacters): \(error.description.debugDescription)"
+            return "InputError message is not one clean line: \(error.description.debugDescription)"
         }
         return nil
     }
@@ -172,31 +166,10 @@ struct FuzzReport {
         findings[signature] = (1, "\(problem) [\(label); input saved in \(saved.path)]")
     }
 
-    /// One test issue per distinct finding; the ones already reported to their owners are known issues.
+    /// One test issue per distinct finding.
     func expectClean(sourceLocation: SourceLocation = #_sourceLocation) {
-        for (signature, finding) in findings.sorted(by: { $0.key < $1.key }) {
-            let message = Comment(rawValue: "\(target): \(finding.count)× \(finding.example)")
-            if let known = KnownFindings.explanation(signature) {
-                withKnownIssue(Comment(rawValue: known), isIntermittent: true) {
-                    Issue.record(message, sourceLocation: sourceLocation)
-                }
-            } else {
-                Issue.record(message, sourceLocation: sourceLocation)
-            }
+        for (_, finding) in findings.sorted(by: { $0.key < $1.key }) {
+            Issue.record(Comment(rawValue: "\(target): \(finding.count)× \(finding.example)"), sourceLocation: sourceLocation)
         }
-    }
-}
-
-/// Contract violations found by these campaigns that belong to other modules and are reported to
-/// their owners: still shown in every run, but as known issues until they are fixed.
-enum KnownFindings {
-    static let controlCharacters = "InputError message is not one clean line (control characters from the file)"
-
-    static func explanation(_ signature: String) -> String? {
-        if controlCharacters.hasPrefix(signature) || signature.hasPrefix(controlCharacters.prefix(40)) {
-            return "messages quote file content (names, dtypes, cells) verbatim, so a newline or escape "
-                + "sequence in the file breaks the one-line stderr contract; to be escaped in InputError.description"
-        }
-        return nil
     }
 }
