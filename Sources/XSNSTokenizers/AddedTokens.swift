@@ -1,3 +1,4 @@
+import XSNSStorage
 /// The `added_tokens` of a tokenizer.json and how they cut the input before the model sees it.
 ///
 /// As in Hugging Face: tokens with `normalized: false` (all special tokens, usually) are found in the raw
@@ -52,21 +53,21 @@ struct AddedTokens: Sendable {
         }
     }
 
-    init(_ value: JSONValue?, normalizer: (any Normalizer)?) throws(TokenizerInputError) {
+    init(_ value: JSONValue?, normalizer: (any Normalizer)?) throws(InputError) {
         let items: [JSONValue]
         switch value {
         case nil: items = []
         case .array(let elements)?: items = elements
-        default: throw TokenizerInputError("added_tokens must be an array")
+        default: throw InputError("added_tokens must be an array")
         }
         var tokens: [Token] = []
         for (index, item) in items.enumerated() {
             let fields = try JSONFields(item, path: "added_tokens[\(index)]")
             guard let id = try fields.optionalInt("id"), id >= 0 else {
-                throw TokenizerInputError("\(fields.fieldPath("id")) must be a non-negative integer")
+                throw InputError("\(fields.fieldPath("id")) must be a non-negative integer")
             }
             let content = try fields.string("content")
-            guard !content.isEmpty else { throw TokenizerInputError("\(fields.fieldPath("content")) is empty") }
+            guard !content.isEmpty else { throw InputError("\(fields.fieldPath("content")) is empty") }
             let special = try fields.bool("special", default: false)
             let isNormalized = try fields.bool("normalized", default: !special)
             // A normalized token is searched for in normalized text, so its pattern is normalized too.

@@ -1,4 +1,5 @@
 import Foundation
+import XSNSStorage
 
 /// A Hugging Face `tokenizer.json` pipeline: added tokens → normalizer → pre-tokenizer → model →
 /// post-processor, giving the ids `tokenizer.encode(text)` gives in Python.
@@ -14,40 +15,40 @@ public final class Tokenizer: Sendable {
     public let maskTokenId: Int?
     public let padTokenId: Int?
 
-    /// Loads `tokenizer.json`. Throws `TokenizerInputError` naming the file when it is unreadable,
+    /// Loads `tokenizer.json`. Throws `InputError` naming the file when it is unreadable,
     /// malformed, or uses a component type this module does not implement.
-    public convenience init(contentsOf url: URL) throws(TokenizerInputError) {
+    public convenience init(contentsOf url: URL) throws(InputError) {
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw TokenizerInputError(file: url.path, "cannot read the tokenizer file")
+            throw InputError(file: url.path, "cannot read the tokenizer file")
         }
         do {
             try self.init(data: data)
         } catch {
-            throw TokenizerInputError(file: url.path, error.message)
+            throw InputError(file: url.path, error.message)
         }
     }
 
     /// Loads a tokenizer from the bytes of a `tokenizer.json`.
-    public init(data: Data) throws(TokenizerInputError) {
+    public init(data: Data) throws(InputError) {
         let root: JSONValue
         do {
             root = try JSONParser.parse(data)
         } catch {
-            throw TokenizerInputError("invalid JSON at byte \(error.offset): \(error.message)")
+            throw InputError("invalid JSON at byte \(error.offset): \(error.message)")
         }
         let fields = try JSONFields(root, path: "")
-        normalizer = try fields.optional("normalizer").map { v throws(TokenizerInputError) in
+        normalizer = try fields.optional("normalizer").map { v throws(InputError) in
             try makeNormalizer(v, path: "normalizer")
         }
-        preTokenizer = try fields.optional("pre_tokenizer").map { v throws(TokenizerInputError) in
+        preTokenizer = try fields.optional("pre_tokenizer").map { v throws(InputError) in
             try makePreTokenizer(v, path: "pre_tokenizer")
         }
         let model = try makeModel(try fields.required("model"), path: "model")
         self.model = model
-        postProcessor = try fields.optional("post_processor").map { v throws(TokenizerInputError) in
+        postProcessor = try fields.optional("post_processor").map { v throws(InputError) in
             try makePostProcessor(v, path: "post_processor")
         }
         let addedTokens = try AddedTokens(fields.optional("added_tokens"), normalizer: normalizer)

@@ -32,8 +32,6 @@ struct XSNS: ParsableCommand {
             return
         } catch let error as InputError {
             status = report("xsns: \(error)", 2)
-        } catch let error as TokenizerInputError {
-            status = report("xsns: \(InputError(file: error.file, error.message))", 2)
         } catch let error as RuntimeFailure {
             status = report("xsns: \(error)", 1)
         } catch {

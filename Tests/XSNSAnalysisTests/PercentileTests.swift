@@ -132,3 +132,19 @@ struct GroupBoundaryTests {
         }
     }
 }
+
+/// The one-shot mask (no index) against the same numpy references.
+struct DirectSubnetworkTests {
+    @Test(arguments: ["uniform", "ties", "fisher", "fisher2", "signed", "constant", "tiny"])
+    func directMasksMatchNumpy(vector: String) throws {
+        let fixture = try #require(PercentileTests.fixture)
+        let values = try PercentileTests.vector(vector)
+        for reference in fixture.cases where reference.vector == vector {
+            let subnetwork = try Subnetwork(fisher: values, p: reference.p)
+            #expect(subnetwork.threshold == Float(reference.threshold), "\(vector) p=\(reference.p)")
+            #expect(subnetwork.size == reference.kept, "\(vector) p=\(reference.p)")
+            #expect(subnetwork.bits == Bitset(count: values.count, positions: values.indices.filter { values[$0] >= subnetwork.threshold }))
+        }
+        #expect(throws: InputError.self) { try Subnetwork(fisher: [1, .nan], p: 0.5) }
+    }
+}

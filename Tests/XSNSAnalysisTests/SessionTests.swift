@@ -37,6 +37,20 @@ struct SessionTests {
         }
     }
 
+    @Test func seedAveragedMasksAndTheInteractiveCollectionMatchNumpy() throws {
+        let session = try Self.makeSession()
+        let analysis = try SessionAnalysis(session: session.path, in: URL(fileURLWithPath: "/"))
+        let reference: CollectionTests.Matrices = try AnalysisFixtures.json("views.json")
+        let averaged = try analysis.matrices(.jaccard, p: reference.p, seedAveraged: true).mean
+        let interactive = try analysis.catalog.collection().matrix(p: reference.p, metric: .cosine).mean
+        for (i, a) in reference.languages.enumerated() {
+            for (j, b) in reference.languages.enumerated() {
+                #expect(close(averaged[a, b], reference.matrices["jaccard_seed_averaged"]![i][j], tolerance: 1e-12))
+                #expect(close(interactive[a, b], reference.matrices["cosine"]![i][j], tolerance: 1e-12))
+            }
+        }
+    }
+
     @Test func badRequestsAreInputErrors() throws {
         let session = try Self.makeSession()
         let analysis = try SessionAnalysis(session: session.path, in: URL(fileURLWithPath: "/"))

@@ -15,8 +15,7 @@ struct ExhaustiveMutationTests {
 
     @Test(arguments: try FuzzTargets.all())
     func truncations(_ target: FuzzTarget) throws {
-        // A checkpoint input is a whole folder and costs about ten single-file reads.
-        let budget = target.name == "checkpoint" ? 24 : 1024
+        let budget = target.isFolder ? 16 : 1024
         var report = FuzzReport(target: target.name)
         let folder = Fuzzer.workFolder("\(target.name)-truncated")
         for (index, seed) in target.seeds.enumerated() {

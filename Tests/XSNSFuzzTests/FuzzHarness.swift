@@ -13,6 +13,8 @@ struct FuzzTarget: Sendable, CustomTestStringConvertible {
     let seeds: [FuzzFiles]
     let mutable: @Sendable (String) -> Bool
     let read: @Sendable (URL) throws -> Void
+    /// Whole folders cost ten single-file reads or more: the exhaustive tests cut them more sparsely.
+    let isFolder: Bool
 
     init(
         _ name: String, seeds: [FuzzFiles], mutable: @escaping @Sendable (String) -> Bool = { _ in true },
@@ -22,6 +24,7 @@ struct FuzzTarget: Sendable, CustomTestStringConvertible {
         self.seeds = seeds
         self.mutable = mutable
         self.read = read
+        isFolder = seeds.contains { $0.count > 1 }
     }
 
     var testDescription: String { name }
@@ -36,6 +39,12 @@ enum Fuzzer {
     /// `XSNS_FUZZ_ITERATIONS` raises the per-target count for long local campaigns.
     static var iterations: Int {
         ProcessInfo.processInfo.environment["XSNS_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 200
+    }
+
+    /// `XSNS_FUZZ_TARGETS=tokenizer,session` limits a long campaign to some readers.
+    static func isSelected(_ target: FuzzTarget) -> Bool {
+        guard let list = ProcessInfo.processInfo.environment["XSNS_FUZZ_TARGETS"] else { return true }
+        return list.split(separator: ",").contains { $0 == target.name }
     }
 
     static var baseSeed: UInt64 {
@@ -71,13 +80,18 @@ enum Fuzzer {
         var report = FuzzReport(target: target.name)
         let folder = workFolder("\(target.name)-campaign")
         let start = Date()
+        var slowest = (seconds: 0.0, iteration: 0)
         for iteration in 0..<iterations {
+            let began = Date()
             try check(target, input(target, iteration: iteration), in: folder,
                       label: "iteration \(iteration) of seed \(baseSeed)", into: &report)
+            let seconds = Date().timeIntervalSince(began)
+            if seconds > slowest.seconds { slowest = (seconds, iteration) }
         }
-        // For long local campaigns: how many inputs got how far.
+        // For long local campaigns: how many inputs got how far, and the slowest one (a near-hang to look at).
         print("fuzz \(target.name): \(iterations) inputs, \(report.accepted) accepted, \(report.rejected) rejected, "
-              + "\(report.findingCount) findings in \(Int(Date().timeIntervalSince(start))) s")
+              + "\(report.findingCount) findings in \(Int(Date().timeIntervalSince(start))) s; slowest: iteration "
+              + "\(slowest.iteration), \(String(format: "%.2f", slowest.seconds)) s")
         return report
     }
 
@@ -86,11 +100,17 @@ enum Fuzzer {
         _ target: FuzzTarget, _ files: FuzzFiles, in folder: URL, label: String, into report: inout FuzzReport
     ) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for stale in try FileManager.default.contentsOfDirectory(atPath: folder.path) where files[stale] == nil {
-            try FileManager.default.removeItem(at: folder.appendingPathComponent(stale))
+        for stale in FileManager.default.subpaths(atPath: folder.path) ?? [] where files[stale] == nil {
+            let url = folder.appendingPathComponent(stale)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                try FileManager.default.removeItem(at: url)
+            }
         }
         for (name, bytes) in files {
-            try Data(bytes).write(to: folder.appendingPathComponent(name))
+            let url = folder.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
         }
         do {
             try target.read(folder)
@@ -98,12 +118,6 @@ enum Fuzzer {
         } catch let error as InputError {
             report.rejected += 1
             if let problem = ErrorContract.problem(with: error, folder: folder) {
-                report.record(problem, label: label, files: files)
-            }
-        } catch let error as TokenizerInputError {
-            // The tokenizer module's mirror of InputError (it depends on Foundation only).
-            report.rejected += 1
-            if let problem = ErrorContract.problem(with: InputError(file: error.file, error.message), folder: folder) {
                 report.record(problem, label: label, files: files)
             }
         } catch {
@@ -121,7 +135,7 @@ enum ErrorContract {
             return "InputError names '\(file)', not the input under \(root): \(error.message)"
         }
         if error.description.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return "\(KnownFindings.controlCharacters): \(error.description.debugDescription)"
+            return "InputError message is not one clean line: \(error.description.debugDescription)"
         }
         return nil
     }
@@ -152,31 +166,10 @@ struct FuzzReport {
         findings[signature] = (1, "\(problem) [\(label); input saved in \(saved.path)]")
     }
 
-    /// One test issue per distinct finding; the ones already reported to their owners are known issues.
+    /// One test issue per distinct finding.
     func expectClean(sourceLocation: SourceLocation = #_sourceLocation) {
-        for (signature, finding) in findings.sorted(by: { $0.key < $1.key }) {
-            let message = Comment(rawValue: "\(target): \(finding.count)× \(finding.example)")
-            if let known = KnownFindings.explanation(signature) {
-                withKnownIssue(Comment(rawValue: known), isIntermittent: true) {
-                    Issue.record(message, sourceLocation: sourceLocation)
-                }
-            } else {
-                Issue.record(message, sourceLocation: sourceLocation)
-            }
+        for (_, finding) in findings.sorted(by: { $0.key < $1.key }) {
+            Issue.record(Comment(rawValue: "\(target): \(finding.count)× \(finding.example)"), sourceLocation: sourceLocation)
         }
-    }
-}
-
-/// Contract violations found by these campaigns that belong to other modules and are reported to
-/// their owners: still shown in every run, but as known issues until they are fixed.
-enum KnownFindings {
-    static let controlCharacters = "InputError message is not one clean line (control characters from the file)"
-
-    static func explanation(_ signature: String) -> String? {
-        if controlCharacters.hasPrefix(signature) || signature.hasPrefix(controlCharacters.prefix(40)) {
-            return "messages quote file content (names, dtypes, cells) verbatim, so a newline or escape "
-                + "sequence in the file breaks the one-line stderr contract; to be escaped in InputError.description"
-        }
-        return nil
     }
 }

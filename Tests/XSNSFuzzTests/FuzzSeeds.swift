@@ -26,6 +26,8 @@ enum FuzzSeeds {
         return try names.filter { $0.hasSuffix(suffix) }.sorted().map { try bytes("\(relativePath)/\($0)") }
     }
 
+    static var microCheckpointConfig: URL { Fixtures.url("fuzz/checkpoints/xlmr-micro/config.json") }
+
     static let microCheckpoints = ["xlmr-micro", "bert-micro", "xlmr-micro-sharded"].map { "fuzz/checkpoints/\($0)" }
 
     static func safeTensors() throws -> [[UInt8]] {

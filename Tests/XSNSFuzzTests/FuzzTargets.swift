@@ -13,7 +13,7 @@ enum FuzzTargets {
     static func all() throws -> [FuzzTarget] {
         [
             try safeTensors(), try config(), try checkpoint(), try tokenizer(), try transferTable(), columns(),
-            try corpus(), try session(),
+            try corpus(), try session(), try sessionAnalysis(),
         ]
     }
 
@@ -64,6 +64,16 @@ enum FuzzTargets {
                 let cut = tokenizer.encode(text, maxLength: 5)
                 try require(cut.ids.count <= max(5, tokenizer.addedTokenCount), "maxLength not respected")
             }
+        }
+    }
+
+    /// A session folder as the analysis commands read it (`matrix`, `rank`, `layers`, `eval`): Fisher
+    /// files, LEX counts and EMB vectors, every similarity choice and the per-layer view.
+    static func sessionAnalysis() throws -> FuzzTarget {
+        FuzzTarget("session-analysis", seeds: try SessionFolderSeeds.make()) { folder in
+            let analysis = try SessionAnalysis(session: folder.path, in: folder)
+            for choice in SimilarityChoice.allCases { _ = try analysis.matrices(choice, p: 0.15) }
+            _ = try analysis.layers(SessionFolderSeeds.languages[0], SessionFolderSeeds.languages[1], p: 0.5)
         }
     }
 

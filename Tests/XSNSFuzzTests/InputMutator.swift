@@ -2,17 +2,23 @@
 /// (so the change reaches the header checks instead of failing the length check), JSON files get
 /// structural mutations, and every file also gets the format-blind byte mutations.
 enum InputMutator {
+    /// Inputs stay small so that every read is quick and a hang stands out; a mutation that would
+    /// grow the input beyond this is dropped.
+    static let maximumSize = 1 << 20
+
     static func mutate(fileName: String, _ input: [UInt8], donors: [[UInt8]], _ random: inout FuzzRandom) -> [UInt8] {
         var bytes = input
         for _ in 0...random.below(3) {
+            let mutated: [UInt8]
             if fileName.hasSuffix(".safetensors") {
-                bytes = mutateSafeTensors(bytes, donors: donors, &random)
+                mutated = mutateSafeTensors(bytes, donors: donors, &random)
             } else if fileName.hasSuffix(".json"), random.chance(0.6), let tree = JSONTree(parsing: bytes) {
-                bytes = (random.chance(0.3) ? PrecompiledCharsMapMutator.mutate(tree, &random) : nil)
+                mutated = (random.chance(0.3) ? PrecompiledCharsMapMutator.mutate(tree, &random) : nil)
                     .map(\.bytes) ?? JSONMutator.mutate(tree, &random).bytes
             } else {
-                bytes = ByteMutator.mutate(bytes, donors: donors, &random)
+                mutated = ByteMutator.mutate(bytes, donors: donors, &random)
             }
+            if mutated.count <= Self.maximumSize { bytes = mutated }
         }
         return bytes
     }

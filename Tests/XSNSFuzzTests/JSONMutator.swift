@@ -114,9 +114,10 @@ enum JSONMutator {
         case 4:  // two members swap their values
             let other = random.below(members.count)
             (members[index].value, members[other].value) = (members[other].value, members[index].value)
-        default:  // many more members
+        default:  // many more members (copies of a leaf, so the document stays small)
+            let value = members[index].value.isLeaf ? members[index].value : .literal("0")
             for number in 0..<random.below(2_000) {
-                members.append((Array("k\(number)".utf8), members[index].value))
+                members.append((Array("k\(number)".utf8), value))
             }
         }
         return members
@@ -135,8 +136,9 @@ enum JSONMutator {
         case 3:
             let value = JSONTree.literal(random.pick(InterestingValues.numbers))
             elements = Array(repeating: value, count: max(1, elements.count))
-        default:  // a long list
-            elements += Array(repeating: elements.first ?? .literal("1"), count: random.below(50_000))
+        default:  // a long list (of a leaf, so the document stays small)
+            let element = elements.first.flatMap { $0.isLeaf ? $0 : nil } ?? .literal("1")
+            elements += Array(repeating: element, count: random.below(50_000))
         }
         return elements
     }

@@ -21,6 +21,13 @@ indirect enum JSONTree: Equatable {
         }
     }
 
+    var isLeaf: Bool {
+        switch self {
+        case .string, .literal: return true
+        case .object, .array: return false
+        }
+    }
+
     var bytes: [UInt8] {
         var output: [UInt8] = []
         write(to: &output)

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import XSNSStorage
 import XSNSTestSupport
 import XSNSTokenizers
 
-/// Unsupported or malformed tokenizer.json files: a `TokenizerInputError` naming the file and the problem.
+/// Unsupported or malformed tokenizer.json files: a `InputError` naming the file and the problem.
 @Suite struct LoadErrorTests {
     struct BadFile: CustomTestStringConvertible, Sendable {
         var label: String
@@ -64,7 +65,7 @@ import XSNSTokenizers
     func badFileIsAnInputErrorNamingTheFile(bad: BadFile) throws {
         let url = try Fixtures.temporaryDirectory("xsns-tok").appendingPathComponent("tokenizer.json")
         try Data(bad.json.utf8).write(to: url)
-        do throws(TokenizerInputError) {
+        do throws(InputError) {
             _ = try Tokenizer(contentsOf: url)
             Issue.record("\(bad.label): loaded without error")
         } catch {
@@ -75,7 +76,7 @@ import XSNSTokenizers
 
     @Test func missingFileIsAnInputError() throws {
         let url = try Fixtures.temporaryDirectory("xsns-tok").appendingPathComponent("absent.json")
-        #expect(throws: TokenizerInputError(file: url.path, "cannot read the tokenizer file")) {
+        #expect(throws: InputError(file: url.path, "cannot read the tokenizer file")) {
             try Tokenizer(contentsOf: url)
         }
     }

@@ -171,76 +171,90 @@ public final class SubnetworkIndex: Sendable {
                 ? a : Selection.minimum(buffer[(position.lower - base + 1)...])
             return NumpyPercentile.interpolate(a, b, gamma: position.gamma)
         }
-        var kept = Bitset(count: count)
-        let keptAtBoundary = classify(above: highGroup, from: lowGroup, threshold: threshold, kept: &kept)
+        var keptAtBoundary = 0
+        // Every word is written by `classify`, so the storage need not be zeroed first.
+        let words = [UInt64](unsafeUninitializedCapacity: (count + 63) / 64) { buffer, initialized in
+            keptAtBoundary = classify(above: highGroup, from: lowGroup, threshold: threshold, into: buffer)
+            initialized = buffer.count
+        }
         let keptAbove = count - groupStart[highGroup + 1]
-        return Subnetwork(p: p, threshold: threshold, bits: kept, size: keptAbove + keptAtBoundary)
+        return Subnetwork(p: p, threshold: threshold, bits: Bitset(count: count, words: words), size: keptAbove + keptAtBoundary)
     }
 
     /// kept ← code > high, or code ∈ {low, high} and value ≥ threshold (groups strictly between the two
     /// are empty: the ranks are consecutive). Boundary values are met in position order, which is their
     /// order in `grouped`. Returns the number of boundary values kept.
-    private func classify(above high: Int, from low: Int, threshold: Float, kept: inout Bitset) -> Int {
-        let wordCount = kept.words.count
+    private func classify(
+        above high: Int, from low: Int, threshold: Float, into keptWords: UnsafeMutableBufferPointer<UInt64>
+    ) -> Int {
+        let wordCount = keptWords.count
         let tail = count & 63
         let lastMask = tail == 0 ? UInt64.max : (UInt64.max >> UInt64(64 - tail))
-        let highBits = Self.comparisonMasks(high)
-        let lowBits = Self.comparisonMasks(low)
+        let highBits = PlaneMasks(high)
+        let lowBits = PlaneMasks(low)
         var cursor = (groupStart[low], groupStart[high])  // next unread value of each boundary group
         var keptAtBoundary = 0
         planes.withUnsafeBufferPointer { planes in
             grouped.withUnsafeBufferPointer { values in
-                kept.words.withUnsafeMutableBufferPointer { keptWords in
-                    for wordIndex in 0..<wordCount {
-                        let word = planes.baseAddress! + wordIndex &* 7
-                        let (aboveHigh, atHigh) = Self.compare(word, highBits)
-                        var atLow: UInt64 = 0
-                        if low != high { atLow = Self.compare(word, lowBits).equal }
-                        var keptBits = aboveHigh
-                        var boundary = atHigh | atLow
-                        if wordIndex == wordCount - 1 { boundary &= lastMask }
-                        while boundary != 0 {
-                            let bit = UInt64(boundary.trailingZeroBitCount)
-                            boundary &= boundary &- 1
-                            let value: Float
-                            if (atLow >> bit) & 1 != 0 {
-                                value = values[cursor.0]
-                                cursor.0 &+= 1
-                            } else {
-                                value = values[cursor.1]
-                                cursor.1 &+= 1
-                            }
-                            if value >= threshold {
-                                keptBits |= 1 << bit
-                                keptAtBoundary &+= 1
-                            }
+                for wordIndex in 0..<wordCount {
+                    let word = planes.baseAddress! + wordIndex &* 7
+                    let (aboveHigh, atHigh) = Self.compare(word, highBits)
+                    var atLow: UInt64 = 0
+                    if low != high { atLow = Self.compare(word, lowBits).equal }
+                    var keptBits = aboveHigh
+                    var boundary = atHigh | atLow
+                    if wordIndex == wordCount - 1 { boundary &= lastMask }
+                    while boundary != 0 {
+                        let bit = UInt64(boundary.trailingZeroBitCount)
+                        boundary &= boundary &- 1
+                        let value: Float
+                        if (atLow >> bit) & 1 != 0 {
+                            value = values[cursor.0]
+                            cursor.0 &+= 1
+                        } else {
+                            value = values[cursor.1]
+                            cursor.1 &+= 1
                         }
-                        keptWords[wordIndex] = keptBits
+                        if value >= threshold {
+                            keptBits |= 1 << bit
+                            keptAtBoundary &+= 1
+                        }
                     }
+                    keptWords[wordIndex] = keptBits
                 }
             }
         }
         return keptAtBoundary
     }
 
-    /// For comparing codes with c: entry b is all ones where bit b of c is 0, zero where it is 1.
-    static func comparisonMasks(_ c: Int) -> SIMD8<UInt64> {
-        var masks = SIMD8<UInt64>(repeating: 0)
-        for plane in 0..<7 where (c >> plane) & 1 == 0 { masks[plane] = .max }
-        return masks
+    /// For comparing codes with c: mask b is all ones where bit b of c is 0, zero where it is 1.
+    /// Seven named words rather than a collection so the comparison stays in registers.
+    struct PlaneMasks {
+        let m0, m1, m2, m3, m4, m5, m6: UInt64
+
+        init(_ c: Int) {
+            func mask(_ bit: Int) -> UInt64 { (c >> bit) & 1 == 0 ? .max : 0 }
+            (m0, m1, m2, m3, m4, m5, m6) = (mask(0), mask(1), mask(2), mask(3), mask(4), mask(5), mask(6))
+        }
     }
 
     /// Bit-parallel comparison of 64 codes with c, most significant plane first: `greater` marks codes
     /// > c, `equal` codes == c.
     @inline(__always)
-    static func compare(_ word: UnsafePointer<UInt64>, _ masks: SIMD8<UInt64>) -> (greater: UInt64, equal: UInt64) {
+    static func compare(_ word: UnsafePointer<UInt64>, _ masks: PlaneMasks) -> (greater: UInt64, equal: UInt64) {
         var greater: UInt64 = 0
         var equal = UInt64.max
-        for plane in stride(from: 6, through: 0, by: -1) {
-            let bits = word[plane]
-            greater |= equal & bits & masks[plane]
-            equal &= bits ^ masks[plane]
+        @inline(__always) func step(_ bits: UInt64, _ mask: UInt64) {
+            greater |= equal & bits & mask
+            equal &= bits ^ mask
         }
+        step(word[6], masks.m6)
+        step(word[5], masks.m5)
+        step(word[4], masks.m4)
+        step(word[3], masks.m3)
+        step(word[2], masks.m2)
+        step(word[1], masks.m1)
+        step(word[0], masks.m0)
         return (greater, equal)
     }
 

@@ -22,24 +22,6 @@ struct HeadTables {
         }
     }
 
-    /// Fisher mass per head, mean over seeds; nil when the head count cannot be derived from the
-    /// tensors (hidden size not a multiple of 64).
-    static func fisherMass(_ collection: SubnetworkCollection) throws -> [String: HeadGrid]? {
-        guard let layout = collection.layout, let heads = ParameterMap(layout).defaultHeadCount else { return nil }
-        let map = ParameterMap(layout)
-        var mass: [String: HeadGrid] = [:]
-        for language in collection.languages {
-            let grids = try (collection.indexes[language] ?? [:]).values.map {
-                try HeadViews.fisherMass($0.fisher, map: map, heads: heads)
-            }
-            guard let first = grids.first else { continue }
-            mass[language] = HeadGrid(first.values.indices.map { layer in
-                (0..<heads).map { head in grids.map { $0.values[layer][head] }.reduce(0, +) / Double(grids.count) }
-            })
-        }
-        return mass
-    }
-
     func scoreRows(_ language: String) -> [[String]] {
         guard let grid = scores[language] else { return [] }
         return [["layer"] + (0..<grid.headCount).map { "h\($0)" }]

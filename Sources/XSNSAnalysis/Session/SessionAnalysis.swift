@@ -25,8 +25,8 @@ public struct SessionAnalysis: Sendable {
         guard let metric = choice.maskMetric else {
             return try catalog.baseline(choice.rawValue)
         }
-        let collection = try catalog.collection(languages: languages, seedAveraged: seedAveraged)
-        let (mean, perSeed) = collection.matrix(p: p, metric: metric)
+        let masks = try SessionMasks(catalog: catalog, p: p, languages: languages, seedAveraged: seedAveraged)
+        let (mean, perSeed) = masks.overlaps.matrices(metric: metric)
         return (mean, perSeed.keys.sorted().compactMap { perSeed[$0] })
     }
 
@@ -53,13 +53,12 @@ extension SessionAnalysis {
         -> (view: PairLayerView, shares: (a: [Double], b: [Double]))
     {
         try AnalysisReports.validate(p: p)
-        let collection = try catalog.collection(languages: a == b ? [a] : [a, b])
-        guard let layout = collection.layout else { throw InputError("no Fisher tensors for \(a)") }
-        let map = ParameterMap(layout)
+        let masks = try SessionMasks(catalog: catalog, p: p, languages: a == b ? [a] : [a, b])
+        let map = ParameterMap(masks.layout)
         guard map.layerCount > 0 else {
             throw InputError("the Fisher files name no encoder.layer.N tensors, so there are no layers to show")
         }
-        let subnetworks = collection.subnetworks(p: p)
+        let subnetworks = masks.subnetworks
         let seeds = Set(subnetworks[a]?.keys ?? [:].keys).intersection(subnetworks[b]?.keys ?? [:].keys).sorted()
         guard !seeds.isEmpty else { throw InputError("\(a) and \(b) have no seed in common") }
         let views = seeds.map { LayerViews.pair(subnetworks[a]![$0]!, subnetworks[b]![$0]!, map: map) }

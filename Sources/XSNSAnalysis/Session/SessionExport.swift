@@ -25,9 +25,8 @@ public struct SessionExport: Sendable {
         let manifest = catalog.session.appendingPathComponent("session.json")
         if let data = try? Data(contentsOf: manifest) { files.append(File(path: "session.json", data: data)) }
 
-        let collection = try catalog.collection()
-        let subnetworks = collection.subnetworks(p: p)
-        let overlaps = PairwiseOverlaps(languages: collection.languages, subnetworks: subnetworks)
+        let masks = try SessionMasks(catalog: catalog, p: p, headMass: true)
+        let overlaps = masks.overlaps
         var matrices: [(String, SimilarityMatrix)] = []
         for metric in MaskMetric.allCases { matrices.append((metric.rawValue, overlaps.matrices(metric: metric).mean)) }
         for baseline in ["lex", "emb"] {
@@ -45,7 +44,7 @@ public struct SessionExport: Sendable {
 
         let jaccard = matrices[0].1
         var rankings: [(String, JSONValue)] = []
-        for target in collection.languages {
+        for target in masks.languages {
             let ranking = Ranking(target: target, matrix: jaccard)
             add("rankings/\(target).csv", AnalysisReports.rank(ranking, metric: "jaccard", p: p, format: .csv))
             rankings.append((target, .array(ranking.candidates.map {
@@ -56,7 +55,7 @@ public struct SessionExport: Sendable {
             ("metric", .string("jaccard")), ("p", .number(p)), ("rankings", .object(rankings)),
         ]).rendered + "\n")
 
-        let layers = try LayerTables(collection: collection, subnetworks: subnetworks)
+        let layers = LayerTables(masks)
         add("layers/share.csv", TextTable.csv(layers.shareRows(exact: true)))
         add("layers/jaccard-by-layer.csv", TextTable.csv(layers.pairLayerRows))
         add("layers/jaccard-by-component.csv", TextTable.csv(layers.pairComponentRows))
@@ -64,15 +63,15 @@ public struct SessionExport: Sendable {
             layers.shareRows(exact: false), caption: "Share of each language's sub-network per layer (p = \(NumberText.exact(p)))",
             label: "tab:xsns-layer-share"))
 
-        if let mass = try HeadTables.fisherMass(collection) {
-            let tables = HeadTables(name: "fisher-mass", languages: collection.languages, scores: mass, fraction: headFraction)
-            for (path, text) in tables.files(languages: collection.languages) { add(path, text) }
+        if !masks.headMass.isEmpty {
+            let tables = HeadTables(name: "fisher-mass", languages: masks.languages, scores: masks.headMass, fraction: headFraction)
+            for (path, text) in tables.files(languages: masks.languages) { add(path, text) }
         }
         var importance: [String: HeadGrid] = [:]
-        for language in collection.languages { importance[language] = try catalog.headImportance(language) }
+        for language in masks.languages { importance[language] = try catalog.headImportance(language) }
         if !importance.isEmpty {
-            let tables = HeadTables(name: "importance", languages: collection.languages, scores: importance, fraction: headFraction)
-            for (path, text) in tables.files(languages: collection.languages) { add(path, text) }
+            let tables = HeadTables(name: "importance", languages: masks.languages, scores: importance, fraction: headFraction)
+            for (path, text) in tables.files(languages: masks.languages) { add(path, text) }
         }
 
         var evaluation: TransferEvaluation?
@@ -92,7 +91,7 @@ public struct SessionExport: Sendable {
             }
         }
         add("report.md", ExportReport(
-            session: catalog.session.lastPathComponent, collection: collection, p: p, jaccard: jaccard,
+            session: catalog.session.lastPathComponent, masks: masks, p: p, jaccard: jaccard,
             layers: layers, gold: gold?.name, evaluation: evaluation, regression: regression,
             files: files.map(\.path) + ["report.md"]).markdown)
     }

@@ -1,3 +1,4 @@
+import XSNSStorage
 /// `BertNormalizer`, as mBERT uses it: clean control characters, space out CJK ideographs, strip accents
 /// (when `strip_accents` is null it follows `lowercase`), lowercase — in that order.
 struct BertNormalizer: Normalizer {
@@ -6,7 +7,7 @@ struct BertNormalizer: Normalizer {
     let stripAccents: Bool
     let lowercase: Bool
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         cleanText = try fields.bool("clean_text", default: true)
         handleChineseChars = try fields.bool("handle_chinese_chars", default: true)
         lowercase = try fields.bool("lowercase", default: true)

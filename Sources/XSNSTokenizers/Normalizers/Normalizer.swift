@@ -1,3 +1,4 @@
+import XSNSStorage
 /// One normalizer of a tokenizer.json `normalizer` (possibly a `Sequence` of them).
 ///
 /// Normalizers work on Unicode scalars, never on Swift `Character`s or `String` equality, because Hugging
@@ -23,7 +24,7 @@ extension Normalizer {
 }
 
 /// Builds the normalizer described by a tokenizer.json object, keyed by its "type".
-func makeNormalizer(_ value: JSONValue, path: String) throws(TokenizerInputError) -> any Normalizer {
+func makeNormalizer(_ value: JSONValue, path: String) throws(InputError) -> any Normalizer {
     let fields = try JSONFields(value, path: path)
     let type = try fields.type()
     switch type {
@@ -38,6 +39,6 @@ func makeNormalizer(_ value: JSONValue, path: String) throws(TokenizerInputError
     case "StripAccents": return StripAccentsNormalizer()
     case "Strip": return try StripNormalizer(fields)
     case "Replace": return try ReplaceNormalizer(fields)
-    default: throw TokenizerInputError("\(path): unsupported normalizer type \"\(type)\"")
+    default: throw InputError("\(path): unsupported normalizer type \"\(type)\"")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import XSNSStorage
 
 /// `Precompiled`: SentencePiece normalization (e.g. `nmt_nfkc`) from the rules compiled into the model.
 ///
@@ -8,15 +9,15 @@ import Foundation
 struct PrecompiledNormalizer: Normalizer {
     private let charsMap: PrecompiledCharsMap
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         let encoded = try fields.string("precompiled_charsmap")
         guard let data = Data(base64Encoded: encoded) else {
-            throw TokenizerInputError("\(fields.fieldPath("precompiled_charsmap")) is not valid base64")
+            throw InputError("\(fields.fieldPath("precompiled_charsmap")) is not valid base64")
         }
         do {
             charsMap = try PrecompiledCharsMap(Array(data))
         } catch {
-            throw TokenizerInputError("\(fields.fieldPath("precompiled_charsmap")): \(error.message)")
+            throw InputError("\(fields.fieldPath("precompiled_charsmap")): \(error.message)")
         }
     }
 

@@ -1,8 +1,9 @@
+import XSNSStorage
 /// `Sequence`: applies its normalizers in order.
 struct SequenceNormalizer: Normalizer {
     let normalizers: [any Normalizer]
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         var built: [any Normalizer] = []
         for (index, item) in try fields.array("normalizers").enumerated() {
             built.append(try makeNormalizer(item, path: "\(fields.fieldPath("normalizers"))[\(index)]"))

@@ -1,9 +1,10 @@
+import XSNSStorage
 /// `Strip`: removes whitespace (Unicode White_Space) at the left and/or right end.
 struct StripNormalizer: Normalizer {
     let left: Bool
     let right: Bool
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         left = try fields.bool("strip_left", default: true)
         right = try fields.bool("strip_right", default: true)
     }

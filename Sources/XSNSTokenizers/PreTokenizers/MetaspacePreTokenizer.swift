@@ -1,3 +1,4 @@
+import XSNSStorage
 /// `Metaspace` (SentencePiece style): spaces become the replacement ("▁"), which is prepended per
 /// `prepend_scheme` and, with `split`, starts each new piece.
 struct MetaspacePreTokenizer: PreTokenizer {
@@ -7,16 +8,16 @@ struct MetaspacePreTokenizer: PreTokenizer {
     let prependScheme: PrependScheme
     let splits: Bool
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         let text = try fields.optionalString("replacement") ?? "▁"
         let scalars = Array(text.unicodeScalars)
         guard scalars.count == 1 else {
-            throw TokenizerInputError("\(fields.fieldPath("replacement")) must be a single character")
+            throw InputError("\(fields.fieldPath("replacement")) must be a single character")
         }
         replacement = scalars[0]
         if let name = try fields.optionalString("prepend_scheme") {
             guard let scheme = PrependScheme(rawValue: name) else {
-                throw TokenizerInputError("\(fields.fieldPath("prepend_scheme")): unsupported scheme \"\(name)\"")
+                throw InputError("\(fields.fieldPath("prepend_scheme")): unsupported scheme \"\(name)\"")
             }
             prependScheme = scheme
         } else {

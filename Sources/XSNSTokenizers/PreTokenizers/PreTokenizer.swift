@@ -1,3 +1,4 @@
+import XSNSStorage
 /// A piece of normalized text on its way to the model.
 struct Segment: Sendable {
     var text: String
@@ -30,7 +31,7 @@ protocol PreTokenizer: Sendable {
 }
 
 /// Builds the pre-tokenizer described by a tokenizer.json object, keyed by its "type".
-func makePreTokenizer(_ value: JSONValue, path: String) throws(TokenizerInputError) -> any PreTokenizer {
+func makePreTokenizer(_ value: JSONValue, path: String) throws(InputError) -> any PreTokenizer {
     let fields = try JSONFields(value, path: path)
     let type = try fields.type()
     switch type {
@@ -40,7 +41,7 @@ func makePreTokenizer(_ value: JSONValue, path: String) throws(TokenizerInputErr
     case "Whitespace": return WhitespacePreTokenizer()
     case "WhitespaceSplit": return WhitespaceSplitPreTokenizer()
     case "Punctuation": return try PunctuationPreTokenizer(fields)
-    default: throw TokenizerInputError("\(path): unsupported pre-tokenizer type \"\(type)\"")
+    default: throw InputError("\(path): unsupported pre-tokenizer type \"\(type)\"")
     }
 }
 
