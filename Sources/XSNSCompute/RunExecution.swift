@@ -43,6 +43,14 @@ final class RunExecution {
         var recordedBytes: UInt64?
         if let saved = try RunCheckpoint.load(checkpointURL, expecting: identity),
            !job.request.options.recordInputs || InputRecorder.canResume(inputsURL, at: saved.recordedInputBytes) {
+            // The checkpoint is a file: counts that do not fit this run would index outside the
+            // sentences and the EMB sum below.
+            guard (0...sentences.count).contains(saved.estimator.state.progress.sentences),
+                  saved.embeddingSum.count == embeddingSum.count
+            else {
+                throw InputError(file: checkpointURL.path, "run checkpoint does not fit this run (sentence count "
+                    + "or EMB size out of range); delete it to compute \(language) seed \(seed) afresh")
+            }
             try estimator.restore(saved.estimator)
             embeddingSum = saved.embeddingSum
             start = estimator.progress.sentences

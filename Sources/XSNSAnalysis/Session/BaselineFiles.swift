@@ -43,10 +43,16 @@ extension FisherCatalog {
             throw InputError(file: url.path, "not a LEX counts file written by xsns compute")
         }
         var counts: [Int: Int] = [:]
+        // Every per-id sum and the similarity's total stay below this running total, so checking it
+        // alone keeps the sums from wrapping (this module is compiled without overflow traps).
+        var total = 0
         for pair in form.counts {
             guard pair.count == 2, pair[1] >= 0 else {
                 throw InputError(file: url.path, "LEX counts must be [id, count] pairs")
             }
+            let (newTotal, overflow) = total.addingReportingOverflow(pair[1])
+            guard !overflow else { throw InputError(file: url.path, "LEX counts add up to more than \(Int.max)") }
+            total = newTotal
             counts[pair[0], default: 0] += pair[1]
         }
         return counts

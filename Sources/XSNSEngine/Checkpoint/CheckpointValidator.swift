@@ -16,9 +16,14 @@ public enum CheckpointValidator {
     public static func validate(_ store: WeightStore, config: EncoderConfig) throws -> ValidatedCheckpoint {
         let schema = CheckpointSchema(config)
         try checkNamingScheme(store, config: config)
-        for tensor in schema.embeddingTensors + schema.thetaTensors + schema.headTransformTensors {
-            try check(tensor, in: store)
+        // Layer by layer rather than through `schema.thetaTensors`: that list has 16 entries per
+        // layer, and `num_hidden_layers` comes from the file (up to 2^24), so building it first would
+        // allocate gigabytes before the first missing tensor is noticed.
+        for tensor in schema.embeddingTensors { try check(tensor, in: store) }
+        for layer in 0..<config.numLayers {
+            for tensor in schema.layerTensors(layer) { try check(tensor, in: store) }
         }
+        for tensor in schema.headTransformTensors { try check(tensor, in: store) }
         guard let bias = schema.decoderBiasCandidates.first(where: { store.info($0.name) != nil }) else {
             throw missing(schema.decoderBiasCandidates[0].name, store)
         }
