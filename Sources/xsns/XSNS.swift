@@ -47,10 +47,6 @@ struct XSNS: ParsableCommand {
         }
         Foundation.exit(status)
     }
-
-    mutating func run() throws {
-        print("xsns: the workbench is under construction")
-    }
 }
 
 private func report(_ message: String, _ status: Int32) -> Int32 {
