@@ -23,7 +23,7 @@ public enum SafeTensorsWriter {
     static func headerBytes(_ layout: TensorLayout, metadata: [String: String], file: String) throws -> Data {
         var fields: [String] = []
         if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0] ?? ""))" }
+            let pairs = metadata.keys.sorted().map { "\(JSONString.quoted($0)):\(JSONString.quoted(metadata[$0] ?? ""))" }
             fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
         }
         for entry in layout.entries {
@@ -33,7 +33,7 @@ public enum SafeTensorsWriter {
             let begin = entry.offset * MemoryLayout<Float>.size
             let end = begin + entry.count * MemoryLayout<Float>.size
             let shape = entry.shape.map(String.init).joined(separator: ",")
-            fields.append("\(jsonString(entry.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(begin),\(end)]}")
+            fields.append("\(JSONString.quoted(entry.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(begin),\(end)]}")
         }
         var header = Data(("{" + fields.joined(separator: ",") + "}").utf8)
         let padding = (8 - header.count % 8) % 8
@@ -41,21 +41,4 @@ public enum SafeTensorsWriter {
         return header
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func jsonString(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
 }

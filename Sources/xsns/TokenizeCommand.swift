@@ -61,26 +61,10 @@ struct TokenizeCommand: ParsableCommand {
     /// `{"ids":[...],"tokens":[...]}` on one line, non-ASCII text kept as UTF-8.
     static func json(_ encoding: Encoding) -> String {
         let ids = encoding.ids.map(String.init).joined(separator: ",")
-        let tokens = encoding.tokens.map(jsonString).joined(separator: ",")
+        let tokens = encoding.tokens.map(JSONString.quoted).joined(separator: ",")
         return "{\"ids\":[\(ids)],\"tokens\":[\(tokens)]}"
     }
 
-    static func jsonString(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
-                result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
 
     /// A header naming the input, then one aligned row per token: position, id, token. Tokens are shown
     /// with invisible and control characters escaped, so every row is one visible line.
