@@ -1,6 +1,7 @@
 import Testing
 
-/// Random mutation campaigns, one per reader (`XSNS_FUZZ_ITERATIONS` per target, 200 by default).
+/// Random mutation campaigns, one per reader (`XSNS_FUZZ_ITERATIONS` per target, 200 by default;
+/// a quarter of that for the folder targets).
 struct MutationCampaignTests {
     @Test(arguments: try FuzzTargets.all())
     func seedsAreAccepted(_ target: FuzzTarget) throws {
