@@ -41,6 +41,12 @@ enum Fuzzer {
         return list.split(separator: ",").contains { $0 == target.name }
     }
 
+    /// `XSNS_FUZZ_FIRST=N` starts at iteration N: with `XSNS_FUZZ_ITERATIONS=1` and
+    /// `XSNS_FUZZ_TARGETS`, it replays one reported iteration.
+    static var firstIteration: Int {
+        ProcessInfo.processInfo.environment["XSNS_FUZZ_FIRST"].flatMap { Int($0) } ?? 0
+    }
+
     static var baseSeed: UInt64 {
         ProcessInfo.processInfo.environment["XSNS_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x5853_4E53
     }
@@ -77,8 +83,8 @@ enum Fuzzer {
         var report = FuzzReport(target: target.name)
         let folder = workFolder("\(target.name)-campaign")
         let start = Date()
-        var slowest = (seconds: 0.0, iteration: 0)
-        for iteration in 0..<iterations {
+        var slowest = (seconds: 0.0, iteration: firstIteration)
+        for iteration in firstIteration..<(firstIteration + iterations) {
             let began = Date()
             try check(target, input(target, iteration: iteration), in: folder,
                       label: "iteration \(iteration) of seed \(baseSeed)", into: &report)
@@ -189,11 +195,19 @@ struct FuzzReport {
 enum KnownFindings {
     static let controlCharacters = "InputError message is not one clean line (control characters from the file)"
 
+    static let explanations: [(problem: String, explanation: String)] = [
+        (controlCharacters,
+         "messages quote file content (names, dtypes, cells) verbatim, so a newline or escape sequence in the "
+            + "file breaks the one-line stderr contract; to be escaped in InputError.description"),
+        ("not an InputError: BrokenProperty: an id outside 0..<vocabularySize",
+         "post-processor special-token ids (e.g. RobertaProcessing cls [\"<s>\", 16777217]) are not checked "
+            + "against the vocabulary when tokenizer.json is loaded"),
+        ("not an InputError: BrokenProperty: maxLength not respected",
+         "a TemplateProcessing template that repeats $A doubles the content, which addedTokenCount does not "
+            + "count, so encode(_:maxLength:) returns more ids than maxLength"),
+    ]
+
     static func explanation(_ signature: String) -> String? {
-        if controlCharacters.hasPrefix(signature) || signature.hasPrefix(controlCharacters.prefix(40)) {
-            return "messages quote file content (names, dtypes, cells) verbatim, so a newline or escape "
-                + "sequence in the file breaks the one-line stderr contract; to be escaped in InputError.description"
-        }
-        return nil
+        explanations.first { $0.problem.hasPrefix(signature) || signature.hasPrefix($0.problem.prefix(40)) }?.explanation
     }
 }
