@@ -171,7 +171,11 @@ struct FuzzReport {
             .appendingPathComponent("xsns-fuzz-findings/\(target)/\(findings.count)")
         try? FileManager.default.removeItem(at: saved)
         try? FileManager.default.createDirectory(at: saved, withIntermediateDirectories: true)
-        for (name, bytes) in files { try? Data(bytes).write(to: saved.appendingPathComponent(name)) }
+        for (name, bytes) in files {
+            let url = saved.appendingPathComponent(name)
+            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try? Data(bytes).write(to: url)
+        }
         findings[signature] = (1, "\(problem) [\(label); input saved in \(saved.path)]")
     }
 
