@@ -22,7 +22,7 @@ let package = Package(
 
         // Engine side: no terminal code anywhere below the TUI.
         .target(name: "XSNSStorage", swiftSettings: optimized),
-        .target(name: "XSNSTokenizers", swiftSettings: optimized),
+        .target(name: "XSNSTokenizers", dependencies: ["XSNSStorage"], swiftSettings: optimized),
         .target(name: "XSNSEngine",
                 dependencies: ["CBLAS", "XSNSStorage", "XSNSTokenizers"],
                 swiftSettings: optimized),
@@ -48,13 +48,13 @@ let package = Package(
 
         .target(name: "XSNSTestSupport", path: "Sources/XSNSTestSupport"),
         .testTarget(name: "XSNSStorageTests", dependencies: ["XSNSStorage", "XSNSTestSupport"]),
-        .testTarget(name: "XSNSTokenizersTests", dependencies: ["XSNSTokenizers", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSTokenizersTests", dependencies: ["XSNSTokenizers", "XSNSStorage", "XSNSTestSupport"]),
         .testTarget(name: "XSNSEngineTests", dependencies: ["XSNSEngine", "XSNSTestSupport"]),
         .testTarget(name: "XSNSAnalysisTests", dependencies: ["XSNSAnalysis", "XSNSTestSupport"]),
         .testTarget(name: "XSNSSessionTests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
         .testTarget(name: "XSNSComputeTests", dependencies: ["XSNSCompute", "XSNSTestSupport"]),
         .testTarget(name: "XSNSTUITests", dependencies: ["XSNSTUI", "XSNSTestSupport"]),
-        .testTarget(name: "XSNSCLITests", dependencies: ["XSNSTestSupport"]),
+        .testTarget(name: "XSNSCLITests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
         .testTarget(name: "XSNSFuzzTests", dependencies: ["XSNSStorage", "XSNSEngine", "XSNSAnalysis", "XSNSTokenizers", "XSNSSession", "XSNSCompute", "XSNSTestSupport"]),
     ]
 )

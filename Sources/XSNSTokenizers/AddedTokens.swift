@@ -1,3 +1,4 @@
+import XSNSStorage
 /// The `added_tokens` of a tokenizer.json and how they cut the input before the model sees it.
 ///
 /// As in Hugging Face: tokens with `normalized: false` (all special tokens, usually) are found in the raw
@@ -17,24 +18,56 @@ struct AddedTokens: Sendable {
     }
 
     /// A stretch of text: either an added token (with its id) or text still to be tokenized.
-    enum Piece: Equatable {
+    enum Piece {
         case token(id: Int, text: String)
-        case text(String, startsInput: Bool)
+        case text(Segment)
     }
 
-    let raw: [Token]
-    let normalized: [Token]
+    /// The tokens matched in raw text and in normalized text, each indexed for matching.
+    let raw: TokenSet
+    let normalized: TokenSet
     let all: [Token]
 
-    init(_ value: JSONValue?, normalizer: (any Normalizer)?) throws(TokenizerInputError) {
+    /// Tokens grouped by their first byte, longest first, so a position is tried against few candidates.
+    struct TokenSet: Sendable {
+        private var byFirstByte: [[Token]] = Array(repeating: [], count: 256)
+        let isEmpty: Bool
+
+        init(_ tokens: [Token]) {
+            for token in tokens {
+                if let first = token.pattern.first { byFirstByte[Int(first)].append(token) }
+            }
+            for index in byFirstByte.indices {
+                byFirstByte[index].sort { $0.pattern.count > $1.pattern.count }
+            }
+            isEmpty = tokens.allSatisfy { $0.pattern.isEmpty }
+        }
+
+        /// The longest token whose pattern occurs in `bytes` at `position` (the first listed on ties).
+        func longestMatch(in bytes: [UInt8], at position: Int) -> Token? {
+            for token in byFirstByte[Int(bytes[position])] {
+                let end = position + token.pattern.count
+                if end <= bytes.count, bytes[position..<end].elementsEqual(token.pattern) { return token }
+            }
+            return nil
+        }
+    }
+
+    init(_ value: JSONValue?, normalizer: (any Normalizer)?) throws(InputError) {
+        let items: [JSONValue]
+        switch value {
+        case nil: items = []
+        case .array(let elements)?: items = elements
+        default: throw InputError("added_tokens must be an array")
+        }
         var tokens: [Token] = []
-        for (index, item) in (value?.arrayValue ?? []).enumerated() {
+        for (index, item) in items.enumerated() {
             let fields = try JSONFields(item, path: "added_tokens[\(index)]")
             guard let id = try fields.optionalInt("id"), id >= 0 else {
-                throw TokenizerInputError("\(fields.fieldPath("id")) must be a non-negative integer")
+                throw InputError("\(fields.fieldPath("id")) must be a non-negative integer")
             }
             let content = try fields.string("content")
-            guard !content.isEmpty else { throw TokenizerInputError("\(fields.fieldPath("content")) is empty") }
+            guard !content.isEmpty else { throw InputError("\(fields.fieldPath("content")) is empty") }
             let special = try fields.bool("special", default: false)
             let isNormalized = try fields.bool("normalized", default: !special)
             // A normalized token is searched for in normalized text, so its pattern is normalized too.
@@ -46,20 +79,27 @@ struct AddedTokens: Sendable {
                 special: special))
         }
         all = tokens
-        raw = tokens.filter { !$0.isNormalized }
-        normalized = tokens.filter { $0.isNormalized && !$0.pattern.isEmpty }
+        raw = TokenSet(tokens.filter { !$0.isNormalized })
+        normalized = TokenSet(tokens.filter(\.isNormalized))
     }
 
     /// Cuts `text` at the tokens of `set`, as Hugging Face's `find_matches`.
-    static func split(_ text: String, startsInput: Bool, at set: [Token]) -> [Piece] {
-        let bytes = Array(text.utf8)
-        guard !set.isEmpty, !bytes.isEmpty else { return [.text(text, startsInput: startsInput)] }
+    static func split(_ segment: Segment, at set: TokenSet) -> [Piece] {
+        let bytes = Array(segment.text.utf8)
+        guard !set.isEmpty, !bytes.isEmpty else { return [.text(segment)] }
         var pieces: [Piece] = []
         var pieceStart = 0
         var position = 0
         func slice(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        func textPiece(_ range: Range<Int>) -> Segment {
+            // The scalar offset of the piece (the bytes before it that start a scalar) only matters while
+            // the segment still has a lead.
+            let offset = segment.lead == 0
+                ? 0 : bytes[..<range.lowerBound].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+            return segment.piece(slice(range).unicodeScalars, at: offset)
+        }
         while position < bytes.count {
-            guard let match = longestMatch(in: bytes, at: position, among: set) else {
+            guard let match = set.longestMatch(in: bytes, at: position) else {
                 position += 1
                 continue
             }
@@ -72,12 +112,11 @@ struct AddedTokens: Sendable {
                 if !startsWord || !stopsWord { continue }
             }
             if match.lstrip {
-                var newStart = start
-                for scalar in slice(0..<start).unicodeScalars.reversed() {
+                // Whitespace before the token, but never into the previous token.
+                for scalar in slice(pieceStart..<start).unicodeScalars.reversed() {
                     guard HFUnicode.isWhitespace(scalar) else { break }
-                    newStart -= UTF8.width(scalar)
+                    start -= UTF8.width(scalar)
                 }
-                start = max(newStart, pieceStart)
             }
             if match.rstrip {
                 for scalar in slice(stop..<bytes.count).unicodeScalars {
@@ -87,24 +126,15 @@ struct AddedTokens: Sendable {
                 position = stop
             }
             if pieceStart < start {
-                pieces.append(.text(slice(pieceStart..<start), startsInput: startsInput && pieceStart == 0))
+                pieces.append(.text(textPiece(pieceStart..<start)))
             }
             pieces.append(.token(id: match.id, text: slice(start..<stop)))
             pieceStart = stop
         }
         if pieceStart < bytes.count {
-            pieces.append(.text(slice(pieceStart..<bytes.count), startsInput: startsInput && pieceStart == 0))
+            pieces.append(.text(textPiece(pieceStart..<bytes.count)))
         }
         return pieces
-    }
-
-    private static func longestMatch(in bytes: [UInt8], at position: Int, among set: [Token]) -> Token? {
-        var best: Token?
-        for token in set where token.pattern.count > (best?.pattern.count ?? 0) {
-            let end = position + token.pattern.count
-            if end <= bytes.count, bytes[position..<end].elementsEqual(token.pattern) { best = token }
-        }
-        return best
     }
 
     private static func endsWithWordCharacter(_ text: String) -> Bool {

@@ -27,9 +27,19 @@ enum HFUnicode {
         }
     }
 
-    /// Category Mn, as StripAccents and BertNormalizer's accent stripping remove it.
+    /// Category Mn, as BertNormalizer's accent stripping removes it.
     static func isNonspacingMark(_ scalar: Unicode.Scalar) -> Bool {
         !scalar.isASCII && unicode8Category(scalar) == .nonspacingMark
+    }
+
+    /// The `StripAccents` normalizer's test: any mark (Mn, Mc, Me), from the Unicode 9.0 tables of HF's
+    /// normalization crate.
+    static func isCombiningMark(_ scalar: Unicode.Scalar) -> Bool {
+        guard !scalar.isASCII else { return false }
+        switch category(scalar, asOfVersion: 9) {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return true
+        default: return false
+        }
     }
 
     /// BertPreTokenizer's and Punctuation's test: ASCII punctuation or a Unicode punctuation category.
@@ -60,34 +70,49 @@ enum HFUnicode {
         }
     }
 
-    /// Regex `\w` as Oniguruma defines it for Unicode: letters, marks, decimal digits, connectors.
+    /// Regex `\w` as Rust's regex crate defines it: Alphabetic, marks, decimal digits, connector
+    /// punctuation and the joiners (ZWNJ, ZWJ), from its Unicode 16.0 tables.
     static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            switch scalar.value {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x5F: return true
+            default: return false
+            }
+        }
+        guard let age = scalar.properties.age, age.major <= 16 else { return false }
+        if scalar.value == 0x200C || scalar.value == 0x200D || scalar.properties.isAlphabetic { return true }
         switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation:
+        case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation:
             return true
         default:
             return false
         }
     }
 
-    /// The general category as Unicode 8.0 had it, or nil for scalars assigned later.
     private static func unicode8Category(_ scalar: Unicode.Scalar) -> Unicode.GeneralCategory? {
+        category(scalar, asOfVersion: 8)
+    }
+
+    /// The general category as Unicode `version`.0 had it (8 or 9), or nil for scalars assigned later.
+    private static func category(_ scalar: Unicode.Scalar, asOfVersion version: Int) -> Unicode.GeneralCategory? {
         guard let age = scalar.properties.age else {
             return scalar.properties.generalCategory == .surrogate ? .surrogate : nil
         }
-        guard age.major < 8 || (age.major == 8 && age.minor == 0) else { return nil }
-        return categoriesChangedSinceUnicode8[scalar.value] ?? scalar.properties.generalCategory
+        guard age.major < version || (age.major == version && age.minor == 0) else { return nil }
+        return changedCategory(scalar.value, asOfVersion: version) ?? scalar.properties.generalCategory
     }
 
-    /// Scalars whose category differs between Unicode 8.0 and Swift's tables.
-    private static let categoriesChangedSinceUnicode8: [UInt32: Unicode.GeneralCategory] = [
-        0x166D: .otherPunctuation,  // CANADIAN SYLLABICS CHI SIGN, So since 12.0
-        0x111C9: .otherPunctuation,  // SHARADA SANDHI MARK, Mn since 12.0
-        0x1734: .nonspacingMark,  // HANUNOO SIGN PAMUDPOD, Mc since 14.0
-        0x1885: .otherLetter, 0x1886: .otherLetter,  // MONGOLIAN LETTER ALI GALI BALUDA, Mn since 9.0
-        0xA9BD: .spacingMark,  // JAVANESE CONSONANT SIGN KERET, Mn since 12.0
-        0x1112E: .spacingMark, 0x1112F: .spacingMark,  // CHAKMA VOWEL SIGNS, Mn since 11.0
-        0x1171E: .nonspacingMark,  // AHOM CONSONANT SIGN MEDIAL RA, Mc since 14.0
-    ]
+    /// The few scalars whose category in Unicode 8.0/9.0 differs from Swift's tables (a switch rather than
+    /// a dictionary: this runs for every non-ASCII scalar).
+    private static func changedCategory(_ value: UInt32, asOfVersion version: Int) -> Unicode.GeneralCategory? {
+        switch value {
+        case 0x1885, 0x1886: return version < 9 ? .otherLetter : nil  // MONGOLIAN ALI GALI BALUDA: Mn since 9.0
+        case 0x166D: return .otherPunctuation  // CANADIAN SYLLABICS CHI SIGN: So since 12.0
+        case 0x111C9: return .otherPunctuation  // SHARADA SANDHI MARK: Mn since 12.0
+        case 0x1CF2, 0x1CF3: return .spacingMark  // VEDIC SIGN (ROTATED) ARDHAVISARGA: Lo since 10.0
+        case 0x1734, 0x1171E: return .nonspacingMark  // HANUNOO PAMUDPOD, AHOM MEDIAL RA: Mc since 14.0
+        case 0xA9BD, 0x1112E, 0x1112F: return .spacingMark  // JAVANESE KERET, CHAKMA O/AU: Mn since 11.0/12.0
+        default: return nil
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import XSNSStorage
 
 /// A Hugging Face `tokenizer.json` pipeline: added tokens → normalizer → pre-tokenizer → model →
 /// post-processor, giving the ids `tokenizer.encode(text)` gives in Python.
@@ -14,40 +15,40 @@ public final class Tokenizer: Sendable {
     public let maskTokenId: Int?
     public let padTokenId: Int?
 
-    /// Loads `tokenizer.json`. Throws `TokenizerInputError` naming the file when it is unreadable,
+    /// Loads `tokenizer.json`. Throws `InputError` naming the file when it is unreadable,
     /// malformed, or uses a component type this module does not implement.
-    public convenience init(contentsOf url: URL) throws {
+    public convenience init(contentsOf url: URL) throws(InputError) {
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw TokenizerInputError(file: url.path, "cannot read the tokenizer file")
+            throw InputError(file: url.path, "cannot read the tokenizer file")
         }
         do {
             try self.init(data: data)
-        } catch let error as TokenizerInputError {
-            throw TokenizerInputError(file: url.path, error.message)
+        } catch {
+            throw InputError(file: url.path, error.message)
         }
     }
 
     /// Loads a tokenizer from the bytes of a `tokenizer.json`.
-    public init(data: Data) throws {
+    public init(data: Data) throws(InputError) {
         let root: JSONValue
         do {
             root = try JSONParser.parse(data)
         } catch {
-            throw TokenizerInputError("invalid JSON at byte \(error.offset): \(error.message)")
+            throw InputError("invalid JSON at byte \(error.offset): \(error.message)")
         }
         let fields = try JSONFields(root, path: "")
-        normalizer = try fields.optional("normalizer").map { v throws(TokenizerInputError) in
+        normalizer = try fields.optional("normalizer").map { v throws(InputError) in
             try makeNormalizer(v, path: "normalizer")
         }
-        preTokenizer = try fields.optional("pre_tokenizer").map { v throws(TokenizerInputError) in
+        preTokenizer = try fields.optional("pre_tokenizer").map { v throws(InputError) in
             try makePreTokenizer(v, path: "pre_tokenizer")
         }
         let model = try makeModel(try fields.required("model"), path: "model")
         self.model = model
-        postProcessor = try fields.optional("post_processor").map { v throws(TokenizerInputError) in
+        postProcessor = try fields.optional("post_processor").map { v throws(InputError) in
             try makePostProcessor(v, path: "post_processor")
         }
         let addedTokens = try AddedTokens(fields.optional("added_tokens"), normalizer: normalizer)
@@ -84,7 +85,8 @@ public final class Tokenizer: Sendable {
     }
 
     /// Encodes with special tokens; with `maxLength`, the content is cut at the end so that the result,
-    /// special tokens included, has at most `maxLength` ids (HF `truncation=True, max_length=N`).
+    /// special tokens included, has at most `maxLength` ids (HF `truncation=True, max_length=N`). A
+    /// `maxLength` below `addedTokenCount` leaves the special tokens alone (HF refuses such a length).
     public func encode(_ text: String, maxLength: Int?) -> Encoding {
         var content = encodeContent(text)
         if let maxLength {
@@ -100,14 +102,16 @@ public final class Tokenizer: Sendable {
     /// The tokens of `text` without special tokens around them.
     private func encodeContent(_ text: String) -> Encoding {
         var result = Encoding(ids: [], tokens: [])
-        for rawPiece in AddedTokens.split(text, startsInput: true, at: addedTokens.raw) {
-            guard case .text(let rawText, let startsInput) = rawPiece else {
+        // Only the input's first scalar sits at original offset 0.
+        let input = Segment(text: text, lead: text.isEmpty ? 0 : 1)
+        for rawPiece in AddedTokens.split(input, at: addedTokens.raw) {
+            guard case .text(let raw) = rawPiece else {
                 append(rawPiece, to: &result)
                 continue
             }
-            let normalized = normalizer?.normalize(rawText) ?? rawText
-            if normalized.isEmpty { continue }
-            for piece in AddedTokens.split(normalized, startsInput: startsInput, at: addedTokens.normalized) {
+            let normalized = normalizer.map { $0.normalize(raw) } ?? raw
+            if normalized.text.isEmpty { continue }
+            for piece in AddedTokens.split(normalized, at: addedTokens.normalized) {
                 append(piece, to: &result)
             }
         }
@@ -119,8 +123,7 @@ public final class Tokenizer: Sendable {
         case .token(let id, let text):
             result.ids.append(id)
             result.tokens.append(text)
-        case .text(let text, let startsInput):
-            let segment = Segment(text: text, startsInput: startsInput)
+        case .text(let segment):
             let segments = preTokenizer?.split(segment) ?? [segment]
             for segment in segments where !segment.text.isEmpty {
                 model.tokenize(segment.text, ids: &result.ids, tokens: &result.tokens)

@@ -12,13 +12,14 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Fraction of θ in each sub-network, in (0, 1).") var p: Double = 0.15
     @Option(help: "Measured transfer scores to evaluate against (optional).") var gold: String?
     @Option(help: "Cut-off of NDCG.") var k: Int = 3
+    @Option(help: "Share of all heads in each language's head mask, in (0, 1].") var headFraction: Double = 0.25
 
     func run() throws {
         let analysis = try openSession(session)
         let goldTable = try gold.map { path in
             (name: URL(fileURLWithPath: path).lastPathComponent, table: try TransferTable.load(URL(fileURLWithPath: path)))
         }
-        let export = try SessionExport(catalog: analysis.catalog, p: p, gold: goldTable, k: k)
+        let export = try SessionExport(catalog: analysis.catalog, p: p, gold: goldTable, k: k, headFraction: headFraction)
         let destination = URL(fileURLWithPath: out)
         try export.write(to: destination)
         print("wrote \(export.files.count) files to \(destination.path)")

@@ -19,6 +19,8 @@ struct MatrixCommand: ParsableCommand {
     @Option(help: "Fraction of θ in each sub-network, in (0, 1).") var p: Double = 0.15
     @Option(help: "jaccard | cosine (of sub-networks) | lex | emb (stored baselines).") var metric: SimilarityChoice = .jaccard
     @Option(help: "table | csv | json") var format: OutputFormat = .table
+    @Flag(help: "Use the mask of each language's seed-averaged Fisher instead of averaging similarities over seeds.")
+    var seedAveraged = false
 
     // The analysis benchmark until `xsns bench --analysis` calls AnalysisBenchmark itself.
     @Flag(help: .hidden) var bench = false
@@ -35,7 +37,7 @@ struct MatrixCommand: ParsableCommand {
             print(format == .json ? result.json : result.text)
             return
         }
-        let (matrix, _) = try openSession(session ?? "").matrices(metric, p: p)
+        let (matrix, _) = try openSession(session ?? "").matrices(metric, p: p, seedAveraged: seedAveraged)
         print(AnalysisReports.matrix(matrix, metric: metric.rawValue, p: metric.maskMetric == nil ? nil : p, format: format),
               terminator: "")
     }

@@ -55,11 +55,7 @@ struct TokenizeCommand: ParsableCommand {
                 throw InputError(file: tokenizer, "the directory holds no tokenizer.json")
             }
         }
-        do {
-            return try Tokenizer(contentsOf: url)
-        } catch let error as TokenizerInputError {
-            throw InputError(file: error.file ?? url.path, error.message)
-        }
+        return try Tokenizer(contentsOf: url)
     }
 
     /// `{"ids":[...],"tokens":[...]}` on one line, non-ASCII text kept as UTF-8.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import XSNSStorage
+import XSNSTokenizers
 
 @main
 struct XSNS: ParsableCommand {

@@ -5,23 +5,35 @@ Run from the repository root (needs ../shared/corpora/ud, or $XSNS_SHARED/corpor
 
     XSNS_SHARED=/work/shared /work/venv/bin/python Tests/FixtureGenerator/gen_tokenizers.py
 
+For the load-time benchmark (not a fixture: ~19 MB, never committed), write an XLM-R-sized tokenizer.json,
+unigram.json's pipeline with its vocabulary padded to 250,002 random pieces:
+
+    /work/venv/bin/python Tests/FixtureGenerator/gen_tokenizers.py --large-unigram /tmp/big/tokenizer.json
+
 WordPiece training is not bit-for-bit reproducible (HF's trainer iterates hash maps), so a rerun changes
 the wordpiece files and their expected ids together; the unigram files are reproducible.
 
 Writes Tests/Fixtures/tokenizers/:
   unigram.json          SentencePiece unigram (nmt_nfkc, real Precompiled charsmap) converted the way
                         transformers converts XLM-R (XLMRobertaConverter), plus XLM-R's added tokens.
+  unigram-bytefallback.json  a smaller one trained with byte pieces <0x00>..<0xFF>, byte_fallback on.
   wordpiece-cased.json  WordPiece with BertNormalizer + BertPreTokenizer + BertProcessing, like mBERT cased.
   wordpiece-uncased.json  the same with lowercase=True (accents stripped, as strip_accents=None implies).
   corpus.jsonl          {"tokenizer","lang","line","ids"}: HF ids for a seeded sample of each corpus file.
                         Only the line number is stored: the corpora are not copied into the repository.
-  hard.jsonl            {"tokenizer","text","ids","tokens"}: hand-picked hard inputs.
+  hard.jsonl            {"tokenizer","text","ids","tokens"}: hand-picked hard inputs, then seeded random ones.
   stages.jsonl          {"name","base","override":{...},"cases":[{"text","ids"}]}: one small pipeline per
-                        stage type, made by replacing parts of a base tokenizer.json, with HF ids.
+                        stage type, made by replacing parts of a base tokenizer.json, with HF ids for
+                        hand-picked and seeded random texts.
   truncation.jsonl      {"tokenizer","text","max_length","ids"}: HF truncation=True, max_length=N.
   unicode.json          ranges of code points that HF's BertNormalizer drops (clean_text), that its accent
-                        stripping drops (only code points NFD leaves alone), that BertPreTokenizer isolates.
+                        stripping drops (only code points NFD leaves alone), that BertPreTokenizer isolates
+                        (punctuation) or drops (whitespace), that handle_chinese_chars spaces out, that
+                        StripAccents drops (combining_mark), that the Whitespace pre-tokenizer's \\w matches.
+  scalar-maps.json      for NFC/NFD/NFKC/NFKD/Lowercase and unigram.json's Precompiled charsmap: every
+                        code point the normalizer changes, with HF's output.
 """
+import base64
 import copy
 import json
 import os
@@ -150,7 +162,27 @@ STAGE_TEXTS = [
     "", "   ", "Hello World", "  Hello   World  ", "Café CAFÉ cafe\u0301", "ＡＢＣ　１２３ ﬁ ½ x²", "ΟΔΟΣ İ ß",
     "Hello, world! (a-b) 'q' a.b...c", "中文字符 日本語 한국어", "a\x00b\tc\u200bd\ufeffe", "tiếng Việt", "don't stop",
     "hello <mask> world", "[CLS] x [SEP]", "x" * 120, "e\u0301\u0301", "¿Qué? ¡Sí! «x»",
+    "\u200bhello", "\x00hello", " hello", "<s>hello", "hello<s>world", "<mask>hello", "Hello World\u3000again",
+    "\u309cabc def", "\ufeff hello", "हिन्दी ीा ॏ", "ↅⅪ x_y a‿b ⁀ 1²", "a\u200db\u200cc",
 ]
+
+
+def random_texts(seed, count):
+    """Seeded random strings mixing scripts, marks, invisible characters, spaces and special tokens."""
+    pools = [
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", " " * 10 + "\t\n\r",
+        ".,;:!?'\"()[]{}-_/\\@#$%^&*+=<>|~`", *[
+            "".join(chr(c) for c in range(lo, hi)) for lo, hi in [
+                (0xC0, 0x180), (0x300, 0x370), (0x400, 0x460), (0x4E00, 0x4E40), (0x1100, 0x1120),
+                (0x1161, 0x1170), (0xAC00, 0xAC20), (0xE01, 0xE50), (0x900, 0x980), (0x600, 0x660),
+                (0xFF01, 0xFF70), (0x3040, 0x30FF), (0x2150, 0x2190), (0x1D400, 0x1D410)]],
+        "\u200d\u200c\u200b\ufe0f\ufeff\x00\x07\x0b\x1f\x7f\u00a0\u3000\u2028\u00ad\ufffd\x85",
+        "👍🏽👨👩🇫🇷🥰⃣❤",
+    ]
+    pieces = [c for pool in pools for c in pool] + [
+        "<s>", "</s>", "<mask>", "<unk>", "<pad>", "[CLS]", "[SEP]", "[MASK]", "[UNK]", " <mask>", "▁", "##"]
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(count)]
 
 
 def encode_all(tok, texts):
@@ -187,6 +219,9 @@ def stage_variants():
             v.append((f"pre-Metaspace-{scheme}-{'split' if split else 'nosplit'}", "unigram", {
                 "pre_tokenizer": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": scheme,
                                   "split": split}}))
+    v.append(("pre-Metaspace-first-after-BertNormalizer", "unigram", {
+        "normalizer": wp_norm,
+        "pre_tokenizer": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": True}}))
     v.append(("pre-Whitespace", "wordpiece-cased", {"pre_tokenizer": {"type": "Whitespace"}}))
     v.append(("pre-WhitespaceSplit", "wordpiece-cased", {"pre_tokenizer": {"type": "WhitespaceSplit"}}))
     for behavior in ["Removed", "Isolated", "MergedWithPrevious", "MergedWithNext", "Contiguous"]:
@@ -235,7 +270,11 @@ def hf_unicode_tables():
     strip = normalizers.BertNormalizer(clean_text=False, handle_chinese_chars=False, strip_accents=True,
                                        lowercase=False)
     pre = pre_tokenizers.BertPreTokenizer()
-    control, mark, punct = [], [], []
+    chinese = normalizers.BertNormalizer(clean_text=False, handle_chinese_chars=True, strip_accents=False,
+                                         lowercase=False)
+    strip_marks = normalizers.StripAccents()
+    whitespace = pre_tokenizers.Whitespace()
+    control, mark, punct, cjk, space, combining, word = [], [], [], [], [], [], []
     for c in cps:
         ch = chr(c)
         if c not in (9, 10, 13) and clean.normalize_str("x" + ch) == "x":
@@ -244,6 +283,14 @@ def hf_unicode_tables():
             mark.append(c)
         if not ch.isspace() and len(pre.pre_tokenize_str("x" + ch + "x")) == 3:
             punct.append(c)
+        if chinese.normalize_str(ch) == " " + ch + " ":
+            cjk.append(c)
+        if len(pre.pre_tokenize_str("x" + ch + "x")) == 2:
+            space.append(c)
+        if unicodedata.normalize("NFD", ch) == ch and strip_marks.normalize_str(ch) == "":
+            combining.append(c)
+        if len(whitespace.pre_tokenize_str("x" + ch + "x")) == 1:
+            word.append(c)
 
     def ranges(values):
         out = []
@@ -254,16 +301,73 @@ def hf_unicode_tables():
                 out.append([c, c])
         return out
 
-    return {"control": ranges(control), "nonspacing_mark": ranges(mark), "punctuation": ranges(punct)}
+    return {"control": ranges(control), "nonspacing_mark": ranges(mark), "punctuation": ranges(punct),
+            "chinese": ranges(cjk), "whitespace": ranges(space), "combining_mark": ranges(combining),
+            "word": ranges(word)}
+
+
+def hf_scalar_maps(unigram_spec):
+    """For each single-scalar normalizer, every scalar it changes and what it makes of it.
+
+    Hangul syllables are left out of NFD/NFKD: their decomposition is arithmetic and would triple the file.
+    """
+    precompiled = unigram_spec["normalizer"]["normalizers"][0]
+    assert precompiled["type"] == "Precompiled"
+    forms = {
+        "NFC": normalizers.NFC(), "NFD": normalizers.NFD(), "NFKC": normalizers.NFKC(),
+        "NFKD": normalizers.NFKD(), "Lowercase": normalizers.Lowercase(),
+        "Precompiled": normalizers.Precompiled(base64.b64decode(precompiled["precompiled_charsmap"])),
+    }
+    cps = [c for c in range(0x110000) if not (0xD800 <= c <= 0xDFFF)]
+    maps = {}
+    for name, normalizer in forms.items():
+        changed = []
+        for c in cps:
+            if name in ("NFD", "NFKD") and 0xAC00 <= c <= 0xD7A3:
+                continue
+            out = normalizer.normalize_str(chr(c))
+            if out != chr(c):
+                changed.append([c, out])
+        maps[name] = changed
+    return maps
 
 
 def write_jsonl(name, rows):
     with open(os.path.join(OUT, name), "w", encoding="utf-8") as f:
         for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+            # ASCII escapes: Foundation's JSONSerialization drops a raw U+FEFF that starts a string.
+            f.write(json.dumps(row, separators=(",", ":")) + "\n")
+
+
+def write_large_unigram(path, size=250_002):
+    """unigram.json with random pieces (several scripts, half with "▁") up to `size` entries."""
+    with open(os.path.join(OUT, "unigram.json"), encoding="utf-8") as f:
+        spec = json.load(f)
+    rng = random.Random(SEED)
+    alphabet = [chr(c) for lo, hi in [(0x61, 0x7A), (0x41, 0x5A), (0x430, 0x44F), (0x3B1, 0x3C9), (0x5D0, 0x5EA),
+                                      (0x627, 0x64A), (0x905, 0x939), (0xE01, 0xE2E), (0x4E00, 0x4FFF),
+                                      (0xAC00, 0xAD00)] for c in range(lo, hi + 1)]
+    vocab = spec["model"]["vocab"][:-1]  # the last entry is <mask>, kept last
+    seen = {piece for piece, _ in vocab}
+    while len(vocab) < size - 1:
+        piece = ("▁" if rng.random() < 0.5 else "") + "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 10)))
+        if piece not in seen:
+            seen.add(piece)
+            vocab.append([piece, -rng.uniform(5, 20)])
+    vocab.append(["<mask>", 0.0])
+    spec["model"]["vocab"] = vocab
+    for token in spec["added_tokens"]:
+        if token["content"] == "<mask>":
+            token["id"] = len(vocab) - 1
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(spec, f, ensure_ascii=False, indent=2)
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--large-unigram":
+        write_large_unigram(sys.argv[2])
+        return
     # The byte-fallback model is converted knowingly; byte_fallback is switched on in its JSON afterwards.
     warnings.filterwarnings("ignore", message=".*byte fallback.*")
     os.makedirs(OUT, exist_ok=True)
@@ -291,15 +395,17 @@ def main():
     write_jsonl("corpus.jsonl", corpus_rows)
 
     hard_rows = []
+    hard_texts = HARD_CASES + random_texts(SEED + 1, 150)
     for name, tok in tokenizers.items():
-        for text, enc in zip(HARD_CASES, encode_all(tok, HARD_CASES)):
+        for text, enc in zip(hard_texts, encode_all(tok, hard_texts)):
             hard_rows.append({"tokenizer": name, "text": text, "ids": enc.ids, "tokens": enc.tokens})
     write_jsonl("hard.jsonl", hard_rows)
 
     stage_rows = []
+    stage_texts = STAGE_TEXTS + random_texts(SEED + 2, 40)
     for name, base, override in stage_variants():
         tok = Tokenizer.from_str(json.dumps(apply_override(specs[base], override)))
-        cases = [{"text": t, "ids": e.ids} for t, e in zip(STAGE_TEXTS, encode_all(tok, STAGE_TEXTS))]
+        cases = [{"text": t, "ids": e.ids} for t, e in zip(stage_texts, encode_all(tok, stage_texts))]
         stage_rows.append({"name": name, "base": base, "override": override, "cases": cases})
     write_jsonl("stages.jsonl", stage_rows)
 
@@ -315,6 +421,8 @@ def main():
 
     with open(os.path.join(OUT, "unicode.json"), "w", encoding="utf-8") as f:
         json.dump(hf_unicode_tables(), f)
+    with open(os.path.join(OUT, "scalar-maps.json"), "w", encoding="utf-8") as f:
+        json.dump(hf_scalar_maps(specs["unigram"]), f, separators=(",", ":"))
 
 
 if __name__ == "__main__":

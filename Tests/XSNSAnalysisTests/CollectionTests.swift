@@ -58,3 +58,30 @@ struct CollectionTests {
         #expect(throws: InputError.self) { try SubnetworkCollection(languages: ["xx"], indexes: [:]) }
     }
 }
+
+/// The p-sweep re-derives the same quantities as a direct computation at each p.
+struct PSweepTests {
+    @Test func pairSweepFollowsTheMatrixAtEachP() throws {
+        let (collection, _, _) = try CollectionTests.collection()
+        let values = [0.05, 0.2, 0.5]
+        let sweep = try PSweep.pair("en", "fi", in: collection, metric: .cosine, values: values)
+        #expect(sweep.map(\.p) == values)
+        for (p, similarity) in sweep {
+            #expect(similarity == collection.matrix(p: p, metric: .cosine).mean["en", "fi"])
+        }
+    }
+
+    @Test func evaluationSweepEvaluatesEverySeed() throws {
+        let (collection, _, _) = try CollectionTests.collection()
+        var gold = TransferTable()
+        for (source, target, value) in [("fi", "et", 0.9), ("en", "et", 0.5), ("et", "fi", 0.8), ("en", "fi", 0.6)] {
+            gold.insert(source: source, target: target, value: value)
+        }
+        let sweep = try PSweep.evaluation(in: collection, gold: gold, metric: .jaccard, values: [0.1, 0.3])
+        for (p, evaluation) in sweep {
+            let perSeed = collection.matrix(p: p, metric: .jaccard).perSeed
+            let runs = try [1, 2].map { try TransferEvaluation(predictions: TransferTable(matrix: perSeed[$0]!), gold: gold) }
+            #expect(evaluation == TransferEvaluation.averaged(runs))
+        }
+    }
+}

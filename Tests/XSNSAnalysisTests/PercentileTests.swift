@@ -90,3 +90,61 @@ struct PercentileTests {
         #expect(a.cardinality(in: 70..<70) == 0)
     }
 }
+
+/// The blocked, carry-save pairwise popcount against numpy's intersection sizes.
+struct PairwiseIntersectionTests {
+    @Test func blockedCountsMatchNumpy() throws {
+        let fixture = try #require(PercentileTests.fixture)
+        let a = try PercentileTests.index("fisher")
+        let b = try PercentileTests.index("fisher2")
+        for reference in fixture.pairs {
+            let sets = [a.subnetwork(p: reference.p).bits, b.subnetwork(p: reference.p).bits]
+            #expect(PairwiseIntersections.counts(sets + sets, pairs: [(0, 1), (2, 1), (0, 3)]) == Array(repeating: reference.intersection, count: 3))
+        }
+    }
+
+    @Test func oddLengthsAndSelfPairsCountEveryBit() {
+        for length in [1, 63, 64, 65, 1000, 64 * 16, 64 * 16 + 7, 64 * 2048 + 130] {
+            let a = Bitset(count: length, positions: stride(from: 0, to: length, by: 3))
+            let b = Bitset(count: length, positions: stride(from: 0, to: length, by: 2))
+            let counts = PairwiseIntersections.counts([a, b], pairs: [(0, 1), (0, 0), (1, 1)])
+            #expect(counts == [(length + 5) / 6, (length + 2) / 3, (length + 1) / 2], "length \(length)")
+        }
+    }
+}
+
+/// Every p whose two order statistics straddle a code-group boundary takes the two-group path; sweeping
+/// p finely over a short vector reaches many of them. The reference is the plain selection over the whole
+/// vector (itself checked against numpy above).
+struct GroupBoundaryTests {
+    @Test func finePSweepAgreesWithPlainSelection() throws {
+        let values = (0..<1283).map { Float(($0 * 7919) % 1283) * 0.5 }
+        let index = try SubnetworkIndex(FlatTensors(layout: TensorLayout([("v", [values.count])]), values: values))
+        #expect(index.values == values)
+        for step in 1..<1000 {
+            let p = Double(step) / 1000
+            let subnetwork = index.subnetwork(p: p)
+            let threshold = NumpyPercentile.percentile(values, q: NumpyPercentile.q(keeping: p))
+            #expect(subnetwork.threshold == threshold, "p=\(p)")
+            let expected = values.indices.filter { values[$0] >= threshold }
+            #expect(subnetwork.size == expected.count, "p=\(p)")
+            #expect(subnetwork.bits == Bitset(count: values.count, positions: expected), "p=\(p)")
+        }
+    }
+}
+
+/// The one-shot mask (no index) against the same numpy references.
+struct DirectSubnetworkTests {
+    @Test(arguments: ["uniform", "ties", "fisher", "fisher2", "signed", "constant", "tiny"])
+    func directMasksMatchNumpy(vector: String) throws {
+        let fixture = try #require(PercentileTests.fixture)
+        let values = try PercentileTests.vector(vector)
+        for reference in fixture.cases where reference.vector == vector {
+            let subnetwork = try Subnetwork(fisher: values, p: reference.p)
+            #expect(subnetwork.threshold == Float(reference.threshold), "\(vector) p=\(reference.p)")
+            #expect(subnetwork.size == reference.kept, "\(vector) p=\(reference.p)")
+            #expect(subnetwork.bits == Bitset(count: values.count, positions: values.indices.filter { values[$0] >= subnetwork.threshold }))
+        }
+        #expect(throws: InputError.self) { try Subnetwork(fisher: [1, .nan], p: 0.5) }
+    }
+}

@@ -37,6 +37,20 @@ struct SessionTests {
         }
     }
 
+    @Test func seedAveragedMasksAndTheInteractiveCollectionMatchNumpy() throws {
+        let session = try Self.makeSession()
+        let analysis = try SessionAnalysis(session: session.path, in: URL(fileURLWithPath: "/"))
+        let reference: CollectionTests.Matrices = try AnalysisFixtures.json("views.json")
+        let averaged = try analysis.matrices(.jaccard, p: reference.p, seedAveraged: true).mean
+        let interactive = try analysis.catalog.collection().matrix(p: reference.p, metric: .cosine).mean
+        for (i, a) in reference.languages.enumerated() {
+            for (j, b) in reference.languages.enumerated() {
+                #expect(close(averaged[a, b], reference.matrices["jaccard_seed_averaged"]![i][j], tolerance: 1e-12))
+                #expect(close(interactive[a, b], reference.matrices["cosine"]![i][j], tolerance: 1e-12))
+            }
+        }
+    }
+
     @Test func badRequestsAreInputErrors() throws {
         let session = try Self.makeSession()
         let analysis = try SessionAnalysis(session: session.path, in: URL(fileURLWithPath: "/"))
@@ -56,6 +70,29 @@ struct SessionTests {
         let json = AnalysisReports.layers(view, pair: ("en", "fi"), shares: shares, p: 0.2, format: .json)
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         #expect((object?["layers"] as? [Any])?.count == 3)
+    }
+
+    @Test func headImportanceIsAveragedOverSeedsAndExported() throws {
+        let session = try Self.makeSession()
+        let heads = session.appendingPathComponent("heads")
+        try FileManager.default.createDirectory(at: heads, withIntermediateDirectories: true)
+        let layout = TensorLayout([("head_importance", [3, 2])])
+        let seeds: [Int: [Float]] = [1: [1, 2, 3, 4, 5, 6], 2: [3, 2, 1, 0, 5, 8]]
+        for language in ["en", "et", "fi"] {
+            for (seed, values) in seeds {
+                try SafeTensorsWriter.write(
+                    FlatTensors(layout: layout, values: language == "fi" ? values.reversed() : values), metadata: [:],
+                    to: heads.appendingPathComponent("\(language).seed\(seed).safetensors"))
+            }
+        }
+        let catalog = try FisherCatalog(session: session)
+        #expect(try catalog.headImportance("en") == HeadGrid([[2, 2], [2, 2], [5, 7]]))
+        // Top half of the heads: en and et keep (2,1), (2,0) and the first of the ties, (0,0); fi (grids reversed) keeps (0,0), (0,1), (1,0).
+        let export = try SessionExport(catalog: catalog, p: 0.2, headFraction: 0.5)
+        let files = Dictionary(uniqueKeysWithValues: export.files.map { ($0.path, String(decoding: $0.data, as: UTF8.self)) })
+        #expect(files["heads/importance-en.csv"] == "layer,h0,h1\n0,2.0,2.0\n1,2.0,2.0\n2,5.0,7.0\n")
+        #expect(files["heads/usage-by-importance.csv"] == "layer,h0,h1\n0,3,1\n1,1,0\n2,2,2\n")
+        #expect(files["figures/heatmap-head-cosine-by-importance.svg"] != nil)
     }
 
     @Test func exportWritesACompleteFolder() throws {

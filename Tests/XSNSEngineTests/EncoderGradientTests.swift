@@ -11,6 +11,10 @@ struct EncoderGradientTests {
         return EncoderModel(parameters: try EncoderParameters.random(config: config, seed: 5, standardDeviation: 0.5))
     }
 
+    static func setTheta(_ model: EncoderModel, _ values: [Float]) {
+        for (i, value) in values.enumerated() { model.parameters.theta[i] = value }
+    }
+
     static let sequences = [
         MaskedSequence(inputIds: [0, 5, 12, 3, 7, 2], labels: [-100, 9, -100, -100, 4, -100]),
         MaskedSequence(inputIds: [0, 8, 3, 2], labels: [-100, -100, 11, -100]),
@@ -31,14 +35,13 @@ struct EncoderGradientTests {
         let model = try Self.tinyModel(modelType)
         let (_, gradient, gate) = try lossAndGradient(model, dropout: dropout)
         #expect(!gradient.contains { $0.isNaN })
-        let theta = model.parameters.theta.pointer
         let original = model.parameters.theta.array
         var values = original
         let error = FiniteDifference.relativeError(analytic: gradient, values: &values, step: 3e-3) { perturbed in
-            perturbed.withUnsafeBufferPointer { theta.update(from: $0.baseAddress!, count: perturbed.count) }
+            Self.setTheta(model, perturbed)
             return (try? lossAndGradient(model, dropout: dropout).0) ?? .nan
         }
-        original.withUnsafeBufferPointer { theta.update(from: $0.baseAddress!, count: original.count) }
+        Self.setTheta(model, original)
         print("encoder θ gradient (\(modelType), dropout \(dropout)): relative error \(error)")
         #expect(error < 5e-3)
 
@@ -57,10 +60,10 @@ struct EncoderGradientTests {
                     }
                 }
             }
-            scaled.withUnsafeBufferPointer { theta.update(from: $0.baseAddress!, count: scaled.count) }
+            Self.setTheta(model, scaled)
             return (try? lossAndGradient(model, dropout: dropout).0) ?? .nan
         }
-        original.withUnsafeBufferPointer { theta.update(from: $0.baseAddress!, count: original.count) }
+        Self.setTheta(model, original)
         print("head gate gradient (\(modelType), dropout \(dropout)): relative error \(gateError)")
         #expect(gateError < 5e-3)
     }

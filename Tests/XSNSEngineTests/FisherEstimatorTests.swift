@@ -81,3 +81,17 @@ struct FisherEstimatorTests {
         #expect(throws: InputError.self) { try Self.estimator(.exact).restore(xsns.snapshot()) }
     }
 }
+
+extension FisherEstimatorTests {
+    @Test func badSentenceIsRejectedWithoutChangingTheState() throws {
+        let estimator = try Self.estimator(.xsns)
+        try estimator.feed([0, 5, 6, 2])
+        let before = estimator.snapshot().state
+        #expect(throws: InputError.self) { try estimator.feed([0, 13, 2]) }  // vocabulary has 13 ids
+        #expect(throws: InputError.self) { try estimator.feed([]) }
+        #expect(throws: InputError.self) {
+            try estimator.feed(masked: MaskedSequence(inputIds: [0, 5, 2], labels: [-100, 40, -100]))
+        }
+        #expect(estimator.snapshot().state == before)
+    }
+}

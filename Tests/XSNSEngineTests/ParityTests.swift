@@ -125,5 +125,12 @@ struct ParityTests {
         let scale = expected.map(abs).max() ?? 0
         #expect(pooled.count == expected.count)
         #expect(difference <= Self.tolerance * scale)
+
+        // Packed with other sentences, the first one's pooled state is unchanged.
+        let packed = try parity.model.meanPooledLastHiddenStates(parity.cases.sentences.map(\.ids))
+        #expect(packed.count == parity.cases.sentences.count)
+        #expect(zip(packed[0], pooled).allSatisfy { abs($0 - $1) <= 1e-6 * scale })
+        let alone = try parity.model.meanPooledLastHiddenState(parity.cases.sentences[3].ids)
+        #expect(zip(alone, packed[3]).allSatisfy { abs($0 - $1) <= 1e-6 * scale })
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 import XSNSStorage
-import XSNSTokenizers
 
 /// One fuzzed input: its files by name (one for most readers; a whole folder for a checkpoint).
 typealias FuzzFiles = [String: [UInt8]]
@@ -123,12 +122,6 @@ enum Fuzzer {
             if let problem = ErrorContract.problem(with: error, folder: folder) {
                 report.record(problem, label: label, files: files)
             }
-        } catch let error as TokenizerInputError {
-            // The tokenizer module's mirror of InputError (it depends on Foundation only).
-            report.rejected += 1
-            if let problem = ErrorContract.problem(with: InputError(file: error.file, error.message), folder: folder) {
-                report.record(problem, label: label, files: files)
-            }
         } catch {
             report.record("not an InputError: \(type(of: error)): \(error)", label: label, files: files)
         }
@@ -144,7 +137,7 @@ enum ErrorContract {
             return "InputError names '\(file)', not the input under \(root): \(error.message)"
         }
         if error.description.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return "\(KnownFindings.controlCharacters): \(error.description.debugDescription)"
+            return "InputError message is not one clean line: \(error.description.debugDescription)"
         }
         return nil
     }
@@ -179,39 +172,10 @@ struct FuzzReport {
         findings[signature] = (1, "\(problem) [\(label); input saved in \(saved.path)]")
     }
 
-    /// One test issue per distinct finding; the ones already reported to their owners are known issues.
+    /// One test issue per distinct finding.
     func expectClean(sourceLocation: SourceLocation = #_sourceLocation) {
-        for (signature, finding) in findings.sorted(by: { $0.key < $1.key }) {
-            let message = Comment(rawValue: "\(target): \(finding.count)× \(finding.example)")
-            if let known = KnownFindings.explanation(signature) {
-                withKnownIssue(Comment(rawValue: known), isIntermittent: true) {
-                    Issue.record(message, sourceLocation: sourceLocation)
-                }
-            } else {
-                Issue.record(message, sourceLocation: sourceLocation)
-            }
+        for (_, finding) in findings.sorted(by: { $0.key < $1.key }) {
+            Issue.record(Comment(rawValue: "\(target): \(finding.count)× \(finding.example)"), sourceLocation: sourceLocation)
         }
-    }
-}
-
-/// Contract violations found by these campaigns that belong to other modules and are reported to
-/// their owners: still shown in every run, but as known issues until they are fixed.
-enum KnownFindings {
-    static let controlCharacters = "InputError message is not one clean line (control characters from the file)"
-
-    static let explanations: [(problem: String, explanation: String)] = [
-        (controlCharacters,
-         "messages quote file content (names, dtypes, cells) verbatim, so a newline or escape sequence in the "
-            + "file breaks the one-line stderr contract; to be escaped in InputError.description"),
-        ("not an InputError: BrokenProperty: an id outside 0..<vocabularySize",
-         "post-processor special-token ids (e.g. RobertaProcessing cls [\"<s>\", 16777217]) are not checked "
-            + "against the vocabulary when tokenizer.json is loaded"),
-        ("not an InputError: BrokenProperty: maxLength not respected",
-         "a TemplateProcessing template that repeats $A doubles the content, which addedTokenCount does not "
-            + "count, so encode(_:maxLength:) returns more ids than maxLength"),
-    ]
-
-    static func explanation(_ signature: String) -> String? {
-        explanations.first { $0.problem.hasPrefix(signature) || signature.hasPrefix($0.problem.prefix(40)) }?.explanation
     }
 }

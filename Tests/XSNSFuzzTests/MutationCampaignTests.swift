@@ -1,4 +1,5 @@
 import Testing
+import XSNSStorage
 
 /// Random mutation campaigns, one per reader (`XSNS_FUZZ_ITERATIONS` per target, 200 by default;
 /// a quarter of that for the folder targets).

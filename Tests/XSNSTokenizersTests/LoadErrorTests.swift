@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import XSNSStorage
 import XSNSTestSupport
 import XSNSTokenizers
 
-/// Unsupported or malformed tokenizer.json files: a `TokenizerInputError` naming the file and the problem.
+/// Unsupported or malformed tokenizer.json files: a `InputError` naming the file and the problem.
 @Suite struct LoadErrorTests {
     struct BadFile: CustomTestStringConvertible, Sendable {
         var label: String
@@ -18,7 +19,7 @@ import XSNSTokenizers
         BadFile(label: "not JSON", json: "{\"model\": ", expectedMessage: "invalid JSON"),
         BadFile(label: "empty file", json: "", expectedMessage: "invalid JSON"),
         BadFile(label: "trailing garbage", json: "{} x", expectedMessage: "invalid JSON"),
-        BadFile(label: "not an object", json: "[1, 2]", expectedMessage: "must be a JSON object"),
+        BadFile(label: "not an object", json: "[1, 2]", expectedMessage: "the document must be a JSON object"),
         BadFile(label: "no model", json: "{}", expectedMessage: "model is missing"),
         BadFile(label: "BPE model", json: #"{"model":{"type":"BPE","vocab":{},"merges":[]}}"#,
                 expectedMessage: #"unsupported model type "BPE""#),
@@ -47,6 +48,9 @@ import XSNSTokenizers
         BadFile(label: "unk not in wordpiece vocab",
                 json: #"{"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"a":0}}}"#,
                 expectedMessage: #""[UNK]" is not in the vocabulary"#),
+        BadFile(label: "added tokens not a list",
+                json: #"{"added_tokens":{"x":1},"model":\#(wordPieceModel)}"#,
+                expectedMessage: "added_tokens must be an array"),
         BadFile(label: "bad added token",
                 json: #"{"added_tokens":[{"content":"x"}],"model":\#(wordPieceModel)}"#,
                 expectedMessage: "added_tokens[0].id must be a non-negative integer"),
@@ -61,10 +65,10 @@ import XSNSTokenizers
     func badFileIsAnInputErrorNamingTheFile(bad: BadFile) throws {
         let url = try Fixtures.temporaryDirectory("xsns-tok").appendingPathComponent("tokenizer.json")
         try Data(bad.json.utf8).write(to: url)
-        do {
+        do throws(InputError) {
             _ = try Tokenizer(contentsOf: url)
             Issue.record("\(bad.label): loaded without error")
-        } catch let error as TokenizerInputError {
+        } catch {
             #expect(error.file == url.path)
             #expect(error.message.contains(bad.expectedMessage), "\(error.message)")
         }
@@ -72,7 +76,7 @@ import XSNSTokenizers
 
     @Test func missingFileIsAnInputError() throws {
         let url = try Fixtures.temporaryDirectory("xsns-tok").appendingPathComponent("absent.json")
-        #expect(throws: TokenizerInputError(file: url.path, "cannot read the tokenizer file")) {
+        #expect(throws: InputError(file: url.path, "cannot read the tokenizer file")) {
             try Tokenizer(contentsOf: url)
         }
     }

@@ -5,7 +5,7 @@ import XSNSTestSupport
 
 /// The character classes of the Bert components, for every scalar, against HF's behaviour (recorded by
 /// the generator as ranges: which scalars BertNormalizer's clean_text drops, which accent stripping drops,
-/// which BertPreTokenizer isolates as punctuation).
+/// which BertPreTokenizer isolates as punctuation or drops as whitespace, which are spaced out as CJK).
 @Suite struct UnicodeClassTests {
     static let tables: [String: [[Int]]] = {
         guard let data = try? Data(contentsOf: Fixtures.url("tokenizers/unicode.json")),
@@ -20,9 +20,13 @@ import XSNSTestSupport
         // Only scalars that NFD leaves alone can be probed through accent stripping.
         ("nonspacing_mark", { HFUnicode.isNonspacingMark($0) && !hasCanonicalDecomposition($0) }),
         ("punctuation", { !HFUnicode.isWhitespace($0) && HFUnicode.isPunctuation($0) }),
+        ("chinese", HFUnicode.isChineseCharacter),
+        ("whitespace", HFUnicode.isWhitespace),
+        ("combining_mark", { HFUnicode.isCombiningMark($0) && !hasCanonicalDecomposition($0) }),
+        ("word", HFUnicode.isWordCharacter),
     ]
 
-    @Test(arguments: ["control", "nonspacing_mark", "punctuation"])
+    @Test(arguments: ["control", "nonspacing_mark", "punctuation", "chinese", "whitespace", "combining_mark", "word"])
     func classMatchesHuggingFaceForEveryScalar(name: String) throws {
         let ranges = try #require(Self.tables[name], "unicode.json has no \(name) table")
         let predicate = try #require(Self.classes.first { $0.0 == name }?.1)

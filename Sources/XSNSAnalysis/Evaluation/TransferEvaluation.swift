@@ -51,7 +51,9 @@ public struct TransferEvaluation: Equatable, Sendable {
                     spearman: RankingMetrics.spearman(predicted, goldScores)))
         }
         guard !results.isEmpty else {
-            throw InputError("no target has two or more candidate sources in both the predictions and the gold")
+            throw InputError(
+                file: gold.source,
+                "no target has two or more candidate sources in both the predictions and this gold file")
         }
         self.k = k
         targets = results

@@ -5,6 +5,8 @@ import XSNSStorage
 /// Targets, and each target's sources, keep the order in which they first appear: Top-1 breaks ties in
 /// that order (as `np.argmax` does on arrays built in file order).
 public struct TransferTable: Equatable, Sendable {
+    /// The file the table was read from, to name in errors.
+    public var source: String?
     public private(set) var targets: [String] = []
     public private(set) var sources: [String: [String]] = [:]
     private var values: [String: [String: Double]] = [:]
@@ -159,6 +161,7 @@ extension TransferTable {
                 "no \(missing.joined(separator: ", ")) column, and not a square matrix; name them with --columns")
         }
         guard !table.targets.isEmpty else { throw InputError(file: file, "no scores in the file") }
+        table.source = file
         return table
     }
 

@@ -10,6 +10,13 @@ public struct Bitset: Equatable, Sendable {
         words = [UInt64](repeating: 0, count: (count + 63) / 64)
     }
 
+    /// From packed words; bits past `count` in the last word must be zero.
+    init(count: Int, words: [UInt64]) {
+        precondition(words.count == (count + 63) / 64)
+        self.count = count
+        self.words = words
+    }
+
     public init(count: Int, positions: some Sequence<Int>) {
         self.init(count: count)
         for position in positions { insert(position) }

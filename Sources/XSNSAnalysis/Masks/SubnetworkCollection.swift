@@ -1,4 +1,3 @@
-import Dispatch
 import XSNSStorage
 
 /// The Fisher indexes of every (language, seed) of a session, and the similarity matrices derived from
@@ -106,17 +105,5 @@ public struct PairwiseOverlaps: Sendable {
         guard let i = languages.firstIndex(of: a), let j = languages.firstIndex(of: b) else { return nil }
         let counts = seeds.compactMap { intersections[$0]?[i][j] }
         return counts.isEmpty ? nil : Double(counts.reduce(0, +)) / Double(counts.count)
-    }
-}
-
-/// Runs independent jobs on all cores and collects their results in job order.
-enum ParallelMap {
-    static func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
-        let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        nonisolated(unsafe) let slots = results
-        DispatchQueue.concurrentPerform(iterations: count) { job in slots[job] = body(job) }
-        return results.map { $0! }
     }
 }

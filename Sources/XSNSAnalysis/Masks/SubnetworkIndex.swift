@@ -8,11 +8,12 @@ public struct Subnetwork: Sendable {
     public let bits: Bitset
     public let size: Int
 
-    init(p: Double, threshold: Float, bits: Bitset) {
+    /// `size` is known from the construction, sparing a popcount pass over |θ| bits.
+    init(p: Double, threshold: Float, bits: Bitset, size: Int) {
         self.p = p
         self.threshold = threshold
         self.bits = bits
-        size = bits.cardinality
+        self.size = size
     }
 }
 
@@ -20,17 +21,21 @@ public struct Subnetwork: Sendable {
 /// itself is stored only as a permutation, so the caller can release its copy.
 ///
 /// Each value gets a 7-bit code, its rank group (128 groups of about |θ|/128 values each, formed from a
-/// 2²⁰-bin histogram of order-preserving float keys), and the values are kept grouped by code, each group
-/// in position order. A mask at p then needs one pass over the codes (8 codes per step, carry-free byte
-/// compares) to decide every value outside the boundary group(s) holding the percentile's order
-/// statistics; the boundary values are one contiguous run, read in order — no random access into a
-/// 340 MB vector — and a selection (quickselect) among them gives numpy's exact threshold.
+/// 2²⁰-bin histogram of order-preserving float keys), stored bit-sliced, and the values are kept grouped
+/// by code, each group in position order. A mask at p then needs one pass over the code planes (a
+/// bit-parallel comparison decides 64 values in ~35 word operations) to settle every value outside the
+/// boundary group(s) holding the percentile's order statistics; the boundary values are one contiguous
+/// run, read in order — no random access into a 340 MB vector — and a selection (quickselect) among the
+/// few in the percentile's histogram bin gives numpy's exact threshold.
 public final class SubnetworkIndex: Sendable {
     public let layout: TensorLayout
     public let count: Int
-    private let codes: [UInt8]  // padded with zeros to a whole number of 64-value words
+    /// The 7-bit codes bit-sliced: word w of plane b (bit b of the codes of values 64w…64w+63) is at
+    /// planes[7w + b], so one mask word reads 56 consecutive bytes. Padding values have code 0.
+    private let planes: [UInt64]
     private let grouped: [Float]  // values ordered by (code, position)
     private let groupStart: [Int]  // groupStart[g] = number of values in groups < g; 129 entries
+    private let binStart: [UInt32]  // binStart[b] = number of values in bins < b; 2²⁰ + 1 entries
     static let groupCount = 128
     static let binBits = 20
 
@@ -38,6 +43,7 @@ public final class SubnetworkIndex: Sendable {
     public init(_ fisher: FlatTensors, source: String? = nil) throws {
         let values = fisher.values
         guard !values.isEmpty else { throw InputError(file: source, "Fisher vector is empty") }
+        guard values.count < Int(UInt32.max) else { throw InputError(file: source, "Fisher vector longer than 2³² values") }
         let count = values.count
         let shift = UInt32(32 - Self.binBits)
         var histogram = [Int](repeating: 0, count: 1 << Self.binBits)
@@ -69,6 +75,9 @@ public final class SubnetworkIndex: Sendable {
             }
         }
 
+        var binStart = [UInt32](repeating: 0, count: (1 << Self.binBits) + 1)
+        for bin in 0..<(1 << Self.binBits) { binStart[bin + 1] = binStart[bin] &+ UInt32(histogram[bin]) }
+
         var codes = [UInt8](repeating: 0, count: (count + 63) / 64 * 64)
         var grouped = [Float](repeating: 0, count: count)
         var cursor = Array(groupStart.prefix(Self.groupCount))
@@ -89,9 +98,10 @@ public final class SubnetworkIndex: Sendable {
         }
         self.layout = fisher.layout
         self.count = count
-        self.codes = codes
+        self.planes = Self.bitSlice(codes)
         self.grouped = grouped
         self.groupStart = groupStart
+        self.binStart = binStart
     }
 
     /// Unsigned key with the same order as the floats (zeros of both signs share one key).
@@ -106,7 +116,10 @@ public final class SubnetworkIndex: Sendable {
         var cursor = Array(groupStart.prefix(Self.groupCount))
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             for index in 0..<count {
-                let code = Int(codes[index])
+                let word = (index >> 6) * 7
+                let bit = UInt64(index & 63)
+                var code = 0
+                for plane in 0..<7 { code |= Int((planes[word + plane] >> bit) & 1) << plane }
                 buffer[index] = grouped[cursor[code]]
                 cursor[code] += 1
             }
@@ -126,69 +139,146 @@ public final class SubnetworkIndex: Sendable {
         return low
     }
 
+    private func bin(ofRank rank: Int) -> Int {
+        var low = 0
+        var high = binStart.count - 2
+        while low < high {  // last bin whose start is ≤ rank
+            let middle = (low + high + 1) / 2
+            if Int(binStart[middle]) <= rank { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
     /// The sub-network keeping the fraction p (0 < p < 1) of θ.
     public func subnetwork(p: Double) -> Subnetwork {
         precondition(p > 0 && p < 1, "p must lie in (0, 1)")
         let position = NumpyPercentile.position(q: NumpyPercentile.q(keeping: p), count: count)
         let lowGroup = group(ofRank: position.lower)
         let highGroup = group(ofRank: position.upper)
-        let base = groupStart[lowGroup]
-        var boundary = Array(grouped[base..<groupStart[highGroup + 1]])
+        // Narrow the selection to the histogram bin(s) of the two order statistics (bins in between are
+        // empty, as the ranks are consecutive): a few thousand values instead of the whole group.
+        let lowBin = bin(ofRank: position.lower)
+        let highBin = bin(ofRank: position.upper)
+        let shift = UInt32(32 - Self.binBits)
+        let base = Int(binStart[lowBin])
+        var boundary = grouped[groupStart[lowGroup]..<groupStart[highGroup + 1]].filter { value in
+            let bin = Int(Self.orderKey(value) >> shift)
+            return bin >= lowBin && bin <= highBin
+        }
         let threshold = boundary.withUnsafeMutableBufferPointer { buffer -> Float in
             let a = Selection.select(buffer, rank: position.lower - base)
             let b = position.upper == position.lower
                 ? a : Selection.minimum(buffer[(position.lower - base + 1)...])
             return NumpyPercentile.interpolate(a, b, gamma: position.gamma)
         }
-        var kept = Bitset(count: count)
-        classify(above: highGroup, from: lowGroup, threshold: threshold, kept: &kept)
-        return Subnetwork(p: p, threshold: threshold, bits: kept)
+        var keptAtBoundary = 0
+        // Every word is written by `classify`, so the storage need not be zeroed first.
+        let words = [UInt64](unsafeUninitializedCapacity: (count + 63) / 64) { buffer, initialized in
+            keptAtBoundary = classify(above: highGroup, from: lowGroup, threshold: threshold, into: buffer)
+            initialized = buffer.count
+        }
+        let keptAbove = count - groupStart[highGroup + 1]
+        return Subnetwork(p: p, threshold: threshold, bits: Bitset(count: count, words: words), size: keptAbove + keptAtBoundary)
     }
 
-    /// kept ← code > high, or low ≤ code ≤ high and value ≥ threshold. Codes are < 128, so adding
-    /// (127 − c) to each byte of a word never carries and sets the byte's top bit exactly when the code
-    /// exceeds c. Boundary values are met in position order, which is their order in `grouped`.
-    private func classify(above high: Int, from low: Int, threshold: Float, kept: inout Bitset) {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let tops: UInt64 = 0x8080_8080_8080_8080
-        let aboveHigh = UInt64(127 - high) &* ones
-        let atLeastLow = UInt64(128 - low) &* ones
-        let wordCount = kept.words.count
-        let limit = count
-        var cursor = Array(groupStart[low...high])  // next unread value of each boundary group
-        codes.withUnsafeBytes { raw in
+    /// kept ← code > high, or code ∈ {low, high} and value ≥ threshold (groups strictly between the two
+    /// are empty: the ranks are consecutive). Boundary values are met in position order, which is their
+    /// order in `grouped`. Returns the number of boundary values kept.
+    private func classify(
+        above high: Int, from low: Int, threshold: Float, into keptWords: UnsafeMutableBufferPointer<UInt64>
+    ) -> Int {
+        let wordCount = keptWords.count
+        let tail = count & 63
+        let lastMask = tail == 0 ? UInt64.max : (UInt64.max >> UInt64(64 - tail))
+        let highBits = PlaneMasks(high)
+        let lowBits = PlaneMasks(low)
+        var cursor = (groupStart[low], groupStart[high])  // next unread value of each boundary group
+        var keptAtBoundary = 0
+        planes.withUnsafeBufferPointer { planes in
             grouped.withUnsafeBufferPointer { values in
-                kept.words.withUnsafeMutableBufferPointer { keptWords in
-                    for wordIndex in 0..<wordCount {
-                        var keptBits: UInt64 = 0
-                        var boundaryBits: UInt64 = 0
-                        for step in 0..<8 {
-                            let chunk = raw.loadUnaligned(fromByteOffset: wordIndex &* 64 &+ step &* 8, as: UInt64.self)
-                            let greater = (chunk &+ aboveHigh) & tops
-                            let atLeast = (chunk &+ atLeastLow) & tops
-                            keptBits |= Self.packTopBits(greater) << UInt64(step &* 8)
-                            boundaryBits |= Self.packTopBits(atLeast & ~greater) << UInt64(step &* 8)
+                for wordIndex in 0..<wordCount {
+                    let word = planes.baseAddress! + wordIndex &* 7
+                    let (aboveHigh, atHigh) = Self.compare(word, highBits)
+                    var atLow: UInt64 = 0
+                    if low != high { atLow = Self.compare(word, lowBits).equal }
+                    var keptBits = aboveHigh
+                    var boundary = atHigh | atLow
+                    if wordIndex == wordCount - 1 { boundary &= lastMask }
+                    while boundary != 0 {
+                        let bit = UInt64(boundary.trailingZeroBitCount)
+                        boundary &= boundary &- 1
+                        let value: Float
+                        if (atLow >> bit) & 1 != 0 {
+                            value = values[cursor.0]
+                            cursor.0 &+= 1
+                        } else {
+                            value = values[cursor.1]
+                            cursor.1 &+= 1
                         }
-                        while boundaryBits != 0 {
-                            let bit = boundaryBits.trailingZeroBitCount
-                            boundaryBits &= boundaryBits &- 1
-                            let index = wordIndex << 6 | bit
-                            // Padding codes are zero: inside the boundary when low is 0, but not values.
-                            guard index < limit else { break }
-                            let slot = Int(raw[index]) - low
-                            if values[cursor[slot]] >= threshold { keptBits |= 1 << UInt64(bit) }
-                            cursor[slot] &+= 1
+                        if value >= threshold {
+                            keptBits |= 1 << bit
+                            keptAtBoundary &+= 1
                         }
-                        keptWords[wordIndex] = keptBits
                     }
+                    keptWords[wordIndex] = keptBits
                 }
             }
         }
+        return keptAtBoundary
     }
 
-    /// The top bit of byte i → bit i of the result (one multiply gathers all eight without carries).
+    /// For comparing codes with c: mask b is all ones where bit b of c is 0, zero where it is 1.
+    /// Seven named words rather than a collection so the comparison stays in registers.
+    struct PlaneMasks {
+        let m0, m1, m2, m3, m4, m5, m6: UInt64
+
+        init(_ c: Int) {
+            func mask(_ bit: Int) -> UInt64 { (c >> bit) & 1 == 0 ? .max : 0 }
+            (m0, m1, m2, m3, m4, m5, m6) = (mask(0), mask(1), mask(2), mask(3), mask(4), mask(5), mask(6))
+        }
+    }
+
+    /// Bit-parallel comparison of 64 codes with c, most significant plane first: `greater` marks codes
+    /// > c, `equal` codes == c.
     @inline(__always)
-    static func packTopBits(_ word: UInt64) -> UInt64 {
-        ((word >> 7) &* 0x0102_0408_1020_4080) >> 56
+    static func compare(_ word: UnsafePointer<UInt64>, _ masks: PlaneMasks) -> (greater: UInt64, equal: UInt64) {
+        var greater: UInt64 = 0
+        var equal = UInt64.max
+        @inline(__always) func step(_ bits: UInt64, _ mask: UInt64) {
+            greater |= equal & bits & mask
+            equal &= bits ^ mask
+        }
+        step(word[6], masks.m6)
+        step(word[5], masks.m5)
+        step(word[4], masks.m4)
+        step(word[3], masks.m3)
+        step(word[2], masks.m2)
+        step(word[1], masks.m1)
+        step(word[0], masks.m0)
+        return (greater, equal)
+    }
+
+    /// Byte codes → interleaved bit planes, eight codes at a time.
+    static func bitSlice(_ codes: [UInt8]) -> [UInt64] {
+        let wordCount = codes.count / 64
+        var planes = [UInt64](repeating: 0, count: wordCount * 7)
+        codes.withUnsafeBytes { raw in
+            planes.withUnsafeMutableBufferPointer { out in
+                for wordIndex in 0..<wordCount {
+                    var words = SIMD8<UInt64>(repeating: 0)
+                    for step in 0..<8 {
+                        let chunk = raw.loadUnaligned(fromByteOffset: wordIndex &* 64 &+ step &* 8, as: UInt64.self)
+                        for plane in 0..<7 {
+                            // Bit 0 of byte i → bit i: the multiply adds each byte's bit into the top byte
+                            // at a distinct position, without carries.
+                            let bits = (((chunk >> UInt64(plane)) & 0x0101_0101_0101_0101) &* 0x0102_0408_1020_4080) >> 56
+                            words[plane] |= bits << UInt64(step &* 8)
+                        }
+                    }
+                    for plane in 0..<7 { out[wordIndex &* 7 &+ plane] = words[plane] }
+                }
+            }
+        }
+        return planes
     }
 }

@@ -2,7 +2,6 @@
 /// outputs), rendered compactly on one line.
 public indirect enum JSONValue: Equatable, Sendable {
     case null
-    case bool(Bool)
     case number(Double)
     case integer(Int)
     case string(String)
@@ -22,7 +21,6 @@ public indirect enum JSONValue: Equatable, Sendable {
     private func render(into text: inout String) {
         switch self {
         case .null: text += "null"
-        case .bool(let value): text += value ? "true" : "false"
         case .number(let value): text += value.isFinite ? NumberText.exact(value) : "null"
         case .integer(let value): text += String(value)
         case .string(let value): text += Self.quoted(value)

@@ -28,7 +28,8 @@ public enum SVGHeatmap {
         let top = 40 + labelWidth
         let left = labelWidth
         let legendX = left + n * cell + 24
-        let width = legendX + 90
+        // Wide enough for the title too (about 8 px per character at 14 px).
+        let width = max(legendX + 90, left + 8 * title.count)
         let height = max(top + n * cell + 20, top + 220)
         var offDiagonal: [Double] = []
         for i in 0..<n { for j in 0..<n where i != j { if let value = matrix.values[i][j] { offDiagonal.append(value) } } }

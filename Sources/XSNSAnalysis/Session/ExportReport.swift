@@ -1,7 +1,7 @@
 /// The Markdown summary at the top of an export folder.
 struct ExportReport {
     let session: String
-    let collection: SubnetworkCollection
+    let masks: SessionMasks
     let p: Double
     let jaccard: SimilarityMatrix
     let layers: LayerTables
@@ -12,16 +12,16 @@ struct ExportReport {
 
     var markdown: String {
         var text = "# X-SNS analysis of session `\(session)`\n\n"
-        text += "- Languages: \(collection.languages.joined(separator: ", "))\n"
-        text += "- Seeds: \(collection.seeds.map(String.init).joined(separator: ", ")) (similarities are means over seeds)\n"
+        text += "- Languages: \(masks.languages.joined(separator: ", "))\n"
+        text += "- Seeds: \(masks.seeds.map(String.init).joined(separator: ", ")) (similarities are means over seeds)\n"
         text += "- Sub-networks: the top p = \(NumberText.exact(p)) of θ by Fisher information (one global threshold, "
         text += "ties at the threshold kept)\n"
-        if let layout = collection.layout { text += "- θ: \(layout.totalCount) parameters in \(layout.entries.count) tensors\n" }
+        text += "- θ: \(masks.layout.totalCount) parameters in \(masks.layout.entries.count) tensors\n"
         text += "\n## Jaccard similarity\n\n"
         text += TextTable.markdown([[""] + jaccard.languages] + zip(jaccard.languages, jaccard.values).map { [$0] + $1.map { NumberText.fixed($0, 3) } })
         text += "\n![Jaccard heatmap](figures/heatmap-jaccard.svg)\n\n## Best sources per target\n\n"
         var rows = [["target", "1st", "2nd", "3rd"]]
-        for target in collection.languages {
+        for target in masks.languages {
             let best = Ranking(target: target, matrix: jaccard).candidates.prefix(3).map { "\($0.language) (\(NumberText.fixed($0.score, 3)))" }
             rows.append([target] + best + Array(repeating: "", count: 3 - best.count))
         }

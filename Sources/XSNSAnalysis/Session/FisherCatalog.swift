@@ -60,14 +60,23 @@ public struct FisherCatalog: Sendable {
         return FlatTensors(layout: layout, values: values)
     }
 
-    /// Indexes of the given languages (default: all), one file at a time to bound memory.
-    public func collection(languages requested: [String]? = nil) throws -> SubnetworkCollection {
+    /// Indexes of the given languages (default: all), one file at a time to bound memory. With
+    /// `seedAveraged`, each language has a single index (key 0) of its Fisher averaged over seeds.
+    public func collection(languages requested: [String]? = nil, seedAveraged: Bool = false) throws
+        -> SubnetworkCollection
+    {
         let chosen = requested ?? languages
         var indexes: [String: [Int: SubnetworkIndex]] = [:]
         for language in chosen {
             try require(language)
-            for (seed, url) in files[language] ?? [:] {
-                indexes[language, default: [:]][seed] = try SubnetworkIndex(Self.load(url), source: url.path)
+            let seeds = files[language] ?? [:]
+            if seedAveraged {
+                let mean = try FlatTensors.mean(seeds.keys.sorted().compactMap { seeds[$0] }.map(Self.load))
+                indexes[language] = [0: try SubnetworkIndex(mean, source: seeds.values.first?.path)]
+            } else {
+                for (seed, url) in seeds {
+                    indexes[language, default: [:]][seed] = try SubnetworkIndex(Self.load(url), source: url.path)
+                }
             }
         }
         return try SubnetworkCollection(languages: chosen, indexes: indexes)

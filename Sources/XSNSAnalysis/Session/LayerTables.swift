@@ -1,5 +1,3 @@
-import XSNSStorage
-
 /// Per-layer tables over all languages and pairs (means over the seeds each pair shares), for export.
 struct LayerTables {
     let layerCount: Int
@@ -7,11 +5,11 @@ struct LayerTables {
     let shares: [String: [Double]]
     let pairs: [(a: String, b: String, view: PairLayerView)]
 
-    init(collection: SubnetworkCollection, subnetworks: [String: [Int: Subnetwork]]) throws {
-        guard let layout = collection.layout else { throw InputError("no Fisher tensors") }
-        let map = ParameterMap(layout)
+    init(_ masks: SessionMasks) {
+        let map = ParameterMap(masks.layout)
+        let subnetworks = masks.subnetworks
         layerCount = map.layerCount
-        languages = collection.languages
+        languages = masks.languages
         var shares: [String: [Double]] = [:]
         for language in languages {
             let perSeed = (subnetworks[language] ?? [:]).values.map { LayerViews.layerShare($0, map: map) }

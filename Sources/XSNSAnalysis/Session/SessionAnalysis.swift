@@ -17,15 +17,16 @@ public struct SessionAnalysis: Sendable {
     }
 
     /// The mean-over-seeds matrix and, for the mask metrics, the per-seed matrices (baselines have none).
-    public func matrices(_ choice: SimilarityChoice, p: Double, languages: [String]? = nil) throws
+    /// `seedAveraged` uses the mask of each language's seed-averaged Fisher instead.
+    public func matrices(_ choice: SimilarityChoice, p: Double, languages: [String]? = nil, seedAveraged: Bool = false) throws
         -> (mean: SimilarityMatrix, perSeed: [SimilarityMatrix])
     {
         try AnalysisReports.validate(p: p)
         guard let metric = choice.maskMetric else {
             return try catalog.baseline(choice.rawValue)
         }
-        let collection = try catalog.collection(languages: languages)
-        let (mean, perSeed) = collection.matrix(p: p, metric: metric)
+        let masks = try SessionMasks(catalog: catalog, p: p, languages: languages, seedAveraged: seedAveraged)
+        let (mean, perSeed) = masks.overlaps.matrices(metric: metric)
         return (mean, perSeed.keys.sorted().compactMap { perSeed[$0] })
     }
 
@@ -52,13 +53,12 @@ extension SessionAnalysis {
         -> (view: PairLayerView, shares: (a: [Double], b: [Double]))
     {
         try AnalysisReports.validate(p: p)
-        let collection = try catalog.collection(languages: a == b ? [a] : [a, b])
-        guard let layout = collection.layout else { throw InputError("no Fisher tensors for \(a)") }
-        let map = ParameterMap(layout)
+        let masks = try SessionMasks(catalog: catalog, p: p, languages: a == b ? [a] : [a, b])
+        let map = ParameterMap(masks.layout)
         guard map.layerCount > 0 else {
             throw InputError("the Fisher files name no encoder.layer.N tensors, so there are no layers to show")
         }
-        let subnetworks = collection.subnetworks(p: p)
+        let subnetworks = masks.subnetworks
         let seeds = Set(subnetworks[a]?.keys ?? [:].keys).intersection(subnetworks[b]?.keys ?? [:].keys).sorted()
         guard !seeds.isEmpty else { throw InputError("\(a) and \(b) have no seed in common") }
         let views = seeds.map { LayerViews.pair(subnetworks[a]![$0]!, subnetworks[b]![$0]!, map: map) }

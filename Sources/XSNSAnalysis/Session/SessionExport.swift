@@ -13,14 +13,20 @@ public struct SessionExport: Sendable {
     private mutating func add(_ path: String, _ text: String) { files.append(File(path: path, data: Data(text.utf8))) }
 
     /// Everything is computed before anything is written, so a failure leaves no partial export.
-    public init(catalog: FisherCatalog, p: Double, gold: (name: String, table: TransferTable)? = nil, k: Int = 3) throws {
+    /// `headFraction`: the share of all heads in each language's head mask (heads ranked by Fisher mass).
+    public init(
+        catalog: FisherCatalog, p: Double, gold: (name: String, table: TransferTable)? = nil, k: Int = 3,
+        headFraction: Double = 0.25
+    ) throws {
+        guard headFraction > 0, headFraction <= 1 else {
+            throw InputError("--head-fraction must lie in (0, 1] (got \(headFraction))")
+        }
         try AnalysisReports.validate(p: p)
         let manifest = catalog.session.appendingPathComponent("session.json")
         if let data = try? Data(contentsOf: manifest) { files.append(File(path: "session.json", data: data)) }
 
-        let collection = try catalog.collection()
-        let subnetworks = collection.subnetworks(p: p)
-        let overlaps = PairwiseOverlaps(languages: collection.languages, subnetworks: subnetworks)
+        let masks = try SessionMasks(catalog: catalog, p: p, headMass: true)
+        let overlaps = masks.overlaps
         var matrices: [(String, SimilarityMatrix)] = []
         for metric in MaskMetric.allCases { matrices.append((metric.rawValue, overlaps.matrices(metric: metric).mean)) }
         for baseline in ["lex", "emb"] {
@@ -38,7 +44,7 @@ public struct SessionExport: Sendable {
 
         let jaccard = matrices[0].1
         var rankings: [(String, JSONValue)] = []
-        for target in collection.languages {
+        for target in masks.languages {
             let ranking = Ranking(target: target, matrix: jaccard)
             add("rankings/\(target).csv", AnalysisReports.rank(ranking, metric: "jaccard", p: p, format: .csv))
             rankings.append((target, .array(ranking.candidates.map {
@@ -49,13 +55,24 @@ public struct SessionExport: Sendable {
             ("metric", .string("jaccard")), ("p", .number(p)), ("rankings", .object(rankings)),
         ]).rendered + "\n")
 
-        let layers = try LayerTables(collection: collection, subnetworks: subnetworks)
+        let layers = LayerTables(masks)
         add("layers/share.csv", TextTable.csv(layers.shareRows(exact: true)))
         add("layers/jaccard-by-layer.csv", TextTable.csv(layers.pairLayerRows))
         add("layers/jaccard-by-component.csv", TextTable.csv(layers.pairComponentRows))
         add("tables/layer-share.tex", LaTeXTable.render(
             layers.shareRows(exact: false), caption: "Share of each language's sub-network per layer (p = \(NumberText.exact(p)))",
             label: "tab:xsns-layer-share"))
+
+        if !masks.headMass.isEmpty {
+            let tables = HeadTables(name: "fisher-mass", languages: masks.languages, scores: masks.headMass, fraction: headFraction)
+            for (path, text) in tables.files(languages: masks.languages) { add(path, text) }
+        }
+        var importance: [String: HeadGrid] = [:]
+        for language in masks.languages { importance[language] = try catalog.headImportance(language) }
+        if !importance.isEmpty {
+            let tables = HeadTables(name: "importance", languages: masks.languages, scores: importance, fraction: headFraction)
+            for (path, text) in tables.files(languages: masks.languages) { add(path, text) }
+        }
 
         var evaluation: TransferEvaluation?
         var regression: TransferRegression?
@@ -74,7 +91,7 @@ public struct SessionExport: Sendable {
             }
         }
         add("report.md", ExportReport(
-            session: catalog.session.lastPathComponent, collection: collection, p: p, jaccard: jaccard,
+            session: catalog.session.lastPathComponent, masks: masks, p: p, jaccard: jaccard,
             layers: layers, gold: gold?.name, evaluation: evaluation, regression: regression,
             files: files.map(\.path) + ["report.md"]).markdown)
     }

@@ -1,17 +1,3 @@
-/// Bytes with reference semantics (dropout keep masks).
-final class ByteBuffer {
-    let pointer: UnsafeMutablePointer<UInt8>
-    let count: Int
-
-    init(count: Int) {
-        self.count = count
-        pointer = .allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
-    }
-
-    deinit { pointer.deallocate() }
-}
-
 /// Everything the forward pass keeps for the backward pass, for `rows` packed tokens
 /// (the sequences of one gradient unit, one after another, without padding).
 /// Reallocated only when a larger unit arrives.
@@ -28,6 +14,8 @@ final class EncoderActivations {
     let attentionNormMean, attentionNormRstd, outputNormMean, outputNormRstd: FloatBuffer
     /// Output of the attention LayerNorm (the FFN input).
     let attentionNormOutput: FloatBuffer
+    /// FFN pre-activations per layer; the GELU output is kept for one layer only (`intermediateAct`) and
+    /// recomputed in the backward pass, which costs one erf per element and saves a quarter of the memory.
     let intermediatePre, intermediateAct: FloatBuffer
     let probabilities: FloatBuffer
     let attentionKeep, attentionOutputKeep, outputKeep: ByteBuffer
@@ -56,7 +44,7 @@ final class EncoderActivations {
         outputNormMean = FloatBuffer(count: layers * rows)
         outputNormRstd = FloatBuffer(count: layers * rows)
         intermediatePre = FloatBuffer(count: layers * rows * intermediate)
-        intermediateAct = FloatBuffer(count: layers * rows * intermediate)
+        intermediateAct = FloatBuffer(count: rows * intermediate)
         probabilities = FloatBuffer(count: layers * probabilityCount)
         attentionKeep = ByteBuffer(count: dropout ? layers * probabilityCount : 0)
         attentionOutputKeep = ByteBuffer(count: dropout ? perLayer : 0)

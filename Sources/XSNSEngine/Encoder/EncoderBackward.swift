@@ -53,7 +53,8 @@ extension EncoderModel {
             let x = a.layerInput.pointer + l * layerStride
             let h1 = a.attentionNormOutput.pointer + l * layerStride
             let pre = a.intermediatePre.pointer + l * a.rows * inter
-            let act = a.intermediateAct.pointer + l * a.rows * inter
+            let act = a.intermediateAct.pointer
+            GELU.forward(output: act, input: pre, count: rows * inter, parallel: parallel)
 
             // Output LayerNorm, then its residual branch (gA) and the FFN branch through dropout (gB).
             emitNorm(weight: w.outputNormWeight, bias: w.outputNormBias, inputGradient: gA, outputGradient: gOut,

@@ -17,8 +17,9 @@ public final class EncoderModel {
     public var threads: Int
     var parallel: Parallel { Parallel(threads: threads) }
 
-    public init(parameters: EncoderParameters, threads: Int = 1) {
-        self.threads = max(1, threads)
+    /// `threads` defaults to OpenBLAS's current setting (`BLASThreads.set(n)` before creating the model).
+    public init(parameters: EncoderParameters, threads: Int? = nil) {
+        self.threads = max(1, threads ?? BLASThreads.current)
         self.parameters = parameters
         head = MaskedLMHead(parameters: parameters)
         let c = parameters.config
@@ -58,15 +59,17 @@ public final class EncoderModel {
         }
         guard !targets.isEmpty else { return nil }
         precondition(!counts.contains(0), "per-sequence gradients need a predicted token in every sequence")
-        BLASThreads.set(1)
-        let state = try forward(sequences.map(\.inputIds), dropout: dropout, random: &random)
-        let h = config.hiddenSize
-        let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
-        let gradOut = state.activations.gradOut.pointer
-        gradOut.update(repeating: 0, count: state.rows * h)
-        let lossSums = head.lossAndGradient(hidden: last, targets: targets, groupCounts: counts,
+        let lossSums = try BLASThreads.singleThreaded { () throws -> [Double] in
+            let state = try forward(sequences.map(\.inputIds), dropout: dropout, random: &random)
+            let h = config.hiddenSize
+            let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
+            let gradOut = state.activations.gradOut.pointer
+            gradOut.update(repeating: 0, count: state.rows * h)
+            let sums = head.lossAndGradient(hidden: last, targets: targets, groupCounts: counts,
                                             hiddenGradient: gradOut, scratch: scratch, parallel: parallel)
-        backward(state, perSequence: perSequence, headGateGradient: headGateGradient, sink: sink)
+            backward(state, perSequence: perSequence, headGateGradient: headGateGradient, sink: sink)
+            return sums
+        }
         return zip(lossSums, counts).map { $0 / Double($1) }
     }
 
@@ -85,15 +88,37 @@ public final class EncoderModel {
     /// Forward only, dropout off, no masking: the mean over positions (special tokens included) of the
     /// last layer's hidden states.
     public func meanPooledLastHiddenState(_ ids: [Int32]) throws -> [Float] {
-        guard !ids.isEmpty else { throw InputError("cannot embed an empty sequence") }
+        try meanPooledLastHiddenStates([ids])[0]
+    }
+
+    /// `meanPooledLastHiddenState` for several sequences in one packed pass (larger GEMMs).
+    public func meanPooledLastHiddenStates(_ batch: [[Int32]]) throws -> [[Float]] {
+        guard !batch.isEmpty else { return [] }
         var unused = SeededRandom(seed: 0)
-        BLASThreads.set(1)
-        let state = try forward([ids], dropout: false, random: &unused)
+        let state = try BLASThreads.singleThreaded { try forward(batch, dropout: false, random: &unused) }
         let h = config.hiddenSize
-        let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
-        var mean = [Double](repeating: 0, count: h)
-        for t in 0..<ids.count { for j in 0..<h { mean[j] += Double(last[t * h + j]) } }
-        return mean.map { Float($0 / Double(ids.count)) }
+        var row = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
+        return batch.map { ids in
+            var mean = [Double](repeating: 0, count: h)
+            for _ in ids {
+                for j in 0..<h { mean[j] += Double(row[j]) }
+                row += h
+            }
+            return mean.map { Float($0 / Double(ids.count)) }
+        }
+    }
+
+    /// Throws an `InputError` unless the model can run `ids`: non-empty, within the position table, every
+    /// id in the vocabulary.
+    public func validate(_ ids: [Int32]) throws {
+        let c = config
+        guard !ids.isEmpty else { throw InputError("empty sequence") }
+        guard ids.count + c.positionOffset <= c.maxPositionEmbeddings else {
+            throw InputError("sequence of \(ids.count) tokens exceeds the model's \(c.maxPositionEmbeddings - c.positionOffset) positions")
+        }
+        for id in ids where id < 0 || Int(id) >= c.vocabSize {
+            throw InputError("token id \(id) is outside the vocabulary (size \(c.vocabSize))")
+        }
     }
 
     // MARK: - Forward
@@ -109,15 +134,7 @@ public final class EncoderModel {
     func forward(_ sequences: [[Int32]], dropout: Bool, random: inout SeededRandom) throws -> ForwardState {
         let c = config
         let h = c.hiddenSize, inter = c.intermediateSize
-        for ids in sequences {
-            guard !ids.isEmpty else { throw InputError("empty sequence") }
-            guard ids.count + c.positionOffset <= c.maxPositionEmbeddings else {
-                throw InputError("sequence of \(ids.count) tokens exceeds the model's \(c.maxPositionEmbeddings - c.positionOffset) positions")
-            }
-            for id in ids where id < 0 || Int(id) >= c.vocabSize {
-                throw InputError("token id \(id) is outside the vocabulary (size \(c.vocabSize))")
-            }
-        }
+        for ids in sequences { try validate(ids) }
         let lengths = sequences.map(\.count)
         let rows = lengths.reduce(0, +)
         let attention = SelfAttention(heads: c.numHeads, headDim: c.headDim,
@@ -189,7 +206,7 @@ public final class EncoderModel {
                               rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
 
             let pre = a.intermediatePre.pointer + l * a.rows * inter
-            let act = a.intermediateAct.pointer + l * a.rows * inter
+            let act = a.intermediateAct.pointer
             Linear.forward(output: pre, input: h1, weight: theta + w.intermediate, bias: theta + w.intermediateBias,
                            rows: rows, inFeatures: h, outFeatures: inter, parallel: parallel)
             GELU.forward(output: act, input: pre, count: rows * inter, parallel: parallel)

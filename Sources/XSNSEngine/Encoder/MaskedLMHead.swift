@@ -10,8 +10,9 @@ struct MaskedLMHead {
         var group: Int
     }
 
-    /// Rows of logits held at once: bounds the [rows × vocabulary] buffer for large batches.
-    static let chunkRows = 64
+    /// Rows of logits held at once: bounds the [rows × vocabulary] buffer for large batches, while
+    /// covering a typical unit's predicted tokens so the decoder weights are streamed once per pass.
+    static let chunkRows = 128
 
     /// Returns each group's summed loss and adds the gradient of Σ_groups (group loss / group count)
     /// into `hiddenGradient` at the target rows. `hidden` is [rows × hidden] for the whole packed unit.

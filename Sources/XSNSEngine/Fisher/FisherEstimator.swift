@@ -11,7 +11,7 @@ import XSNSStorage
 /// A unit with no predicted token adds nothing and is not counted.
 ///
 /// Everything that determines the result is in `snapshot()`, so an interrupted run restored from it
-/// continues bit-identically (given the same BLAS thread count).
+/// continues bit-identically (given the same `model.threads`).
 public final class FisherEstimator {
     public let model: EncoderModel
     public let kind: FisherEstimatorKind
@@ -61,12 +61,19 @@ public final class FisherEstimator {
     /// gradient unit, runs forward and backward and accumulates.
     @discardableResult
     public func feed(_ ids: [Int32]) throws -> FedSentence {
-        try feed(masked: masking.mask(ids, random: &maskingRandom))
+        try model.validate(ids)  // before masking: a rejected sentence must not advance the generator
+        return try feed(masked: masking.mask(ids, random: &maskingRandom))
     }
 
     /// Feeds a sentence that is already masked (replaying recorded inputs); the masking policy is not used.
     @discardableResult
     public func feed(masked: MaskedSequence) throws -> FedSentence {
+        // Rejected before anything changes, so a bad sentence never half-enters a batch.
+        try model.validate(masked.inputIds)
+        let vocabulary = Int32(model.parameters.config.vocabSize)
+        for label in masked.labels where label != MaskedSequence.ignoredLabel && !(0..<vocabulary).contains(label) {
+            throw InputError("label \(label) is outside the vocabulary (size \(vocabulary))")
+        }
         let batch = kind == .xsns ? progress.sentences / batchSize : nil
         progress.sentences += 1
         progress.tokens += masked.inputIds.count

@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 /// Row-major single-precision GEMM, C = alpha·op(A)·op(B) + beta·C, through OpenBLAS.
 /// Dimensions are already validated by the callers (they come from a validated `EncoderConfig`).
@@ -12,8 +13,30 @@ func sgemm(
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
-/// The number of threads OpenBLAS uses for every GEMM of this process.
+/// The thread count the caller asked for (`xsns … --threads N`), kept apart from OpenBLAS's own
+/// setting: the encoder switches OpenBLAS to one thread during its passes (it splits work itself), and
+/// a model created meanwhile must still see the requested count.
 public enum BLASThreads {
-    public static func set(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
-    public static var current: Int { Int(openblas_get_num_threads()) }
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var requested = 0
+
+    /// Sets the thread count for OpenBLAS and for encoder models created afterwards.
+    public static func set(_ count: Int) {
+        let threads = max(1, count)
+        lock.withLock { requested = threads }
+        openblas_set_num_threads(Int32(threads))
+    }
+
+    /// The count last given to `set`, or OpenBLAS's default (the core count) when never set.
+    public static var current: Int {
+        let value = lock.withLock { requested }
+        return value > 0 ? value : Int(openblas_get_num_threads())
+    }
+
+    /// Runs `body` with OpenBLAS single-threaded, then returns it to the requested count.
+    static func singleThreaded<Result>(_ body: () throws -> Result) rethrows -> Result {
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(current)) }
+        return try body()
+    }
 }

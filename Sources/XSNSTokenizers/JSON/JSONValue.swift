@@ -22,11 +22,6 @@ enum JSONValue: Sendable {
         return nil
     }
 
-    var doubleValue: Double? {
-        if case .number(let value) = self { return value }
-        return nil
-    }
-
     /// An integer-valued number that fits in `Int` (ids, sizes); nil for fractions or out-of-range values.
     var intValue: Int? {
         guard case .number(let value) = self, value.rounded() == value,

@@ -15,7 +15,13 @@ struct ByteTrie: Sendable {
     private var values: [Int32] = [-1]
     private var rootChildren = [Int32](repeating: -1, count: 256)
 
+    /// Whether `keys` fit the trie's 32-bit node numbers (a key of n bytes adds at most n nodes).
+    static func canHold(_ keys: [String]) -> Bool {
+        keys.reduce(0) { $0 + $1.utf8.count } < Int(Int32.max)
+    }
+
     /// A trie holding `keys[i]` with value `values[i]` (default: `i`); for duplicate keys the later wins.
+    /// The keys must satisfy `canHold`.
     init(keys: [String], values keyValues: [Int32]? = nil) {
         // All key bytes in one buffer, so that sorting and grouping touch no Swift strings.
         var bytes: [UInt8] = []
@@ -35,17 +41,35 @@ struct ByteTrie: Sendable {
         func length(_ key: Int32) -> Int { starts[Int(key) + 1] - starts[Int(key)] }
         func byte(_ key: Int32, _ depth: Int) -> UInt8 { bytes[starts[Int(key)] + depth] }
 
-        var order = (0..<Int32(starts.count - 1)).map { $0 }
-        order.sort { left, right in
-            let leftStart = starts[Int(left)], rightStart = starts[Int(right)]
-            let leftLength = length(left), rightLength = length(right)
-            let common = min(leftLength, rightLength)
-            for offset in 0..<common {
+        // Sort by the first 8 bytes packed big-endian (zero-padded: a proper prefix sorts first), and only
+        // compare whole keys when those agree.
+        var sortable: [(prefix: UInt64, key: Int32)] = (0..<Int32(starts.count - 1)).map { key in
+            var prefix: UInt64 = 0
+            let start = starts[Int(key)]
+            for offset in 0..<8 {
+                prefix <<= 8
+                if offset < length(key) { prefix |= UInt64(bytes[start + offset]) }
+            }
+            return (prefix, key)
+        }
+        sortable.sort { left, right in
+            if left.prefix != right.prefix { return left.prefix < right.prefix }
+            let leftStart = starts[Int(left.key)], rightStart = starts[Int(right.key)]
+            let leftLength = length(left.key), rightLength = length(right.key)
+            for offset in 8..<max(8, min(leftLength, rightLength)) {
                 let a = bytes[leftStart + offset], b = bytes[rightStart + offset]
                 if a != b { return a < b }
             }
-            return leftLength != rightLength ? leftLength < rightLength : left < right
+            return leftLength != rightLength ? leftLength < rightLength : left.key < right.key
         }
+        let order = sortable.map(\.key)
+
+        // A key of n bytes adds at most n nodes: reserve once instead of growing four arrays.
+        let nodeBound = bytes.count + 1
+        labels.reserveCapacity(nodeBound)
+        firstChild.reserveCapacity(nodeBound)
+        childCount.reserveCapacity(nodeBound)
+        values.reserveCapacity(nodeBound)
 
         // Each pending node owns the sorted keys order[lower..<upper], which share its `depth` bytes.
         var pending: [(node: Int32, lower: Int, upper: Int, depth: Int)] = [(Self.root, 0, order.count, 0)]

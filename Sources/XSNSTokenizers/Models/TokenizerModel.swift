@@ -1,3 +1,4 @@
+import XSNSStorage
 /// The model of a tokenizer.json: turns one pre-tokenized segment into tokens.
 protocol TokenizerModel: Sendable {
     var typeName: String { get }
@@ -8,7 +9,7 @@ protocol TokenizerModel: Sendable {
 }
 
 /// Builds the model described by a tokenizer.json object, keyed by its "type".
-func makeModel(_ value: JSONValue, path: String) throws(TokenizerInputError) -> any TokenizerModel {
+func makeModel(_ value: JSONValue, path: String) throws(InputError) -> any TokenizerModel {
     let fields = try JSONFields(value, path: path)
     // Old files omit "type"; the shape of "vocab" tells the two supported models apart.
     let type: String
@@ -19,11 +20,11 @@ func makeModel(_ value: JSONValue, path: String) throws(TokenizerInputError) -> 
     } else if fields.optional("continuing_subword_prefix") != nil, fields.optional("merges") == nil {
         type = "WordPiece"
     } else {
-        throw TokenizerInputError("\(fields.fieldPath("type")) is missing")
+        throw InputError("\(fields.fieldPath("type")) is missing")
     }
     switch type {
     case "Unigram": return try UnigramModel(fields)
     case "WordPiece": return try WordPieceModel(fields)
-    default: throw TokenizerInputError("\(path): unsupported model type \"\(type)\"")
+    default: throw InputError("\(path): unsupported model type \"\(type)\"")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import XSNSStorage
 
 /// `Unigram` (SentencePiece): the most probable segmentation by Viterbi over piece log-probabilities.
 ///
@@ -21,7 +22,7 @@ struct UnigramModel: TokenizerModel {
 
     var vocabularySize: Int { pieces.count }
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         let vocab = try fields.array("vocab")
         var pieces: [String] = []
         var scores: [Double] = []
@@ -31,20 +32,20 @@ struct UnigramModel: TokenizerModel {
         for (index, entry) in vocab.enumerated() {
             guard case .array(let pair) = entry, pair.count == 2, case .string(let piece) = pair[0],
                   case .number(let score) = pair[1] else {
-                throw TokenizerInputError("\(fields.fieldPath("vocab"))[\(index)] must be a [piece, score] pair")
+                throw InputError("\(fields.fieldPath("vocab"))[\(index)] must be a [piece, score] pair")
             }
             pieces.append(piece)
             scores.append(score)
             minimumScore = min(minimumScore, score)
         }
-        guard vocab.count < Int(Int32.max) else { throw TokenizerInputError("\(fields.path): vocabulary too large") }
+        guard ByteTrie.canHold(pieces) else { throw InputError("\(fields.path): vocabulary too large") }
         let trie = ByteTrie(keys: pieces)
         self.pieces = pieces
         self.scores = scores
         self.trie = trie
         unkId = try fields.optionalInt("unk_id")
         if let unkId, !(0..<pieces.count).contains(unkId) {
-            throw TokenizerInputError("\(fields.fieldPath("unk_id")) \(unkId) is outside the vocabulary")
+            throw InputError("\(fields.fieldPath("unk_id")) \(unkId) is outside the vocabulary")
         }
         unknownScore = (pieces.isEmpty ? 0 : minimumScore) - Self.unknownPenalty
         byteFallback = try fields.bool("byte_fallback", default: false)

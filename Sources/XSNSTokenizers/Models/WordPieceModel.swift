@@ -1,3 +1,4 @@
+import XSNSStorage
 /// `WordPiece` (BERT): greedy longest-match-first within each word; pieces after the first carry the
 /// continuation prefix ("##"). A word longer than `max_input_chars_per_word` scalars, or one that cannot be
 /// covered by vocabulary pieces, becomes the single unknown token.
@@ -12,17 +13,17 @@ struct WordPieceModel: TokenizerModel {
 
     var vocabularySize: Int { tokensById.count }
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         let vocab = try fields.object("vocab")
         var largestId = -1
         for (token, value) in vocab.members {
             guard let id = value.intValue, id >= 0, id < Int(Int32.max) else {
-                throw TokenizerInputError("\(vocab.fieldPath(token)) must be a non-negative integer id")
+                throw InputError("\(vocab.fieldPath(token)) must be a non-negative integer id")
             }
             largestId = max(largestId, id)
         }
         guard largestId < vocab.members.count * 2 + 1024 else {
-            throw TokenizerInputError("\(vocab.path): ids are far larger than the vocabulary (\(largestId))")
+            throw InputError("\(vocab.path): ids are far larger than the vocabulary (\(largestId))")
         }
         // Indexed by id, for the token strings of an encoding; ids absent from the vocabulary stay "".
         var tokensById = Array(repeating: "", count: largestId + 1)
@@ -34,12 +35,13 @@ struct WordPieceModel: TokenizerModel {
             keys.append(token)
             ids.append(Int32(id))
         }
+        guard ByteTrie.canHold(keys) else { throw InputError("\(vocab.path): vocabulary too large") }
         let trie = ByteTrie(keys: keys, values: ids)
         self.tokensById = tokensById
         self.trie = trie
         unkToken = try fields.optionalString("unk_token") ?? "[UNK]"
         guard let unkId = trie.lookup(unkToken.utf8) else {
-            throw TokenizerInputError("\(fields.fieldPath("unk_token")) \"\(unkToken)\" is not in the vocabulary")
+            throw InputError("\(fields.fieldPath("unk_token")) \"\(unkToken)\" is not in the vocabulary")
         }
         self.unkId = Int(unkId)
         continuationPrefix = Array((try fields.optionalString("continuing_subword_prefix") ?? "##").utf8)

@@ -1,5 +1,4 @@
-import Foundation
-
+import XSNSStorage
 /// `BertNormalizer`, as mBERT uses it: clean control characters, space out CJK ideographs, strip accents
 /// (when `strip_accents` is null it follows `lowercase`), lowercase — in that order.
 struct BertNormalizer: Normalizer {
@@ -8,7 +7,7 @@ struct BertNormalizer: Normalizer {
     let stripAccents: Bool
     let lowercase: Bool
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         cleanText = try fields.bool("clean_text", default: true)
         handleChineseChars = try fields.bool("handle_chinese_chars", default: true)
         lowercase = try fields.bool("lowercase", default: true)
@@ -36,7 +35,12 @@ struct BertNormalizer: Normalizer {
         }
         var result = String(scalars)
         if stripAccents {
-            result = StripAccentsNormalizer().normalize(result.decomposedStringWithCanonicalMapping)
+            var kept = String.UnicodeScalarView()
+            for scalar in UnicodeNormalizer(form: .nfd).normalize(result).unicodeScalars
+            where !HFUnicode.isNonspacingMark(scalar) {
+                kept.append(scalar)
+            }
+            result = String(kept)
         }
         if lowercase {
             result = lowercaseScalars(result)

@@ -1,3 +1,4 @@
+import XSNSStorage
 /// SentencePiece's compiled normalization rules (`precompiled_charsmap`), decoded.
 ///
 /// Layout: a little-endian `UInt32` byte size of the trie, the trie itself (a darts-clone double array of
@@ -7,11 +8,11 @@ struct PrecompiledCharsMap: Sendable {
     private let units: [UInt32]
     private let replacements: [UInt8]
 
-    init(_ blob: [UInt8]) throws(TokenizerInputError) {
-        guard blob.count >= 4 else { throw TokenizerInputError("precompiled_charsmap is too short") }
+    init(_ blob: [UInt8]) throws(InputError) {
+        guard blob.count >= 4 else { throw InputError("precompiled_charsmap is too short") }
         let trieSize = Int(blob[0]) | Int(blob[1]) << 8 | Int(blob[2]) << 16 | Int(blob[3]) << 24
         guard trieSize % 4 == 0, trieSize <= blob.count - 4 else {
-            throw TokenizerInputError("precompiled_charsmap has a trie size (\(trieSize)) that does not fit")
+            throw InputError("precompiled_charsmap has a trie size (\(trieSize)) that does not fit")
         }
         var units: [UInt32] = []
         units.reserveCapacity(trieSize / 4)
@@ -21,7 +22,7 @@ struct PrecompiledCharsMap: Sendable {
                 | UInt32(blob[offset + 2]) << 16 | UInt32(blob[offset + 3]) << 24)
             offset += 4
         }
-        guard !units.isEmpty else { throw TokenizerInputError("precompiled_charsmap has an empty trie") }
+        guard !units.isEmpty else { throw InputError("precompiled_charsmap has an empty trie") }
         self.units = units
         replacements = Array(blob[(4 + trieSize)...])
     }

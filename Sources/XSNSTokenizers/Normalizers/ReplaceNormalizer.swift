@@ -1,4 +1,5 @@
 import Foundation
+import XSNSStorage
 
 /// `Replace`: every non-overlapping match of a literal string or a regular expression becomes `content`.
 ///
@@ -6,6 +7,7 @@ import Foundation
 /// Oniguruma; here ICU (`NSRegularExpression`) runs them, which agrees on the simple patterns tokenizer
 /// files use. Literal patterns are matched scalar by scalar, as Hugging Face does.
 struct ReplaceNormalizer: Normalizer {
+    // NSRegularExpression is immutable and documented as safe to use from several threads.
     private enum Pattern: @unchecked Sendable {
         case literal([Unicode.Scalar])
         case regex(NSRegularExpression)
@@ -14,22 +16,22 @@ struct ReplaceNormalizer: Normalizer {
     private let pattern: Pattern
     private let content: String
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         let patternFields = try fields.object("pattern")
         content = try fields.string("content")
         if let literal = try patternFields.optionalString("String") {
             guard !literal.isEmpty else {
-                throw TokenizerInputError("\(patternFields.fieldPath("String")) must not be empty")
+                throw InputError("\(patternFields.fieldPath("String")) must not be empty")
             }
             pattern = .literal(Array(literal.unicodeScalars))
         } else if let source = try patternFields.optionalString("Regex") {
             do {
                 pattern = .regex(try NSRegularExpression(pattern: source))
             } catch {
-                throw TokenizerInputError("\(patternFields.fieldPath("Regex")): invalid regular expression \"\(source)\"")
+                throw InputError("\(patternFields.fieldPath("Regex")): invalid regular expression \"\(source)\"")
             }
         } else {
-            throw TokenizerInputError("\(patternFields.path) must hold \"String\" or \"Regex\"")
+            throw InputError("\(patternFields.path) must hold \"String\" or \"Regex\"")
         }
     }
 

@@ -1,8 +1,9 @@
+import XSNSStorage
 /// `Sequence`: applies its normalizers in order.
 struct SequenceNormalizer: Normalizer {
     let normalizers: [any Normalizer]
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         var built: [any Normalizer] = []
         for (index, item) in try fields.array("normalizers").enumerated() {
             built.append(try makeNormalizer(item, path: "\(fields.fieldPath("normalizers"))[\(index)]"))
@@ -12,5 +13,9 @@ struct SequenceNormalizer: Normalizer {
 
     func normalize(_ text: String) -> String {
         normalizers.reduce(text) { $1.normalize($0) }
+    }
+
+    func normalize(_ segment: Segment) -> Segment {
+        normalizers.reduce(segment) { $1.normalize($0) }
     }
 }

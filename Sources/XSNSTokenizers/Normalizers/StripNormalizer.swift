@@ -1,15 +1,21 @@
+import XSNSStorage
 /// `Strip`: removes whitespace (Unicode White_Space) at the left and/or right end.
 struct StripNormalizer: Normalizer {
     let left: Bool
     let right: Bool
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         left = try fields.bool("strip_left", default: true)
         right = try fields.bool("strip_right", default: true)
     }
 
     func normalize(_ text: String) -> String {
-        let scalars = text.unicodeScalars
+        normalize(Segment(text: text, lead: 0)).text
+    }
+
+    /// Stripping on the left removes lead scalars first; on the right it can only cut the lead short.
+    func normalize(_ segment: Segment) -> Segment {
+        let scalars = segment.text.unicodeScalars
         var start = scalars.startIndex
         var end = scalars.endIndex
         if left {
@@ -20,6 +26,9 @@ struct StripNormalizer: Normalizer {
                 end = scalars.index(before: end)
             }
         }
-        return String(scalars[start..<end])
+        let stripped = scalars[start..<end]
+        let removedAtStart = scalars.distance(from: scalars.startIndex, to: start)
+        let lead = min(max(0, segment.lead - removedAtStart), stripped.count)
+        return Segment(text: String(stripped), lead: lead)
     }
 }

@@ -1,3 +1,4 @@
+import XSNSStorage
 /// A tokenizer.json `post_processor`: adds the special tokens around a single sequence.
 protocol PostProcessor: Sendable {
     /// How many tokens `process` adds to a single sequence (truncation leaves room for them).
@@ -6,12 +7,12 @@ protocol PostProcessor: Sendable {
 }
 
 /// Builds the post-processor described by a tokenizer.json object, keyed by its "type".
-func makePostProcessor(_ value: JSONValue, path: String) throws(TokenizerInputError) -> any PostProcessor {
+func makePostProcessor(_ value: JSONValue, path: String) throws(InputError) -> any PostProcessor {
     let fields = try JSONFields(value, path: path)
     let type = try fields.type()
     switch type {
     case "RobertaProcessing", "BertProcessing": return try ClassifierProcessing(fields)
     case "TemplateProcessing": return try TemplateProcessing(fields)
-    default: throw TokenizerInputError("\(path): unsupported post-processor type \"\(type)\"")
+    default: throw InputError("\(path): unsupported post-processor type \"\(type)\"")
     }
 }

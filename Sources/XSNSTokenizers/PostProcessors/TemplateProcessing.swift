@@ -1,3 +1,4 @@
+import XSNSStorage
 /// `TemplateProcessing`: the `single` template, e.g. `<s> $A </s>`; each special token of the template
 /// may stand for several ids.
 struct TemplateProcessing: PostProcessor {
@@ -8,7 +9,7 @@ struct TemplateProcessing: PostProcessor {
 
     private let single: [Piece]
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         let specials = try fields.object("special_tokens")
         var pieces: [Piece] = []
         for (index, item) in try fields.array("single").enumerated() {
@@ -17,28 +18,28 @@ struct TemplateProcessing: PostProcessor {
             if let sequence = piece.optional("Sequence") {
                 let id = try JSONFields(sequence, path: piece.fieldPath("Sequence")).string("id")
                 guard id == "A" else {
-                    throw TokenizerInputError("\(piecePath): the single template can only hold sequence A")
+                    throw InputError("\(piecePath): the single template can only hold sequence A")
                 }
                 pieces.append(.sequence)
             } else if let special = piece.optional("SpecialToken") {
                 let name = try JSONFields(special, path: piece.fieldPath("SpecialToken")).string("id")
                 guard let definition = specials.optional(name) else {
-                    throw TokenizerInputError("\(piecePath): special token \"\(name)\" is not in special_tokens")
+                    throw InputError("\(piecePath): special token \"\(name)\" is not in special_tokens")
                 }
                 let entry = try JSONFields(definition, path: specials.fieldPath(name))
-                let ids = try entry.array("ids").map { value throws(TokenizerInputError) -> Int in
+                let ids = try entry.array("ids").map { value throws(InputError) -> Int in
                     guard let id = value.intValue, id >= 0 else {
-                        throw TokenizerInputError("\(entry.fieldPath("ids")) must hold non-negative integers")
+                        throw InputError("\(entry.fieldPath("ids")) must hold non-negative integers")
                     }
                     return id
                 }
                 let tokens = try entry.array("tokens").compactMap(\.stringValue)
                 guard tokens.count == ids.count else {
-                    throw TokenizerInputError("\(entry.path): ids and tokens differ in length")
+                    throw InputError("\(entry.path): ids and tokens differ in length")
                 }
                 pieces.append(.special(ids: ids, tokens: tokens))
             } else {
-                throw TokenizerInputError("\(piecePath) must be a Sequence or a SpecialToken")
+                throw InputError("\(piecePath) must be a Sequence or a SpecialToken")
             }
         }
         single = pieces

@@ -1,3 +1,4 @@
+import XSNSStorage
 /// `Metaspace` (SentencePiece style): spaces become the replacement ("▁"), which is prepended per
 /// `prepend_scheme` and, with `split`, starts each new piece.
 struct MetaspacePreTokenizer: PreTokenizer {
@@ -7,16 +8,16 @@ struct MetaspacePreTokenizer: PreTokenizer {
     let prependScheme: PrependScheme
     let splits: Bool
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         let text = try fields.optionalString("replacement") ?? "▁"
         let scalars = Array(text.unicodeScalars)
         guard scalars.count == 1 else {
-            throw TokenizerInputError("\(fields.fieldPath("replacement")) must be a single character")
+            throw InputError("\(fields.fieldPath("replacement")) must be a single character")
         }
         replacement = scalars[0]
         if let name = try fields.optionalString("prepend_scheme") {
             guard let scheme = PrependScheme(rawValue: name) else {
-                throw TokenizerInputError("\(fields.fieldPath("prepend_scheme")): unsupported scheme \"\(name)\"")
+                throw InputError("\(fields.fieldPath("prepend_scheme")): unsupported scheme \"\(name)\"")
             }
             prependScheme = scheme
         } else {
@@ -31,15 +32,18 @@ struct MetaspacePreTokenizer: PreTokenizer {
         for scalar in segment.text.unicodeScalars {
             scalars.append(scalar == " " ? replacement : scalar)
         }
+        var lead = segment.lead
         let startsWithReplacement = scalars.first == replacement
         switch prependScheme {
         case .always where !startsWithReplacement,
              .first where !startsWithReplacement && segment.startsInput:
             scalars.insert(replacement, at: scalars.startIndex)
+            // The prepended character is aligned with the first one, so it joins its lead.
+            if lead > 0 { lead += 1 }
         default:
             break
         }
-        let replaced = Segment(text: String(scalars), startsInput: segment.startsInput)
+        let replaced = Segment(text: String(scalars), lead: lead)
         guard splits else { return [replaced] }
         return replaced.split(.mergedWithNext) { $0 == replacement }
     }

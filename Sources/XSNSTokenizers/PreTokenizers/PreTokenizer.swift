@@ -1,8 +1,28 @@
+import XSNSStorage
 /// A piece of normalized text on its way to the model.
-struct Segment: Sendable, Equatable {
+struct Segment: Sendable {
     var text: String
-    /// True when the piece begins the input text (Metaspace's `prepend_scheme: first` asks this).
-    var startsInput: Bool
+    /// How many leading scalars of `text` were produced from the input's first scalar. Hugging Face
+    /// aligns every normalized character with the original it came from, and Metaspace's
+    /// `prepend_scheme: first` asks whether a piece starts at original offset 0: here, whether `lead > 0`.
+    var lead: Int
+
+    var startsInput: Bool { lead > 0 }
+
+    /// The part of this segment that starts `offset` scalars in, keeping what is left of its lead.
+    func piece(_ scalars: some Collection<Unicode.Scalar>, at offset: Int) -> Segment {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        let remainingLead = lead - offset
+        return Segment(text: String(view), lead: remainingLead <= 0 ? 0 : min(remainingLead, scalars.count))
+    }
+
+    /// The same for a slice of this segment's own text, without copying scalar by scalar.
+    func piece(_ scalars: Substring.UnicodeScalarView, at offset: Int) -> Segment {
+        let remainingLead = lead - offset
+        let count = remainingLead <= 0 ? 0 : scalars.count
+        return Segment(text: String(scalars), lead: remainingLead <= 0 ? 0 : min(remainingLead, count))
+    }
 }
 
 /// One pre-tokenizer of a tokenizer.json `pre_tokenizer`: splits a segment into smaller segments.
@@ -11,7 +31,7 @@ protocol PreTokenizer: Sendable {
 }
 
 /// Builds the pre-tokenizer described by a tokenizer.json object, keyed by its "type".
-func makePreTokenizer(_ value: JSONValue, path: String) throws(TokenizerInputError) -> any PreTokenizer {
+func makePreTokenizer(_ value: JSONValue, path: String) throws(InputError) -> any PreTokenizer {
     let fields = try JSONFields(value, path: path)
     let type = try fields.type()
     switch type {
@@ -21,7 +41,7 @@ func makePreTokenizer(_ value: JSONValue, path: String) throws(TokenizerInputErr
     case "Whitespace": return WhitespacePreTokenizer()
     case "WhitespaceSplit": return WhitespaceSplitPreTokenizer()
     case "Punctuation": return try PunctuationPreTokenizer(fields)
-    default: throw TokenizerInputError("\(path): unsupported pre-tokenizer type \"\(type)\"")
+    default: throw InputError("\(path): unsupported pre-tokenizer type \"\(type)\"")
     }
 }
 
@@ -39,34 +59,41 @@ extension Segment {
     /// `behavior` exactly as Hugging Face does — including its quirks with runs of delimiters, e.g.
     /// merged-with-previous turns "a.." into "a." and ".". Empty pieces are dropped.
     func split(_ behavior: DelimiterBehavior, where isDelimiter: (Unicode.Scalar) -> Bool) -> [Segment] {
-        // Alternating runs: (scalars, isMatch), each matching scalar on its own.
-        var runs: [(scalars: [Unicode.Scalar], isMatch: Bool)] = []
-        var pending: [Unicode.Scalar] = []
-        for scalar in text.unicodeScalars {
-            if isDelimiter(scalar) {
-                if !pending.isEmpty { runs.append((pending, false)); pending = [] }
-                runs.append(([scalar], true))
-            } else {
-                pending.append(scalar)
+        // Alternating runs of the text (each matching scalar on its own), as index ranges so that
+        // merging adjacent runs only moves a bound; `offset` is the run's first scalar offset.
+        let scalars = text.unicodeScalars
+        typealias Run = (lower: String.Index, upper: String.Index, offset: Int, isMatch: Bool)
+        var runs: [Run] = []
+        var pendingStart = scalars.startIndex
+        var pendingOffset = 0
+        var index = scalars.startIndex
+        var offset = 0
+        while index < scalars.endIndex {
+            let next = scalars.index(after: index)
+            if isDelimiter(scalars[index]) {
+                if pendingStart < index { runs.append((pendingStart, index, pendingOffset, false)) }
+                runs.append((index, next, offset, true))
+                pendingStart = next
+                pendingOffset = offset + 1
             }
+            index = next
+            offset += 1
         }
-        if !pending.isEmpty { runs.append((pending, false)) }
-        // Only a piece that keeps the segment's first scalar still starts the input.
-        let firstPieceKeepsStart = !(behavior == .removed && runs.first?.isMatch == true)
+        if pendingStart < scalars.endIndex { runs.append((pendingStart, scalars.endIndex, pendingOffset, false)) }
 
-        var pieces: [[Unicode.Scalar]] = []
+        var pieces: [Run] = []
         switch behavior {
         case .removed:
-            pieces = runs.filter { !$0.isMatch }.map(\.scalars)
+            pieces = runs.filter { !$0.isMatch }
         case .isolated:
-            pieces = runs.map(\.scalars)
+            pieces = runs
         case .contiguous:
             var previousMatch = false
             for run in runs {
                 if run.isMatch == previousMatch, !pieces.isEmpty {
-                    pieces[pieces.count - 1].append(contentsOf: run.scalars)
+                    pieces[pieces.count - 1].upper = run.upper
                 } else {
-                    pieces.append(run.scalars)
+                    pieces.append(run)
                 }
                 previousMatch = run.isMatch
             }
@@ -74,9 +101,9 @@ extension Segment {
             var previousMatch = false
             for run in runs {
                 if run.isMatch, !previousMatch, !pieces.isEmpty {
-                    pieces[pieces.count - 1].append(contentsOf: run.scalars)
+                    pieces[pieces.count - 1].upper = run.upper
                 } else {
-                    pieces.append(run.scalars)
+                    pieces.append(run)
                 }
                 previousMatch = run.isMatch
             }
@@ -84,21 +111,15 @@ extension Segment {
             var previousMatch = false
             for run in runs.reversed() {
                 if run.isMatch, !previousMatch, !pieces.isEmpty {
-                    pieces[pieces.count - 1].insert(contentsOf: run.scalars, at: 0)
+                    pieces[pieces.count - 1].lower = run.lower
+                    pieces[pieces.count - 1].offset = run.offset
                 } else {
-                    pieces.append(run.scalars)
+                    pieces.append(run)
                 }
                 previousMatch = run.isMatch
             }
             pieces.reverse()
         }
-        var segments: [Segment] = []
-        for piece in pieces where !piece.isEmpty {
-            var scalars = String.UnicodeScalarView()
-            scalars.append(contentsOf: piece)
-            let first = startsInput && segments.isEmpty && firstPieceKeepsStart
-            segments.append(Segment(text: String(scalars), startsInput: first))
-        }
-        return segments
+        return pieces.map { piece(scalars[$0.lower..<$0.upper], at: $0.offset) }
     }
 }

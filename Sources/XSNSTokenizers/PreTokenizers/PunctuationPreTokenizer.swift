@@ -1,11 +1,12 @@
+import XSNSStorage
 /// `Punctuation`: splits at punctuation scalars with the configured behavior (default isolated).
 struct PunctuationPreTokenizer: PreTokenizer {
     let behavior: DelimiterBehavior
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         let name = try fields.optionalString("behavior") ?? DelimiterBehavior.isolated.rawValue
         guard let behavior = DelimiterBehavior(rawValue: name) else {
-            throw TokenizerInputError("\(fields.fieldPath("behavior")): unsupported behavior \"\(name)\"")
+            throw InputError("\(fields.fieldPath("behavior")): unsupported behavior \"\(name)\"")
         }
         self.behavior = behavior
     }

@@ -1,8 +1,9 @@
+import XSNSStorage
 /// `Sequence`: each pre-tokenizer splits every segment the previous one produced.
 struct SequencePreTokenizer: PreTokenizer {
     let preTokenizers: [any PreTokenizer]
 
-    init(_ fields: JSONFields) throws(TokenizerInputError) {
+    init(_ fields: JSONFields) throws(InputError) {
         var built: [any PreTokenizer] = []
         for (index, item) in try fields.array("pretokenizers").enumerated() {
             built.append(try makePreTokenizer(item, path: "\(fields.fieldPath("pretokenizers"))[\(index)]"))

@@ -11,24 +11,20 @@ struct WhitespacePreTokenizer: PreTokenizer {
 
     func split(_ segment: Segment) -> [Segment] {
         var segments: [Segment] = []
-        var current = String.UnicodeScalarView()
+        var current: [Unicode.Scalar] = []
+        var currentStart = 0
         var currentKind = Kind.space
-        // Only a piece that begins with the segment's first scalar still starts the input.
-        let startsWithSpace = segment.text.unicodeScalars.first.map(HFUnicode.isWhitespace) ?? true
-        func flush() {
-            if !current.isEmpty {
-                let first = segment.startsInput && segments.isEmpty && !startsWithSpace
-                segments.append(Segment(text: String(current), startsInput: first))
-                current = String.UnicodeScalarView()
-            }
-        }
-        for scalar in segment.text.unicodeScalars {
+        for (offset, scalar) in segment.text.unicodeScalars.enumerated() {
             let kind = Self.kind(scalar)
-            if kind != currentKind { flush() }
-            currentKind = kind
+            if kind != currentKind {
+                if !current.isEmpty { segments.append(segment.piece(current, at: currentStart)) }
+                current = []
+                currentStart = offset
+                currentKind = kind
+            }
             if kind != .space { current.append(scalar) }
         }
-        flush()
+        if !current.isEmpty { segments.append(segment.piece(current, at: currentStart)) }
         return segments
     }
 }

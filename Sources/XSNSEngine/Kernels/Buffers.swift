@@ -33,6 +33,20 @@ final class FloatBuffer {
     }
 }
 
+/// Bytes with reference semantics (dropout keep masks).
+final class ByteBuffer {
+    let pointer: UnsafeMutablePointer<UInt8>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+}
+
 /// A growable scratch area: kernels ask for at least `count` floats and reuse the storage between calls.
 final class ScratchBuffer {
     private(set) var buffer = FloatBuffer(count: 0)
