@@ -35,13 +35,16 @@ let package = Package(
         // Front end: a pure state/reducer/renderer, and the thin curses adapter.
         .target(name: "XSNSTUI", dependencies: ["XSNSAnalysis", "XSNSSession"]),
         .target(name: "XSNSTerminal", dependencies: ["CNCursesW", "XSNSTUI"]),
+        // The app shell: wires the TUI to the engine, the analysis and the session (no curses).
+        .target(name: "XSNSWorkbench",
+                dependencies: ["XSNSTUI", "XSNSAnalysis", "XSNSCompute", "XSNSSession", "XSNSStorage"]),
 
         .executableTarget(
             name: "xsns",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSAnalysis", "XSNSCompute",
-                "XSNSSession", "XSNSTUI", "XSNSTerminal",
+                "XSNSSession", "XSNSTUI", "XSNSTerminal", "XSNSWorkbench",
             ],
             exclude: ["DemoModel/README.md"],
             resources: [.copy("DemoModel")]),
@@ -54,6 +57,7 @@ let package = Package(
         .testTarget(name: "XSNSSessionTests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
         .testTarget(name: "XSNSComputeTests", dependencies: ["XSNSCompute", "XSNSTestSupport"]),
         .testTarget(name: "XSNSTUITests", dependencies: ["XSNSTUI", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSWorkbenchTests", dependencies: ["XSNSWorkbench", "XSNSTestSupport"]),
         .testTarget(name: "XSNSCLITests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
         .testTarget(name: "XSNSFuzzTests", dependencies: ["XSNSStorage", "XSNSEngine", "XSNSAnalysis", "XSNSTokenizers", "XSNSSession", "XSNSCompute", "XSNSTestSupport"]),
     ]

@@ -15,8 +15,7 @@ struct StabilityTracker {
     /// Records the mask at `sentences`; returns its Jaccard with the previous measure point's mask
     /// (half as many sentences, or the last power of two for the final, partial step).
     mutating func measure(sentences: Int, runningSum: FlatTensors) -> Double? {
-        guard let index = try? SubnetworkIndex(runningSum) else { return nil }
-        let mask = index.subnetwork(p: Self.p)
+        guard let mask = try? Subnetwork(fisher: runningSum.values, p: Self.p) else { return nil }
         defer { previous = (sentences, mask) }
         guard let previous else { return nil }
         return MaskMetric.jaccard.similarity(mask, previous.mask)

@@ -29,9 +29,12 @@ public enum TerminalApp {
 
     /// Blocks until the user quits or a termination signal arrives. `handleCommand` runs on the
     /// main thread for every command except `.redraw` (handled here); on a signal it receives
-    /// `.save` before the terminal is restored. The terminal is restored on every way out.
+    /// `.save` before the terminal is restored. `observe` sees each new state before its commands
+    /// run (the shell persists the view and follows the selection). The terminal is restored on
+    /// every way out.
     public static func run(
-        initialState: WorkbenchState, options: Options, events: EventQueue, handleCommand: (Command) -> Void
+        initialState: WorkbenchState, options: Options, events: EventQueue, handleCommand: (Command) -> Void,
+        observe: (WorkbenchState) -> Void = { _ in }
     ) throws -> (exit: Exit, state: WorkbenchState) {
         let screen: CursesScreen
         do {
@@ -64,6 +67,7 @@ public enum TerminalApp {
             for action in actions {
                 let (next, commands) = reduce(state, action)
                 state = next
+                observe(state)
                 for command in commands {
                     switch command {
                     case .redraw:

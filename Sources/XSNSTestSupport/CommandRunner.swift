@@ -75,8 +75,43 @@ public final class TmuxSession {
         var arguments = ["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)"]
         if let directory { arguments += ["-c", directory.path] }
         arguments.append(command)
-        try tmux(arguments)
+        try Self.spawnDetached(arguments)
         try tmux(["set-option", "-t", name, "remain-on-exit", "on"])
+    }
+
+    /// `new-session` starts the tmux server when none runs, and the server keeps open every
+    /// descriptor it inherits. Foundation's `Process` learns of its child's exit through such a
+    /// descriptor (and other tests' pipes may be open too), so it would wait forever: the
+    /// session is started with posix_spawn, every descriptor above stderr closed, and waitpid.
+    private static func spawnDetached(_ arguments: [String]) throws {
+        guard let tmux = Self.tmux else { throw TmuxUnavailable() }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for (descriptor, flags) in [(Int32(0), O_RDONLY), (1, O_WRONLY), (2, O_WRONLY)] {
+            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", flags, 0)
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        #if os(Linux)
+        // glibc ≥ 2.34 has it, but its header hides it from Swift: look it up at run time.
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+            throw TmuxFailed(arguments: arguments, stderr: "this C library cannot close inherited descriptors")
+        }
+        _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
+        #else
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_CLOEXEC_DEFAULT))
+        #endif
+        let argv = ([tmux.path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        var status: Int32 = -1
+        if posix_spawn(&pid, tmux.path, &actions, &attributes, argv, environ) == 0 {
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
+        guard status == 0 else { throw TmuxFailed(arguments: arguments, stderr: "tmux failed (wait status \(status))") }
     }
 
     deinit { _ = try? tmux(["kill-session", "-t", name]) }

@@ -1,11 +1,16 @@
 import ArgumentParser
 import Foundation
+import XSNSAnalysis
 import XSNSEngine
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the Fisher forward/backward pass on a random-weight model of a real shape.")
+        abstract: "Time the Fisher forward/backward pass on a random-weight model of a real shape.",
+        discussion: """
+            --analysis times the analysis instead: random Fisher vectors of the shape's θ size for
+            --languages languages in memory, then the full Jaccard matrix at a new p.
+            """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
@@ -21,8 +26,19 @@ struct BenchCommand: ParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output format: table or json.")
     var format: Format = .table
+    @Flag(help: "Time a new p's full Jaccard matrix instead of the forward/backward pass.")
+    var analysis = false
+    @Option(help: "Languages for --analysis.")
+    var languages = 20
 
     func run() throws {
+        if analysis {
+            let parameters = shape == "xlmr-base" || shape == "mbert-base"
+                ? AnalysisBenchmark.xlmrBaseParameters : 1_000_000
+            let result = try AnalysisBenchmark.run(languages: languages, parameters: parameters)
+            print(format == .json ? result.json : result.text)
+            return
+        }
         guard let shapeValue = EncoderBenchmark.Shape(rawValue: shape) else {
             throw ValidationError("--shape must be one of \(EncoderBenchmark.Shape.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -22,21 +22,11 @@ struct MatrixCommand: ParsableCommand {
     @Flag(help: "Use the mask of each language's seed-averaged Fisher instead of averaging similarities over seeds.")
     var seedAveraged = false
 
-    // The analysis benchmark until `xsns bench --analysis` calls AnalysisBenchmark itself.
-    @Flag(help: .hidden) var bench = false
-    @Option(help: .hidden) var benchLanguages = 20
-    @Option(help: .hidden) var benchParameters = AnalysisBenchmark.xlmrBaseParameters
-
     func validate() throws {
-        if session == nil && !bench { throw ValidationError("missing --session NAME") }
+        if session == nil { throw ValidationError("missing --session NAME") }
     }
 
     func run() throws {
-        if bench {
-            let result = try AnalysisBenchmark.run(languages: benchLanguages, parameters: benchParameters)
-            print(format == .json ? result.json : result.text)
-            return
-        }
         let (matrix, _) = try openSession(session ?? "").matrices(metric, p: p, seedAveraged: seedAveraged)
         print(AnalysisReports.matrix(matrix, metric: metric.rawValue, p: metric.maskMetric == nil ? nil : p, format: format),
               terminator: "")

@@ -18,8 +18,9 @@ struct XSNS: ParsableCommand {
             InspectCommand.self,
             TokenizeCommand.self,
             BenchCommand.self,
-            TUIDemo.self,
-        ])
+            WorkbenchCommand.self,
+        ],
+        defaultSubcommand: WorkbenchCommand.self)
 
     /// Maps errors to the exit-status contract, always with one clear line on stderr:
     /// 0 success (and --help), 2 bad usage or input, 1 runtime failure.
@@ -45,10 +46,6 @@ struct XSNS: ParsableCommand {
             }
         }
         Foundation.exit(status)
-    }
-
-    mutating func run() throws {
-        print("xsns: the workbench is under construction")
     }
 }
 

@@ -146,6 +146,11 @@ struct TransferTableErrorTests {
         #expect(throws: InputError.self) { try TransferColumns(parsing: "x=1") }
     }
 
+    @Test func byteOrderMarkIsNotPartOfTheHeader() throws {
+        let table = try TransferTable.parse(csv: "\u{FEFF}source,target,score\r\nen,fi,0.5\r\nde,fi,0.25\r\n", file: "b.csv")
+        #expect(table.value(source: "de", target: "fi") == 0.25)
+    }
+
     @Test func headerMatchingIsCaseInsensitive() throws {
         let table = try TransferTable.parse(csv: "target_lang,task_lang,transfer_lang,BLEU\neng,fi,et,0.3\n", file: "m.csv")
         #expect(table.value(source: "et", target: "fi") == 0.3)

@@ -23,6 +23,10 @@ struct SessionTests {
 
     @Test func catalogFindsLanguagesAndSeedsAndMatchesNumpy() throws {
         let session = try Self.makeSession()
+        // Files that are not `<code>.seed<k>.safetensors` with a plain language code are not Fisher runs.
+        for stray in ["x.y.seed1.safetensors", "en.seedX.safetensors", ".seed1.safetensors", "notes.txt"] {
+            try Data().write(to: session.appendingPathComponent("fisher/\(stray)"))
+        }
         let analysis = try SessionAnalysis(session: session.path, in: URL(fileURLWithPath: "/"))
         #expect(analysis.catalog.languages == ["en", "et", "fi"])
         #expect(analysis.catalog.files["fi"]?.keys.sorted() == [1, 2])

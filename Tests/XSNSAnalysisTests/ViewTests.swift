@@ -95,3 +95,26 @@ struct ViewTests {
         #expect(tensors.map(\.component) == [.attentionOutput, .output, .outputLayerNorm, .attentionLayerNorm, nil])
     }
 }
+
+extension ViewTests {
+    @Test func malformedAttentionTensorsAreInputErrors() {
+        let hidden = 4
+        var tensors: [(String, [Int])] = []
+        for part in ["query", "key", "value"] {
+            tensors.append(("bert.encoder.layer.0.attention.self.\(part).weight", [hidden, hidden]))
+            tensors.append(("bert.encoder.layer.0.attention.self.\(part).bias", [part == "value" ? 1 : hidden]))
+        }
+        tensors.append(("bert.encoder.layer.0.attention.output.dense.weight", [hidden, hidden]))
+        let layout = TensorLayout(tensors)
+        let fisher = FlatTensors(zerosLike: layout)
+        #expect(throws: InputError.self) { try HeadViews.fisherMass(fisher, map: ParameterMap(layout), heads: 2) }
+        #expect(throws: InputError.self) { try HeadViews.fisherMass(fisher, map: ParameterMap(layout), heads: 3) }
+    }
+}
+
+extension ViewTests {
+    @Test func absurdLayerNumbersAreNotLayers() {
+        let layout = TensorLayout([("roberta.encoder.layer.123456789.output.dense.bias", [2])])
+        #expect(ParameterMap(layout).layerCount == 0)
+    }
+}

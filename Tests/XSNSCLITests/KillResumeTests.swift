@@ -84,11 +84,12 @@ import XSNSTestSupport
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        // Wait for the first run to start, so the signal lands inside the sentence loop.
-        let deadline = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: session.appendingPathComponent("baselines/lex/de.json").path),
-              Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
+        // Wait until the first run is recorded as running, so the signal lands inside the sentence loop.
+        let manifestURL = session.appendingPathComponent("session.json")
+        let deadline = Date().addingTimeInterval(30)
+        while !((try? String(contentsOf: manifestURL, encoding: .utf8))?.contains("\"running\"") ?? false),
+              process.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
         }
         kill(process.processIdentifier, SIGTERM)
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

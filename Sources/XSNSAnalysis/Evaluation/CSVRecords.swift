@@ -19,7 +19,8 @@ public struct CSVRecords: Sendable {
         var inQuotes = false
         var quotedFieldEnded = false
         let bytes = Array(text.utf8)
-        var index = 0
+        // Spreadsheet exports often start with a UTF-8 byte-order mark; it is not part of the first name.
+        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
 
         func finishField() {
             fields.append(String(decoding: field, as: UTF8.self))

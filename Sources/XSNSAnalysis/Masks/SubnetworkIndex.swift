@@ -1,22 +1,5 @@
 import XSNSStorage
 
-/// A language's sub-network at one p: the parameters whose Fisher value is ≥ the global threshold.
-/// Ties: every value equal to the threshold is kept, so `size` can exceed p·|θ| when values repeat.
-public struct Subnetwork: Sendable {
-    public let p: Double
-    public let threshold: Float
-    public let bits: Bitset
-    public let size: Int
-
-    /// `size` is known from the construction, sparing a popcount pass over |θ| bits.
-    init(p: Double, threshold: Float, bits: Bitset, size: Int) {
-        self.p = p
-        self.threshold = threshold
-        self.bits = bits
-        self.size = size
-    }
-}
-
 /// Everything about one Fisher vector that makes a mask at a new p cheap, and nothing more: the vector
 /// itself is stored only as a permutation, so the caller can release its copy.
 ///

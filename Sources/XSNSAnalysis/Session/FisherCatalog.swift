@@ -28,7 +28,9 @@ public struct FisherCatalog: Sendable {
             guard let marker = stem.range(of: ".seed", options: .backwards),
                 let seed = Int(stem[marker.upperBound...]), marker.lowerBound > stem.startIndex
             else { continue }
-            files[String(stem[..<marker.lowerBound]), default: [:]][seed] = folder.appendingPathComponent(name)
+            let language = String(stem[..<marker.lowerBound])
+            guard Self.isLanguageCode(language) else { continue }
+            files[language, default: [:]][seed] = folder.appendingPathComponent(name)
         }
         guard !files.isEmpty else {
             throw InputError(file: folder.path, "no Fisher files (<lang>.seed<k>.safetensors); run xsns compute first")
@@ -38,6 +40,13 @@ public struct FisherCatalog: Sendable {
     }
 
     public var languages: [String] { files.keys.sorted() }
+
+    /// The codes `xsns compute` writes (ASCII letters, digits, '-', '_'): anything else in the folder is
+    /// not ours, and such names must not reach the paths an export writes.
+    static func isLanguageCode(_ code: String) -> Bool {
+        !code.isEmpty && code.count <= 32
+            && code.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
+    }
 
     /// Checks that every requested language has Fisher (one clear line naming what is missing).
     public func require(_ language: String) throws {

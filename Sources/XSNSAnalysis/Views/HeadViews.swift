@@ -77,6 +77,9 @@ public enum HeadViews {
                         mass += Double(values[index])
                     }
                     if let bias = map.tensor(layer: layer, "attention.self.\(part).bias") {
+                        guard bias.count == hidden else {
+                            throw InputError("layer \(layer): \(part) bias has \(bias.count) values, expected \(hidden)")
+                        }
                         for row in rows { mass += Double(values[bias.offset + row]) }
                     }
                 }

@@ -50,11 +50,16 @@ public struct ParameterMap: Sendable {
         layerCount = (tensors.compactMap(\.layer).max() ?? -1) + 1
     }
 
+    /// Far above any real encoder; a larger index in a (hostile) file name would only make the views
+    /// allocate per-layer rows for nothing, so such a tensor counts as outside the layers.
+    static let maximumLayers = 4096
+
     /// `…encoder.layer.<N>.<rest>` → (N, rest).
     static func split(_ name: String) -> (Int, Substring)? {
         guard let marker = name.range(of: "encoder.layer.") else { return nil }
         let tail = name[marker.upperBound...]
-        guard let dot = tail.firstIndex(of: "."), let layer = Int(tail[..<dot]) else { return nil }
+        guard let dot = tail.firstIndex(of: "."), let layer = Int(tail[..<dot]), layer >= 0, layer < maximumLayers
+        else { return nil }
         return (layer, tail[tail.index(after: dot)...])
     }
 

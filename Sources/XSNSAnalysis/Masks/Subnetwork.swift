@@ -1,5 +1,22 @@
 import XSNSStorage
 
+/// A language's sub-network at one p: the parameters whose Fisher value is ≥ the global threshold.
+/// Ties: every value equal to the threshold is kept, so `size` can exceed p·|θ| when values repeat.
+public struct Subnetwork: Sendable {
+    public let p: Double
+    public let threshold: Float
+    public let bits: Bitset
+    public let size: Int
+
+    /// `size` is known from the construction, sparing a popcount pass over |θ| bits.
+    init(p: Double, threshold: Float, bits: Bitset, size: Int) {
+        self.p = p
+        self.threshold = threshold
+        self.bits = bits
+        self.size = size
+    }
+}
+
 extension Subnetwork {
     /// The sub-network at one p straight from a Fisher vector, without building a `SubnetworkIndex`:
     /// what a one-shot command needs (memory for the vector being read only, three streaming passes).

@@ -1,0 +1,60 @@
+import Foundation
+import XSNSCompute
+import XSNSSession
+import XSNSTUI
+
+/// The Languages view's rows as the session folder records them: every planned or computed
+/// language, its corpus size, and its status and per-seed counts from `session.json`.
+struct SessionLanguages {
+    let store: SessionStore
+    /// Where `<lang>.txt` files are looked for when the manifest names no corpus folder.
+    let corpora: URL?
+    /// Languages lines are counted for once: corpus files are read whole.
+    private var corpusSizes: [String: Int] = [:]
+
+    init(store: SessionStore, corpora: URL?) {
+        self.store = store
+        self.corpora = corpora
+    }
+
+    /// Rows for `planned` plus every language the manifest knows, sorted by code. `computing`
+    /// names the languages of a job that is running now: their unfinished runs show as running.
+    mutating func infos(planned: [String], computing: Set<String>) -> [LanguageInfo] {
+        let manifest = try? store.load()
+        let known = Set(planned).union(manifest?.runs.map(\.language) ?? [])
+            .union(manifest?.corpora?.files.keys.map { $0 } ?? [])
+        let seeds = manifest?.options?.seeds ?? []
+        let directory = corpora ?? manifest?.corpora.map { URL(fileURLWithPath: $0.directory) }
+        return known.sorted().map { code in
+            let size = corpusSize(code, directory: directory)
+            let runs = manifest?.runs.filter { $0.language == code } ?? []
+            let planned = min(manifest?.options?.sentences ?? size, size)
+            let runSeeds = seeds + runs.map(\.seed).filter { !seeds.contains($0) }
+            let progress = runSeeds.map { seed -> SeedProgress in
+                let run = runs.first { $0.seed == seed }
+                let total = run?.status == .done ? run?.sentences ?? planned : planned
+                return SeedProgress(seed: seed, sentencesDone: run?.sentences ?? 0, sentencesTotal: total)
+            }
+            return LanguageInfo(
+                code: code, name: LanguageNames.name(code), corpusSentences: size,
+                status: Self.status(runs: runs, seeds: runSeeds, computing: computing.contains(code)),
+                seeds: progress, failure: runs.first { $0.status == .failed }?.message)
+        }
+    }
+
+    static func status(runs: [RunRecord], seeds: [Int], computing: Bool) -> LanguageInfo.Status {
+        let done = seeds.allSatisfy { seed in runs.contains { $0.seed == seed && $0.status == .done } }
+        if !seeds.isEmpty && done { return .done }
+        if runs.contains(where: { $0.status == .failed }) { return .failed }
+        if computing { return .running }
+        return runs.contains { $0.sentences > 0 || $0.status == .done } ? .paused : .pending
+    }
+
+    private mutating func corpusSize(_ code: String, directory: URL?) -> Int {
+        if let known = corpusSizes[code] { return known }
+        guard let directory else { return 0 }
+        let size = (try? Corpus.load(directory.appendingPathComponent("\(code).txt")).lines.count) ?? 0
+        corpusSizes[code] = size
+        return size
+    }
+}

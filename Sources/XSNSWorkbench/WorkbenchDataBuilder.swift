@@ -1,0 +1,201 @@
+import Foundation
+import XSNSAnalysis
+import XSNSSession
+import XSNSStorage
+import XSNSTUI
+
+/// Measured transfer scores loaded with `:gold FILE`.
+public struct GoldScores: Sendable {
+    public let name: String
+    /// Absolute, so that reopening finds it from any directory.
+    public let path: String
+    public let table: TransferTable
+
+    public init(contentsOf url: URL) throws {
+        name = url.lastPathComponent
+        path = url.standardizedFileURL.path
+        table = try TransferTable.load(url)
+    }
+}
+
+/// Turns a session folder into everything the views show, at a p and for a metric. Not thread-safe:
+/// the shell calls it from one serial queue. Every Fisher file is read once; a new p re-derives the
+/// masks from the cached indexes, a new metric or selection reuses the masks as well.
+public final class WorkbenchDataBuilder {
+    public let session: URL
+    /// Share of attention heads each language keeps in the Heads view.
+    public let headFraction: Double
+    private let fisher: FisherIndexCache
+    private var languages: SessionLanguages
+    private var masks: MaskResults?
+    private var baselines: (generation: Int, lex: Baseline?, emb: Baseline?)?
+    private var heads: (generation: Int, usage: HeadUsage, problems: [String])?
+
+    /// A baseline's mean matrix and its per-seed matrices (one for LEX, which has no seed).
+    private typealias Baseline = (mean: XSNSAnalysis.SimilarityMatrix, perSeed: [XSNSAnalysis.SimilarityMatrix])
+
+    /// Everything derived from the masks at one p.
+    private struct MaskResults {
+        let generation: Int
+        let p: Double
+        let collection: SubnetworkCollection
+        let subnetworks: [String: [Int: Subnetwork]]
+        let overlaps: PairwiseOverlaps
+        let layerShares: [String: [Double]]
+        var pairs: [LanguagePair: PairOverlap]
+    }
+
+    public init(session: URL, corpora: URL?, headFraction: Double = 0.5) {
+        self.session = session
+        self.headFraction = headFraction
+        fisher = FisherIndexCache(session: session)
+        languages = SessionLanguages(store: SessionStore(folder: session), corpora: corpora)
+    }
+
+    /// Fisher files read so far.
+    public var fisherLoads: Int { fisher.loads }
+
+    /// Files that were skipped during the last build, one line each.
+    public private(set) var problems: [String] = []
+
+    /// The views' data. `planned` are languages to list even before they have results; `computing`
+    /// those a running job is working on; `pair` the pair whose per-layer overlap is wanted.
+    public func build(
+        planned: [String], p: Double, metric: Metric, pair: LanguagePair?, gold: GoldScores?,
+        computing: Set<String> = []
+    ) throws -> WorkbenchData {
+        try AnalysisReports.validate(p: p)
+        fisher.refresh()
+        var data = WorkbenchData(languages: languages.infos(planned: planned, computing: computing))
+        var problems = fisher.problems
+        defer { self.problems = problems }
+        guard let collection = try fisher.collection() else { return data }
+
+        let results = try maskResults(collection, p: p, pair: pair)
+        let seeds = results.overlaps.seeds.count
+        for maskMetric in MaskMetric.allCases {
+            guard let shown = Metric(rawValue: maskMetric.rawValue) else { continue }
+            data.matrices[shown] = AnalysisConversions.matrix(
+                results.overlaps.matrices(metric: maskMetric).mean, metric: shown, p: p, seeds: seeds)
+        }
+        let (lex, emb) = baselineMatrices(collection, problems: &problems)
+        if let lex { data.matrices[.lex] = AnalysisConversions.matrix(lex.mean, metric: .lex, p: p, seeds: 1) }
+        if let emb {
+            data.matrices[.emb] = AnalysisConversions.matrix(emb.mean, metric: .emb, p: p, seeds: emb.perSeed.count)
+        }
+        data.layerShares = results.layerShares
+        data.pairOverlaps = results.pairs
+        let usage = headUsage(collection)
+        problems += usage.problems
+        data.headCounts = usage.usage.counts
+        data.headMasks = usage.usage.masks
+        if let gold {
+            data.gold = evaluate(gold, metric: metric, results: results, lex: lex, emb: emb)
+        }
+        return data
+    }
+
+    // MARK: - Masks
+
+    private func maskResults(_ collection: SubnetworkCollection, p: Double, pair: LanguagePair?) throws -> MaskResults {
+        var results: MaskResults
+        if let cached = masks, cached.generation == fisher.generation, cached.p == p {
+            results = cached
+        } else {
+            let subnetworks = collection.subnetworks(p: p)
+            results = MaskResults(
+                generation: fisher.generation, p: p, collection: collection, subnetworks: subnetworks,
+                overlaps: PairwiseOverlaps(languages: collection.languages, subnetworks: subnetworks),
+                layerShares: collection.layout.map { Self.layerShares(subnetworks, map: ParameterMap($0)) } ?? [:],
+                pairs: [:])
+        }
+        if let pair, pair.first != pair.second, results.pairs[pair] == nil,
+            let view = Self.pairView(pair, subnetworks: results.subnetworks, layout: collection.layout)
+        {
+            results.pairs[pair] = AnalysisConversions.overlap(view)
+        }
+        masks = results
+        return results
+    }
+
+    /// Each language's share of its sub-network per layer, averaged over its seeds.
+    private static func layerShares(_ subnetworks: [String: [Int: Subnetwork]], map: ParameterMap) -> [String: [Double]] {
+        guard map.layerCount > 0 else { return [:] }
+        var shares: [String: [Double]] = [:]
+        for (language, seeds) in subnetworks where !seeds.isEmpty {
+            let perSeed = seeds.values.map { LayerViews.layerShare($0, map: map) }
+            shares[language] = (0..<map.layerCount).map { layer in
+                perSeed.map { $0[layer] }.reduce(0, +) / Double(perSeed.count)
+            }
+        }
+        return shares
+    }
+
+    /// The pair's per-layer and per-component Jaccard averaged over the seeds both languages have
+    /// (as `xsns layers` computes it).
+    private static func pairView(_ pair: LanguagePair, subnetworks: [String: [Int: Subnetwork]], layout: TensorLayout?)
+        -> PairLayerView?
+    {
+        guard let layout, let a = subnetworks[pair.first], let b = subnetworks[pair.second] else { return nil }
+        let map = ParameterMap(layout)
+        let views = Set(a.keys).intersection(b.keys).sorted().compactMap { seed -> PairLayerView? in
+            guard let x = a[seed], let y = b[seed] else { return nil }
+            return LayerViews.pair(x, y, map: map)
+        }
+        return LayerViews.mean(views)
+    }
+
+    // MARK: - Baselines and heads (they do not depend on p)
+
+    private func baselineMatrices(_ collection: SubnetworkCollection, problems: inout [String]) -> (Baseline?, Baseline?) {
+        if let cached = baselines, cached.generation == fisher.generation { return (cached.lex, cached.emb) }
+        var results: [Baseline?] = []
+        for name in ["lex", "emb"] {
+            do {
+                let catalog = try FisherCatalog(session: session)
+                results.append(try catalog.baseline(name))
+            } catch {
+                problems.append("\(name.uppercased()) baseline unavailable: \(error)")
+                results.append(nil)
+            }
+        }
+        baselines = (fisher.generation, results[0], results[1])
+        return (results[0], results[1])
+    }
+
+    private func headUsage(_ collection: SubnetworkCollection) -> (usage: HeadUsage, problems: [String]) {
+        if let cached = heads, cached.generation == fisher.generation { return (cached.usage, cached.problems) }
+        let seeds = collection.indexes.mapValues { $0.keys.sorted() }
+        let (usage, problems) = HeadUsage.load(paths: SessionPaths(folder: session), seeds: seeds, fraction: headFraction)
+        heads = (fisher.generation, usage, problems)
+        return (usage, problems)
+    }
+
+    // MARK: - Gold
+
+    /// Per target, the metrics of the current metric's ranking, computed per seed and averaged over
+    /// seeds (as `xsns eval` does).
+    private func evaluate(_ gold: GoldScores, metric: Metric, results: MaskResults, lex: Baseline?, emb: Baseline?)
+        -> GoldData
+    {
+        var data = AnalysisConversions.gold(gold.table, name: gold.name)
+        let perSeed: [XSNSAnalysis.SimilarityMatrix]
+        switch metric {
+        case .jaccard, .cosine:
+            let matrices = results.overlaps.matrices(metric: metric == .jaccard ? .jaccard : .cosine).perSeed
+            perSeed = matrices.keys.sorted().compactMap { matrices[$0] }
+        case .lex: perSeed = lex?.perSeed ?? []
+        case .emb: perSeed = emb?.perSeed ?? []
+        }
+        let k = 3
+        let runs = perSeed.compactMap {
+            try? TransferEvaluation(predictions: TransferTable(matrix: $0), gold: gold.table, k: k)
+        }
+        if let evaluation = TransferEvaluation.averaged(runs) {
+            for target in evaluation.targets {
+                data.evaluations[target.target] = AnalysisConversions.evaluation(target, k: k)
+            }
+        }
+        return data
+    }
+}

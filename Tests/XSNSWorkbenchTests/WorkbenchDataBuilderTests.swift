@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+import XSNSAnalysis
+import XSNSCompute
+import XSNSSession
+import XSNSStorage
+import XSNSTUI
+import XSNSTestSupport
+
+@testable import XSNSWorkbench
+
+/// The builder's data against what the analysis commands (`xsns matrix`, `layers`, `eval`) compute
+/// from the same session folder.
+@Suite struct WorkbenchDataBuilderTests {
+    static let cases: [(Metric, SimilarityChoice, Double)] = [
+        (.jaccard, .jaccard, 0.15), (.jaccard, .jaccard, 0.4), (.cosine, .cosine, 0.05), (.lex, .lex, 0.15),
+        (.emb, .emb, 0.15),
+    ]
+
+    @Test(arguments: cases)
+    func matricesMatchTheSessionAnalysis(metric: Metric, choice: SimilarityChoice, p: Double) throws {
+        let session = try SmallSession.folder()
+        let builder = WorkbenchDataBuilder(session: session, corpora: SmallSession.corpora)
+        let data = try builder.build(planned: [], p: p, metric: metric, pair: nil, gold: nil)
+        let reference = try SessionAnalysis(session: session.path, in: URL(fileURLWithPath: "/")).matrices(choice, p: p)
+        let matrix = try #require(data.matrices[metric])
+        #expect(matrix.languages == reference.mean.languages)
+        #expect(matrix.languages == SmallSession.languages)
+        for a in matrix.languages {
+            for b in matrix.languages {
+                let expected = try #require(reference.mean[a, b])
+                let shown = try #require(matrix.value(a, b))
+                // LEX sums token counts in dictionary order, which differs between two loads in the last bit.
+                #expect(abs(shown - expected) <= 1e-12, "\(metric) \(a)×\(b): \(shown) vs \(expected)")
+            }
+        }
+        #expect(matrix.seeds == (metric == .lex ? 1 : SmallSession.seeds.count))
+    }
+
+    @Test func aNewPOrMetricReadsNoFisherFileAgain() throws {
+        let builder = WorkbenchDataBuilder(session: try SmallSession.folder(), corpora: SmallSession.corpora)
+        let first = try builder.build(planned: [], p: 0.15, metric: .jaccard, pair: nil, gold: nil)
+        let files = SmallSession.languages.count * SmallSession.seeds.count
+        #expect(builder.fisherLoads == files)
+        let second = try builder.build(planned: [], p: 0.3, metric: .cosine, pair: LanguagePair("de", "fi"), gold: nil)
+        _ = try builder.build(planned: [], p: 0.02, metric: .emb, pair: LanguagePair("en", "fi"), gold: nil)
+        #expect(builder.fisherLoads == files)
+        #expect(first.matrices[.jaccard] != second.matrices[.jaccard])
+        #expect(second.matrices[.jaccard]?.p == 0.3)
+    }
+
+    @Test func onlyANewFisherFileIsRead() throws {
+        let session = try SmallSession.copy()
+        let builder = WorkbenchDataBuilder(session: session, corpora: SmallSession.corpora)
+        _ = try builder.build(planned: ["nl"], p: 0.15, metric: .jaccard, pair: nil, gold: nil)
+        let before = builder.fisherLoads
+        _ = try ComputeJob(SmallSession.request(session, languages: ["nl"], seeds: [42])).run()
+        let data = try builder.build(planned: ["nl"], p: 0.15, metric: .jaccard, pair: nil, gold: nil)
+        #expect(builder.fisherLoads == before + 1)
+        #expect(data.matrices[.jaccard]?.languages == ["de", "en", "fi", "nl"])
+    }
+
+    @Test func anUnreadableFisherFileIsReportedAndLeftOut() throws {
+        let session = try SmallSession.copy()
+        let broken = SessionPaths(folder: session).fisher(language: "fi", seed: 16)
+        try Data("not safetensors".utf8).write(to: broken)
+        let builder = WorkbenchDataBuilder(session: session, corpora: SmallSession.corpora)
+        let data = try builder.build(planned: [], p: 0.15, metric: .jaccard, pair: nil, gold: nil)
+        #expect(builder.problems.count == 1)
+        #expect(builder.problems.first?.hasPrefix("fi.seed16.safetensors") == true)
+        // fi keeps its other seed; the broken file is not read again while it stays as it is.
+        let reference = try SessionAnalysis(session: SmallSession.folder().path, in: URL(fileURLWithPath: "/"))
+            .matrices(.jaccard, p: 0.15).perSeed
+        let seed42 = try #require(reference.last)
+        #expect(data.matrices[.jaccard]?.value("fi", "en").map { abs($0 - (seed42["fi", "en"] ?? -1)) < 1e-12 } == true)
+        let loads = builder.fisherLoads
+        _ = try builder.build(planned: [], p: 0.2, metric: .jaccard, pair: nil, gold: nil)
+        #expect(builder.fisherLoads == loads)
+        #expect(builder.problems.count == 1)
+    }
+
+    @Test func pairOverlapAndLayerSharesMatchTheLayersCommand() throws {
+        let session = try SmallSession.folder()
+        let builder = WorkbenchDataBuilder(session: session, corpora: SmallSession.corpora)
+        let p = 0.2
+        let data = try builder.build(planned: [], p: p, metric: .jaccard, pair: LanguagePair("fi", "de"), gold: nil)
+        let reference = try SessionAnalysis(session: session.path, in: URL(fileURLWithPath: "/")).layers("de", "fi", p: p)
+        let overlap = try #require(data.pairOverlaps[LanguagePair("de", "fi")])
+        #expect(overlap.perLayer == reference.view.layers.map { $0 ?? 0 })
+        #expect(overlap.perComponent.map(\.name) == EncoderComponent.allCases.map(\.rawValue))
+        #expect(overlap.perComponent.map(\.value) == EncoderComponent.allCases.map { (reference.view.components[$0] ?? nil) ?? 0 })
+        #expect(data.layerShares["de"] == reference.shares.a)
+        #expect(data.layerShares["fi"] == reference.shares.b)
+        #expect(data.pairOverlaps.count == 1)
+    }
+
+    @Test func headMasksKeepTheMostImportantHeadsOfTheSeedMean() throws {
+        let session = try SmallSession.folder()
+        let builder = WorkbenchDataBuilder(session: session, corpora: SmallSession.corpora, headFraction: 0.25)
+        let data = try builder.build(planned: [], p: 0.15, metric: .jaccard, pair: nil, gold: nil)
+        let paths = SessionPaths(folder: session)
+        #expect(data.headMasks.keys.sorted() == SmallSession.languages)
+        for language in SmallSession.languages {
+            // Reference: the importance files averaged over seeds, heads sorted by importance.
+            let files = try SmallSession.seeds.map { try SafeTensorsFile(url: paths.headImportance(language: language, seed: $0)) }
+            let shape = try #require(files.first?.info("head_importance")?.shape)
+            let values = try files.map { try $0.floats("head_importance") }
+            let mean = (0..<values[0].count).map { i in values.map { Double($0[i]) }.reduce(0, +) / Double(values.count) }
+            let keep = Int((0.25 * Double(mean.count)).rounded())
+            let best = Set(mean.indices.sorted { mean[$0] > mean[$1] }.prefix(keep))
+            let mask = try #require(data.headMasks[language])
+            #expect(mask.count == shape[0] && mask.allSatisfy { $0.count == shape[1] })
+            #expect(Set(mask.joined().enumerated().filter(\.element).map(\.offset)) == best)
+        }
+        for layer in data.headCounts.indices {
+            for head in data.headCounts[layer].indices {
+                #expect(data.headCounts[layer][head] == data.headMasks.values.filter { $0[layer][head] }.count)
+            }
+        }
+    }
+
+    @Test func languagesShowCorpusSizesAndTheManifestStatus() throws {
+        let builder = WorkbenchDataBuilder(session: try SmallSession.folder(), corpora: SmallSession.corpora)
+        let data = try builder.build(planned: ["nl"], p: 0.15, metric: .jaccard, pair: nil, gold: nil)
+        #expect(data.languages.map(\.code) == ["de", "en", "fi", "nl"])
+        for language in data.languages {
+            let lines = try Corpus.load(SmallSession.corpora.appendingPathComponent("\(language.code).txt")).lines.count
+            #expect(language.corpusSentences == lines)
+        }
+        #expect(data.languages.map(\.status) == [.done, .done, .done, .pending])
+        #expect(data.language("en")?.seeds.map(\.seed) == SmallSession.seeds)
+        #expect(data.language("en")?.seeds.allSatisfy { $0.sentencesDone == 16 && $0.sentencesTotal == 16 } == true)
+        #expect(data.language("en")?.name == "English")
+    }
+
+    @Test(arguments: [(Metric.jaccard, SimilarityChoice.jaccard), (.cosine, .cosine), (.emb, .emb)])
+    func goldEvaluationMatchesTheEvalCommand(metric: Metric, choice: SimilarityChoice) throws {
+        let session = try SmallSession.folder()
+        let folder = try Fixtures.temporaryDirectory()
+        let goldURL = folder.appendingPathComponent("gold.csv")
+        // Made-up transfer scores: the evaluation only has to agree with `xsns eval` on the same file.
+        let rows = ["source,target,score", "en,de,0.9", "fi,de,0.4", "de,en,0.8", "fi,en,0.3", "de,fi,0.5", "en,fi,0.7"]
+        try Data(rows.joined(separator: "\n").utf8).write(to: goldURL)
+        let gold = try GoldScores(contentsOf: goldURL)
+        let builder = WorkbenchDataBuilder(session: session, corpora: SmallSession.corpora)
+        let p = 0.15
+        let data = try builder.build(planned: [], p: p, metric: metric, pair: nil, gold: gold)
+        let (reference, _) = try SessionAnalysis(session: session.path, in: URL(fileURLWithPath: "/"))
+            .evaluate(choice, p: p, gold: gold.table, k: 3, lowerIsBetter: false)
+        let shown = try #require(data.gold)
+        #expect(shown.source == "gold.csv")
+        #expect(shown.scores["de"]?["en"] == 0.9)
+        #expect(shown.evaluations.keys.sorted() == reference.targets.map(\.target).sorted())
+        for target in reference.targets {
+            let evaluation = try #require(shown.evaluations[target.target])
+            #expect(evaluation.ndcg == target.ndcg)
+            #expect(evaluation.top1 == (target.top1 > 0.5))
+            #expect(evaluation.pearson == target.pearson)
+            #expect(evaluation.spearman == target.spearman)
+        }
+    }
+
+    @Test func anEmptySessionHasLanguagesButNoMatrices() throws {
+        let session = try Fixtures.temporaryDirectory().appendingPathComponent("empty")
+        let builder = WorkbenchDataBuilder(session: session, corpora: SmallSession.corpora)
+        let data = try builder.build(planned: ["en", "fi"], p: 0.15, metric: .jaccard, pair: nil, gold: nil)
+        #expect(data.languages.map(\.code) == ["en", "fi"])
+        #expect(data.languages.allSatisfy { $0.status == .pending })
+        #expect(data.matrices.isEmpty)
+        #expect(builder.fisherLoads == 0)
+    }
+}
