@@ -45,7 +45,9 @@ struct RunCheckpoint {
     static func load(_ url: URL, expecting identity: Identity) throws -> RunCheckpoint? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let file = try SafeTensorsFile(url: url)
-        guard let json = file.metadata[metadataKey],
+        // JSONDecoder (swift-foundation 6.3) traps instead of throwing when a document reaches its
+        // 512-level nesting limit at its very last byte; JSONSerialization rejects that safely, so it screens first.
+        guard let json = file.metadata[metadataKey], (try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil,
             let metadata = try? JSONDecoder().decode(Metadata.self, from: Data(json.utf8))
         else {
             throw InputError(file: url.path, "not a run checkpoint written by xsns")

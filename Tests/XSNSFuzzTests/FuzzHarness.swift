@@ -1,28 +1,21 @@
 import Foundation
 import Testing
 import XSNSStorage
-import XSNSTokenizers
 
 /// One fuzzed input: its files by name (one for most readers; a whole folder for a checkpoint).
 typealias FuzzFiles = [String: [UInt8]]
 
-/// A reader under test: valid seed inputs, which of their files to mutate, and how to read a folder
-/// holding one input.
+/// A reader under test: valid seed inputs and how to read a folder holding one input.
 struct FuzzTarget: Sendable, CustomTestStringConvertible {
     let name: String
     let seeds: [FuzzFiles]
-    let mutable: @Sendable (String) -> Bool
     let read: @Sendable (URL) throws -> Void
     /// Whole folders cost ten single-file reads or more: the exhaustive tests cut them more sparsely.
     let isFolder: Bool
 
-    init(
-        _ name: String, seeds: [FuzzFiles], mutable: @escaping @Sendable (String) -> Bool = { _ in true },
-        read: @escaping @Sendable (URL) throws -> Void
-    ) {
+    init(_ name: String, seeds: [FuzzFiles], read: @escaping @Sendable (URL) throws -> Void) {
         self.name = name
         self.seeds = seeds
-        self.mutable = mutable
         self.read = read
         isFolder = seeds.contains { $0.count > 1 }
     }
@@ -47,6 +40,12 @@ enum Fuzzer {
         return list.split(separator: ",").contains { $0 == target.name }
     }
 
+    /// `XSNS_FUZZ_FIRST=N` starts at iteration N: with `XSNS_FUZZ_ITERATIONS=1` and
+    /// `XSNS_FUZZ_TARGETS`, it replays one reported iteration.
+    static var firstIteration: Int {
+        ProcessInfo.processInfo.environment["XSNS_FUZZ_FIRST"].flatMap { Int($0) } ?? 0
+    }
+
     static var baseSeed: UInt64 {
         ProcessInfo.processInfo.environment["XSNS_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x5853_4E53
     }
@@ -63,25 +62,28 @@ enum Fuzzer {
         return FuzzRandom(seed: mixer.next())
     }
 
-    /// The input of iteration `iteration`: a seed with one of its mutable files mutated.
+    /// The input of iteration `iteration`: a seed with one of its files mutated.
     static func input(_ target: FuzzTarget, iteration: Int) -> FuzzFiles {
         var random = random(target: target.name, iteration: iteration)
         var files = random.pick(target.seeds)
-        let candidates = files.keys.sorted().filter(target.mutable)
+        let candidates = files.keys.sorted()
         guard !candidates.isEmpty else { return files }
         let name = random.pick(candidates)
-        let donors = target.seeds.compactMap { $0[name] ?? $0.first { target.mutable($0.key) }?.value }
+        // Splice partners: the same file of the other seeds (a single-file seed's only file otherwise).
+        let donors = target.seeds.compactMap { $0[name] ?? ($0.count == 1 ? $0.first?.value : nil) }
         files[name] = InputMutator.mutate(fileName: name, files[name] ?? [], donors: donors, &random)
         return files
     }
 
     /// Mutation campaign: `iterations` mutated inputs.
-    static func campaign(_ target: FuzzTarget, iterations: Int = Fuzzer.iterations) throws -> FuzzReport {
+    /// Folder targets read ten files or more per input, so they run a quarter of the iterations.
+    static func campaign(_ target: FuzzTarget) throws -> FuzzReport {
+        let iterations = target.isFolder ? max(1, Self.iterations / 4) : Self.iterations
         var report = FuzzReport(target: target.name)
         let folder = workFolder("\(target.name)-campaign")
         let start = Date()
-        var slowest = (seconds: 0.0, iteration: 0)
-        for iteration in 0..<iterations {
+        var slowest = (seconds: 0.0, iteration: firstIteration)
+        for iteration in firstIteration..<(firstIteration + iterations) {
             let began = Date()
             try check(target, input(target, iteration: iteration), in: folder,
                       label: "iteration \(iteration) of seed \(baseSeed)", into: &report)
@@ -162,7 +164,11 @@ struct FuzzReport {
             .appendingPathComponent("xsns-fuzz-findings/\(target)/\(findings.count)")
         try? FileManager.default.removeItem(at: saved)
         try? FileManager.default.createDirectory(at: saved, withIntermediateDirectories: true)
-        for (name, bytes) in files { try? Data(bytes).write(to: saved.appendingPathComponent(name)) }
+        for (name, bytes) in files {
+            let url = saved.appendingPathComponent(name)
+            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try? Data(bytes).write(to: url)
+        }
         findings[signature] = (1, "\(problem) [\(label); input saved in \(saved.path)]")
     }
 

@@ -59,6 +59,8 @@ struct HostileCheckpointCLITests {
             Case(label: "config.json nested 100000 deep",
                  replacements: ["config.json": Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8)],
                  culprit: "config.json"),
+            Case(label: "config.json of 513 '[' (JSONDecoder traps at the nesting limit at the last byte)",
+                 replacements: ["config.json": Array(String(repeating: "[", count: 513).utf8)], culprit: "config.json"),
             Case(label: "tokenizer.json that is not JSON",
                  replacements: ["tokenizer.json": Array("{\"model\":".utf8)], culprit: "tokenizer.json"),
         ]

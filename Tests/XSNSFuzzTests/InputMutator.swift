@@ -12,6 +12,9 @@ enum InputMutator {
             let mutated: [UInt8]
             if fileName.hasSuffix(".safetensors") {
                 mutated = mutateSafeTensors(bytes, donors: donors, &random)
+            } else if fileName.hasSuffix(".json"), random.chance(0.03) {
+                // Cut anywhere and end exactly at the parsers' 512-level nesting limit (found a JSONDecoder trap).
+                mutated = Array(bytes.prefix(random.below(bytes.count + 1))) + Array(repeating: UInt8(ascii: "["), count: 513)
             } else if fileName.hasSuffix(".json"), random.chance(0.6), let tree = JSONTree(parsing: bytes) {
                 mutated = (random.chance(0.3) ? PrecompiledCharsMapMutator.mutate(tree, &random) : nil)
                     .map(\.bytes) ?? JSONMutator.mutate(tree, &random).bytes

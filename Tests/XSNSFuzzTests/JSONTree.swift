@@ -2,24 +2,13 @@
 /// their literal text, and strings are raw bytes. Foundation's parser would normalise exactly the
 /// things a hostile file plays with (duplicate keys, `1e999`, invalid UTF-8), so mutations work
 /// on this tree and `bytes` writes it back out verbatim.
-indirect enum JSONTree: Equatable {
+indirect enum JSONTree {
     case object([(key: [UInt8], value: JSONTree)])
     case array([JSONTree])
     /// The bytes between the quotes, escapes left as written.
     case string([UInt8])
     /// Any literal: a number, `true`, `false`, `null`, or something that is no JSON at all.
     case literal(String)
-
-    static func == (lhs: JSONTree, rhs: JSONTree) -> Bool {
-        switch (lhs, rhs) {
-        case (.object(let a), .object(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        case (.array(let a), .array(let b)): return a == b
-        case (.string(let a), .string(let b)): return a == b
-        case (.literal(let a), .literal(let b)): return a == b
-        default: return false
-        }
-    }
 
     var isLeaf: Bool {
         switch self {

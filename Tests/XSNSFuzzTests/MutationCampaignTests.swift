@@ -1,7 +1,8 @@
 import Testing
 import XSNSStorage
 
-/// Random mutation campaigns, one per reader (`XSNS_FUZZ_ITERATIONS` per target, 200 by default).
+/// Random mutation campaigns, one per reader (`XSNS_FUZZ_ITERATIONS` per target, 200 by default;
+/// a quarter of that for the folder targets).
 struct MutationCampaignTests {
     @Test(arguments: try FuzzTargets.all())
     func seedsAreAccepted(_ target: FuzzTarget) throws {
@@ -19,7 +20,9 @@ struct MutationCampaignTests {
         let report = try Fuzzer.campaign(target)
         report.expectClean()
         // A campaign whose mutations never break anything would test nothing (a corpus file is
-        // the exception: it is refused only when no line at all is usable).
-        #expect(report.rejected > 0 || target.name == "corpus")
+        // the exception: it is refused only when no line at all is usable; a replay of a single
+        // iteration proves nothing either way).
+        let inputs = report.accepted + report.rejected + report.findingCount
+        #expect(report.rejected > 0 || target.name == "corpus" || inputs < 50)
     }
 }

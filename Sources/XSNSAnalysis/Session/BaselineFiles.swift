@@ -39,7 +39,13 @@ extension FisherCatalog {
     static func lexicalCounts(_ url: URL) throws -> [Int: Int] {
         struct Form: Decodable { var counts: [[Int]] }
         let form: Form
-        do { form = try JSONDecoder().decode(Form.self, from: Data(contentsOf: url)) } catch {
+        do {
+            let data = try Data(contentsOf: url)
+            // JSONDecoder (swift-foundation 6.3) traps instead of throwing when a document reaches its
+            // 512-level nesting limit at its very last byte; JSONSerialization rejects that safely, so it screens first.
+            guard (try? JSONSerialization.jsonObject(with: data)) != nil else { throw InputError(file: url.path, "not JSON") }
+            form = try JSONDecoder().decode(Form.self, from: data)
+        } catch {
             throw InputError(file: url.path, "not a LEX counts file written by xsns compute")
         }
         var counts: [Int: Int] = [:]
