@@ -13,6 +13,7 @@ struct XSNS: ParsableCommand {
             MatrixCommand.self,
             RankCommand.self,
             LayersCommand.self,
+            SweepCommand.self,
             EvalCommand.self,
             ExportCommand.self,
             InspectCommand.self,
