@@ -75,6 +75,7 @@ public final class ComputeJob: @unchecked Sendable {
         let maxLength: Int
         let modelHashes: [String]
         let corpusHashes: [String: String]
+        let tokenizerHash: String
     }
 
     public func run() throws -> ComputeSummary {
@@ -82,13 +83,15 @@ public final class ComputeJob: @unchecked Sendable {
         try options.validate()
         let corpusFiles = try Corpus.files(in: request.corpora, languages: request.languages)
         for file in corpusFiles { try SessionPaths.checkLanguage(file.language) }
+        // Every corpus is read before anything is computed: a bad file late in the list must not
+        // surface hours into a job.
+        let corpora = try corpusFiles.map { try Corpus.load($0.url) }
         let context = try prepare(corpusFiles: corpusFiles)
 
         var summary = ComputeSummary()
-        for file in corpusFiles {
-            let corpus = try Corpus.load(file.url)
+        for corpus in corpora {
             if corpus.invalidLines > 0 {
-                emit(.note("\(file.url.path): skipped \(corpus.invalidLines) line(s) that are not valid UTF-8"))
+                emit(.note("\(corpus.url.path): skipped \(corpus.invalidLines) line(s) that are not valid UTF-8"))
             }
             try LexicalCounts.writeIfMissing(
                 corpus: corpus, tokenizer: context.tokenizer,
@@ -147,8 +150,13 @@ public final class ComputeJob: @unchecked Sendable {
             corpora.directory = request.corpora.path
             corpora.files.merge(corporaPrints) { $1 }
             manifest.corpora = corpora
-            var recorded = manifest.options ?? options
-            recorded.seeds = recorded.seeds + options.seeds.filter { !recorded.seeds.contains($0) }
+            // Until a run is done or under way, the session takes this invocation's settings; after
+            // that `checkConsistency` has refused any other setting.
+            let committed = manifest.runs.contains { $0.status == .done || $0.status == .running }
+            var recorded = committed ? (manifest.options ?? options) : options
+            if committed {
+                recorded.seeds = recorded.seeds + options.seeds.filter { !recorded.seeds.contains($0) }
+            }
             recorded.recordInputs = options.recordInputs
             recorded.threads = options.threads
             manifest.options = recorded
@@ -161,7 +169,7 @@ public final class ComputeJob: @unchecked Sendable {
                 vocabularySize: tokenizer.vocabularySize,
                 specialTokenIds: Set(tokenizer.specialTokenIds.map { Int32($0) })),
             maxLength: maxLength, modelHashes: modelRecord.files.map(\.sha256),
-            corpusHashes: corporaPrints.mapValues(\.sha256))
+            corpusHashes: corporaPrints.mapValues(\.sha256), tokenizerHash: tokenizerPrint.sha256)
     }
 
     /// One session, one model and one setting of the Fisher options: mixing them would make the
@@ -170,7 +178,7 @@ public final class ComputeJob: @unchecked Sendable {
         _ manifest: SessionManifest, model: ModelRecord, tokenizer: FileFingerprint,
         corpora: [String: FileFingerprint], options: ComputeOptions, session: String
     ) throws {
-        let hasResults = manifest.runs.contains { $0.status == .done }
+        let hasResults = manifest.runs.contains { $0.status == .done || $0.status == .running }
         guard hasResults else { return }
         var problems = manifest.changes(model: model, tokenizer: tokenizer, corpora: nil)
         if let recorded = manifest.model, recorded.spec != model.spec, problems.isEmpty,
@@ -197,18 +205,15 @@ public final class ComputeJob: @unchecked Sendable {
     private func computeRun(corpus: Corpus, seed: Int, context: Context) throws -> ComputeSummary.Outcome {
         let store = context.store
         let language = corpus.language
-        let fisherURL = store.paths.fisher(language: language, seed: seed)
-        if let run = try store.load().run(language: language, seed: seed), run.status == .done,
-           FileManager.default.fileExists(atPath: fisherURL.path) {
-            emit(.skipped(language: language, seed: seed, reason: "already computed"))
-            return .alreadyDone
-        }
+        if try isDone(language: language, seed: seed, store: store) { return .alreadyDone }
         let claim: RunClaim
         do { claim = try store.claim(language: language, seed: seed) } catch let held as ClaimHeld {
             emit(.skipped(language: language, seed: seed, reason: held.description))
             return .heldElsewhere(held.description)
         }
         defer { claim.release() }
+        // Another process may have finished it between the first look and the claim.
+        if try isDone(language: language, seed: seed, store: store) { return .alreadyDone }
 
         let sentences = corpus.sample(count: request.options.sentences, seed: UInt64(seed))
         let runner = try RunExecution(
@@ -235,6 +240,24 @@ public final class ComputeJob: @unchecked Sendable {
             }
             throw error
         }
+    }
+
+    /// A run is done when the manifest says so and its Fisher file exists. Leftovers of a process
+    /// killed after publishing (its checkpoint, a recorded-inputs journal) are removed then.
+    private func isDone(language: String, seed: Int, store: SessionStore) throws -> Bool {
+        guard let run = try store.load().run(language: language, seed: seed), run.status == .done,
+              FileManager.default.fileExists(atPath: store.paths.fisher(language: language, seed: seed).path)
+        else { return false }
+        try? FileManager.default.removeItem(at: store.paths.checkpoint(language: language, seed: seed))
+        try? FileManager.default.removeItem(
+            at: store.paths.inputs(language: language, seed: seed).appendingPathExtension("partial"))
+        var reason = "already computed"
+        if request.options.recordInputs,
+           !FileManager.default.fileExists(atPath: store.paths.inputs(language: language, seed: seed).path) {
+            reason += " without --record-inputs (no inputs file will be written; use a new session)"
+        }
+        emit(.skipped(language: language, seed: seed, reason: reason))
+        return true
     }
 
     var checkpointPolicy: (sentences: Int, seconds: TimeInterval) { (checkpointSentences, checkpointSeconds) }

@@ -88,7 +88,9 @@ public struct Corpus: Sendable {
     public func sample(count: Int, seed: UInt64) -> [String] {
         var indices = Array(lines.indices)
         let take = min(max(count, 0), indices.count)
-        var random = SeededRandom(seed: seed)
+        // Not the masking stream's seed: the same draws would tie which tokens are masked to which
+        // lines were drawn.
+        var random = SeededRandom(seed: seed ^ 0xC0_4B05_5A4D_91E5)
         for position in 0..<take {
             indices.swapAt(position, position + random.nextInt(below: indices.count - position))
         }

@@ -30,6 +30,15 @@ final class InputRecorder {
 
     deinit { try? handle.close() }
 
+    /// A process killed after publishing the inputs but before marking the run done left the journal
+    /// under its final name: move it back so the resumed run can extend or rewrite it.
+    static func reclaimPublished(_ url: URL) {
+        let partial = url.appendingPathExtension("partial")
+        let manager = FileManager.default
+        guard !manager.fileExists(atPath: partial.path), manager.fileExists(atPath: url.path) else { return }
+        try? manager.moveItem(at: url, to: partial)
+    }
+
     /// Whether a resume at `bytes` is possible (the partial file still holds that much).
     static func canResume(_ url: URL, at bytes: UInt64) -> Bool {
         let partial = url.appendingPathExtension("partial")

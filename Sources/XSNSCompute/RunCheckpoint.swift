@@ -14,6 +14,11 @@ struct RunCheckpoint {
         var maxLength: Int
         var corpusSHA256: String
         var modelSHA256: [String]
+        var tokenizerSHA256: String
+        var estimator: String
+        var batchSize: Int
+        var maskProbability: Double
+        var recordInputs: Bool
     }
 
     var identity: Identity
@@ -23,20 +28,27 @@ struct RunCheckpoint {
     /// Bytes of the recorded-inputs file that belong to the sentences already done.
     var recordedInputBytes: UInt64
 
+    /// Doubles travel as bit patterns: exact, and a NaN or infinity cannot make a checkpoint unwritable.
     private struct Metadata: Codable {
         var identity: Identity
         var state: FisherEstimatorSnapshot.State
-        var embeddingSum: [Double]
+        var embeddingSumBits: [UInt64]
         var recordedInputBytes: UInt64
     }
+
+    private static let nonFinite = (positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
 
     private static let metadataKey = "xsns_run_checkpoint"
 
     func write(to url: URL) throws {
         let metadata = Metadata(
-            identity: identity, state: estimator.state, embeddingSum: embeddingSum,
+            identity: identity, state: estimator.state, embeddingSumBits: embeddingSum.map(\.bitPattern),
             recordedInputBytes: recordedInputBytes)
-        let json = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: Self.nonFinite.positiveInfinity, negativeInfinity: Self.nonFinite.negativeInfinity,
+            nan: Self.nonFinite.nan)
+        let json = String(decoding: try encoder.encode(metadata), as: UTF8.self)
         try SafeTensorsWriter.write(estimator.accumulators, metadata: [Self.metadataKey: json], to: url)
     }
 
@@ -47,8 +59,12 @@ struct RunCheckpoint {
         let file = try SafeTensorsFile(url: url)
         // JSONDecoder (swift-foundation 6.3) traps instead of throwing when a document reaches its
         // 512-level nesting limit at its very last byte; JSONSerialization rejects that safely, so it screens first.
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: nonFinite.positiveInfinity, negativeInfinity: nonFinite.negativeInfinity,
+            nan: nonFinite.nan)
         guard let json = file.metadata[metadataKey], (try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil,
-            let metadata = try? JSONDecoder().decode(Metadata.self, from: Data(json.utf8))
+            let metadata = try? decoder.decode(Metadata.self, from: Data(json.utf8))
         else {
             throw InputError(file: url.path, "not a run checkpoint written by xsns")
         }
@@ -61,6 +77,7 @@ struct RunCheckpoint {
         return RunCheckpoint(
             identity: identity,
             estimator: FisherEstimatorSnapshot(state: metadata.state, accumulators: FlatTensors(layout: layout, values: values)),
-            embeddingSum: metadata.embeddingSum, recordedInputBytes: metadata.recordedInputBytes)
+            embeddingSum: metadata.embeddingSumBits.map(Double.init(bitPattern:)),
+            recordedInputBytes: metadata.recordedInputBytes)
     }
 }

@@ -28,7 +28,9 @@ final class RunExecution {
         identity = RunCheckpoint.Identity(
             language: corpus.language, seed: seed, sentencesPlanned: sentences.count,
             maxLength: context.maxLength, corpusSHA256: context.corpusHashes[corpus.language] ?? "",
-            modelSHA256: context.modelHashes)
+            modelSHA256: context.modelHashes, tokenizerSHA256: context.tokenizerHash,
+            estimator: job.request.options.estimator, batchSize: job.request.options.batchSize,
+            maskProbability: job.request.options.maskProbability, recordInputs: job.request.options.recordInputs)
         embeddingSum = [Double](repeating: 0, count: context.model.parameters.config.hiddenSize)
     }
 
@@ -41,6 +43,7 @@ final class RunExecution {
         let inputsURL = paths.inputs(language: language, seed: seed)
         var start = 0
         var recordedBytes: UInt64?
+        if job.request.options.recordInputs { InputRecorder.reclaimPublished(inputsURL) }
         if let saved = try RunCheckpoint.load(checkpointURL, expecting: identity),
            !job.request.options.recordInputs || InputRecorder.canResume(inputsURL, at: saved.recordedInputBytes) {
             // The checkpoint is a file: counts that do not fit this run would index outside the
@@ -141,6 +144,7 @@ final class RunExecution {
             "masked_tokens": "\(progress.maskedTokens)", "gradient_units": "\(progress.gradientUnits)",
             "batch_size": "\(estimator.batchSize)", "max_length": "\(context.maxLength)",
             "mask_prob": "\(options.maskProbability)", "model": job.request.modelSpec,
+            "threads": "\(options.threads)",
         ]
         if progress.gradientUnits > 0 {
             metadata["mean_loss"] = "\(progress.lossSum / Double(progress.gradientUnits))"

@@ -86,6 +86,45 @@ import XSNSTestSupport
         #expect(try SessionStore(folder: session).load().options?.seeds == [42, 7])
     }
 
+    /// Runs `request` and stops it at its `stopAfter`-th progress event, leaving a checkpoint.
+    func interrupt(_ request: ComputeRequest, after stopAfter: Int) throws {
+        let stop = StopSignal()
+        let counter = EventCounter()
+        let job = ComputeJob(request, stop: stop) {
+            if case .progress = $0, counter.increment() >= stopAfter { stop.stop() }
+        }
+        job.checkpointSentences = 2
+        job.progressInterval = 0
+        #expect(try job.run().wasInterrupted)
+    }
+
+    @Test func anInterruptedSessionTakesNewSettingsAndStartsAfresh() throws {
+        let session = try Fixtures.temporaryDirectory().appendingPathComponent("s")
+        try interrupt(request(session, estimator: "xsns", languages: ["en"], record: false), after: 5)
+        // Other estimator, other sentence count, now recording inputs: no stale checkpoint may be resumed.
+        let summary = try ComputeJob(request(session, estimator: "exact", sentences: 10, languages: ["en"])).run()
+        #expect(summary.runs.map(\.outcome) == [.computed])
+        let store = SessionStore(folder: session)
+        #expect(try store.load().options?.estimator == "exact")
+        #expect(try store.load().options?.sentences == 10)
+        let lines = try String(contentsOf: store.paths.inputs(language: "en", seed: 42), encoding: .utf8)
+        #expect(lines.split(separator: "\n").count == 10)
+        #expect(try SafeTensorsFile(url: store.paths.fisher(language: "en", seed: 42)).metadata["estimator"] == "exact")
+    }
+
+    @Test func aRunningSessionRefusesOtherSettings() throws {
+        let session = try Fixtures.temporaryDirectory().appendingPathComponent("s")
+        try interrupt(request(session, languages: ["en"]), after: 3)
+        let store = SessionStore(folder: session)
+        try store.update { manifest in  // as a process killed with -9 leaves it
+            var run = try #require(manifest.run(language: "en", seed: 42))
+            run.status = .running
+            manifest.setRun(run)
+        }
+        #expect(throws: InputError.self) { try ComputeJob(request(session, sentences: 30, languages: ["en"])).run() }
+        #expect(try ComputeJob(request(session, languages: ["en"])).run().runs.map(\.outcome) == [.computed])
+    }
+
     /// Stops at random sentences (as a signal would), resumes with the same request until done,
     /// and compares every output file byte for byte with an uninterrupted run.
     @Test(arguments: ["xsns", "exact"])

@@ -50,7 +50,9 @@ struct HostileNestingTests {
         try SafeTensorsWriter.write(FlatTensors(layout: layout, values: [0]),
                                     metadata: ["xsns_run_checkpoint": String(decoding: Self.deep, as: UTF8.self)], to: url)
         let identity = RunCheckpoint.Identity(language: "fi", seed: 42, sentencesPlanned: 1, maxLength: 8,
-                                              corpusSHA256: "", modelSHA256: [])
+                                              corpusSHA256: "", modelSHA256: [], tokenizerSHA256: "",
+                                              estimator: "xsns", batchSize: 4, maskProbability: 0.15,
+                                              recordInputs: false)
         #expect { _ = try RunCheckpoint.load(url, expecting: identity) } throws: { ($0 as? InputError)?.file == url.path }
     }
 
