@@ -188,10 +188,7 @@ public final class WorkbenchDataBuilder {
         case .emb: perSeed = emb?.perSeed ?? []
         }
         let k = 3
-        let runs = perSeed.compactMap {
-            try? TransferEvaluation(predictions: TransferTable(matrix: $0), gold: gold.table, k: k)
-        }
-        if let evaluation = TransferEvaluation.averaged(runs) {
+        if let evaluation = try? TransferEvaluation.perSeed(perSeed, gold: gold.table, k: k) {
             for target in evaluation.targets {
                 data.evaluations[target.target] = AnalysisConversions.evaluation(target, k: k)
             }

@@ -70,6 +70,27 @@ public struct TransferEvaluation: Equatable, Sendable {
 
     /// Metrics per seed averaged over seeds: each target's values over the seeds that evaluated it, and
     /// the mean of the per-seed means.
+    /// Evaluates each seed's matrix and averages over the seeds that can be evaluated: a seed computed
+    /// for only some languages (a session still being computed) is left out instead of failing all.
+    /// Throws the first seed's error when no seed can be evaluated, and when there are no seeds.
+    public static func perSeed(
+        _ matrices: [SimilarityMatrix], gold: TransferTable, k: Int = 3, lowerIsBetter: Bool = false,
+        file: String? = nil
+    ) throws -> TransferEvaluation {
+        var runs: [TransferEvaluation] = []
+        var firstError: Error?
+        for matrix in matrices {
+            do {
+                runs.append(try TransferEvaluation(
+                    predictions: TransferTable(matrix: matrix), gold: gold, k: k, lowerIsBetter: lowerIsBetter))
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+        if let averaged = averaged(runs) { return averaged }
+        throw firstError ?? InputError(file: file, "the session has no seeds to evaluate")
+    }
+
     public static func averaged(_ runs: [TransferEvaluation]) -> TransferEvaluation? {
         guard let first = runs.first else { return nil }
         if runs.count == 1 { return first }

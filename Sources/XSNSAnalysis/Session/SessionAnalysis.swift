@@ -36,12 +36,8 @@ public struct SessionAnalysis: Sendable {
         -> (TransferEvaluation, TransferRegression?)
     {
         let (mean, perSeed) = try matrices(choice, p: p)
-        let runs = try perSeed.map {
-            try TransferEvaluation(predictions: TransferTable(matrix: $0), gold: gold, k: k, lowerIsBetter: lowerIsBetter)
-        }
-        guard let evaluation = TransferEvaluation.averaged(runs) else {
-            throw InputError(file: catalog.session.path, "the session has no seeds to evaluate")
-        }
+        let evaluation = try TransferEvaluation.perSeed(
+            perSeed, gold: gold, k: k, lowerIsBetter: lowerIsBetter, file: catalog.session.path)
         return (evaluation, TransferRegression(predictions: TransferTable(matrix: mean), gold: gold))
     }
 }

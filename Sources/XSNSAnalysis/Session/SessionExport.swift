@@ -77,10 +77,9 @@ public struct SessionExport: Sendable {
         var evaluation: TransferEvaluation?
         var regression: TransferRegression?
         if let gold {
-            let runs = try overlaps.seeds.compactMap { overlaps.matrices(metric: .jaccard).perSeed[$0] }.map {
-                try TransferEvaluation(predictions: TransferTable(matrix: $0), gold: gold.table, k: k)
-            }
-            evaluation = TransferEvaluation.averaged(runs)
+            let perSeed = overlaps.matrices(metric: .jaccard).perSeed
+            evaluation = try TransferEvaluation.perSeed(
+                overlaps.seeds.compactMap { perSeed[$0] }, gold: gold.table, k: k)
             regression = TransferRegression(predictions: TransferTable(matrix: jaccard), gold: gold.table)
             if let evaluation {
                 add("evaluation.json", AnalysisReports.evaluation(evaluation, regression: nil, format: .json))

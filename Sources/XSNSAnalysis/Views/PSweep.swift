@@ -30,12 +30,6 @@ public enum SessionEvaluation {
         _ collection: SubnetworkCollection, p: Double, metric: MaskMetric, gold: TransferTable, k: Int = 3
     ) throws -> TransferEvaluation {
         let perSeed = collection.matrix(p: p, metric: metric).perSeed
-        let runs = try collection.seeds.compactMap { perSeed[$0] }.map {
-            try TransferEvaluation(predictions: TransferTable(matrix: $0), gold: gold, k: k)
-        }
-        guard let result = TransferEvaluation.averaged(runs) else {
-            throw RuntimeFailure("the session has no seeds to evaluate")
-        }
-        return result
+        return try TransferEvaluation.perSeed(collection.seeds.compactMap { perSeed[$0] }, gold: gold, k: k)
     }
 }
