@@ -42,8 +42,8 @@ struct HostileRunCheckpointTests {
     static let edits: [Edit] = [
         Edit(label: "more sentences done than planned") { state(&$0) { progress in progress["sentences"] = 1_000_000 } },
         Edit(label: "a negative sentence count") { state(&$0) { progress in progress["sentences"] = -3 } },
-        Edit(label: "an EMB sum shorter than the hidden size") { $0["embeddingSum"] = [0.5] },
-        Edit(label: "an EMB sum longer than the hidden size") { $0["embeddingSum"] = Array(repeating: 0.5, count: 4096) },
+        Edit(label: "an EMB sum shorter than the hidden size") { $0["embeddingSumBits"] = [0] },
+        Edit(label: "an EMB sum longer than the hidden size") { $0["embeddingSumBits"] = Array(repeating: 0, count: 4096) },
     ]
 
     static func state(_ metadata: inout [String: Any], _ change: (inout [String: Any]) -> Void) {
