@@ -19,6 +19,18 @@ public enum XSNSBinary {
         return directory.appendingPathComponent("xsns")
     }
 
+    /// Starts `xsns` without waiting, its stderr going to `log` (for tests that signal or kill it).
+    public static func launch(_ arguments: [String], stderrTo log: URL) throws -> Process {
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: log)
+        try process.run()
+        return process
+    }
+
     public static func run(
         _ arguments: [String], stdin: String? = nil, in directory: URL? = nil,
         environment: [String: String] = [:]

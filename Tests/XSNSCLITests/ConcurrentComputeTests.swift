@@ -14,23 +14,12 @@ import XSNSTestSupport
          "--sentences", "\(sentences)", "--seeds", "42"]
     }
 
-    private func start(_ arguments: [String], log: URL) throws -> Process {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = XSNSBinary.url
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
-        return process
-    }
-
     @Test func fourProcessesOnDifferentLanguagesLoseNoUpdate() throws {
         let folder = try Fixtures.temporaryDirectory()
         let session = folder.appendingPathComponent("shared")
         let languages = ["en", "fr", "ru", "zh"]
         let processes = try languages.map {
-            try start(Self.arguments(session: session, languages: $0), log: folder.appendingPathComponent("\($0).log"))
+            try XSNSBinary.launch(Self.arguments(session: session, languages: $0), stderrTo: folder.appendingPathComponent("\($0).log"))
         }
         for process in processes { process.waitUntilExit() }
         for (language, process) in zip(languages, processes) {

@@ -17,17 +17,6 @@ import XSNSTestSupport
         "baselines/emb/ru.seed42.safetensors", "inputs/de.seed42.jsonl", "inputs/ru.seed42.jsonl",
     ]
 
-    private func launch(_ arguments: [String], log: URL) throws -> Process {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = XSNSBinary.url
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
-        return process
-    }
-
     /// Waits until some run of `session` has written a checkpoint (the loop is under way).
     private func waitForCheckpoint(_ session: URL, while process: Process) {
         let folder = session.appendingPathComponent("checkpoints")
@@ -50,7 +39,7 @@ import XSNSTestSupport
         var logs = ""
         for attempt in 0..<5 {
             let log = folder.appendingPathComponent("attempt\(attempt).log")
-            let process = try launch(Self.computeArguments(session: resumed), log: log)
+            let process = try XSNSBinary.launch(Self.computeArguments(session: resumed), stderrTo: log)
             waitForCheckpoint(resumed, while: process)
             Thread.sleep(forTimeInterval: Double.random(in: 0...0.3, using: &generator))
             if process.isRunning {
