@@ -23,15 +23,35 @@ final class FisherIndexCache {
     /// Files that could not be read, with the reason (they are left out, not fatal).
     private(set) var problems: [String] = []
 
-    init(session: URL) {
+    /// Bytes of memory the indexes may take; an index holds about 5 bytes per Fisher value.
+    let memoryBudget: Int
+
+    init(session: URL, memoryBudget: Int = Int(ProcessInfo.processInfo.physicalMemory / 5 * 3)) {
         self.session = session
+        self.memoryBudget = memoryBudget
     }
+
+    static let bytesPerValue = 5
 
     /// Picks up Fisher files that appeared, changed or vanished since the last call.
     func refresh() {
-        let listed = (try? FisherCatalog(session: session).files) ?? [:]
+        var listed = (try? FisherCatalog(session: session).files) ?? [:]
         var changed = false
         var problems: [String] = []
+        // A large session (many languages × seeds of a base-size model) would not fit: keep one seed
+        // per language rather than run out of memory, and say so.
+        let needed = listed.values.flatMap(\.values).reduce(0) { total, url in
+            total + max(0, Self.signature(url).bytes) / 4 * Self.bytesPerValue
+        }
+        if needed > memoryBudget {
+            listed = listed.mapValues { seeds in
+                seeds.min { $0.key < $1.key }.map { [$0.key: $0.value] } ?? [:]
+            }
+            problems.append(String(
+                format: "every seed of every language would need %.1f GB of memory for the indexes (budget %.1f GB): "
+                    + "showing the first seed of each language; `xsns matrix` and `xsns eval` use every seed",
+                Double(needed) / 1e9, Double(memoryBudget) / 1e9))
+        }
         for (language, seeds) in listed {
             for (seed, url) in seeds {
                 let signature = Self.signature(url)
