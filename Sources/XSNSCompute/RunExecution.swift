@@ -15,6 +15,7 @@ final class RunExecution {
     private let identity: RunCheckpoint.Identity
     private var embeddingSum: [Double]
     private var stability = StabilityTracker()
+    private var lastStability: Double?
 
     init(job: ComputeJob, corpus: Corpus, seed: Int, sentences: [String], context: ComputeJob.Context) throws {
         self.job = job
@@ -87,6 +88,7 @@ final class RunExecution {
                 let theta = FlatTensors(layout: context.model.parameters.thetaLayout,
                                         values: Array(sum.values[0..<context.model.parameters.thetaLayout.totalCount]))
                 if let value = stability.measure(sentences: done, runningSum: theta) {
+                    lastStability = value
                     emit(.stability(language: language, seed: seed, sentences: done, value: value))
                 }
             }
@@ -170,6 +172,7 @@ final class RunExecution {
             record.fisher = paths.relativeFisher(language: language, seed: seed)
             record.finishedAt = Timestamp.string()
             record.message = nil
+            record.stability = lastStability
             manifest.setRun(record)
         }
     }

@@ -123,6 +123,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var pid: Int32?
     /// Why it failed or was interrupted.
     public var message: String?
+    /// Jaccard of the final sub-network (p = 0.15) with the one at about half as many sentences.
+    public var stability: Double?
 
     public init(
         language: String, seed: Int, status: RunStatus = .pending, sentences: Int = 0, tokens: Int = 0,

@@ -35,10 +35,13 @@ struct SessionLanguages {
                 let total = run?.status == .done ? run?.sentences ?? planned : planned
                 return SeedProgress(seed: seed, sentencesDone: run?.sentences ?? 0, sentencesTotal: total)
             }
+            let measured = runs.compactMap(\.stability)
             return LanguageInfo(
                 code: code, name: LanguageNames.name(code), corpusSentences: size,
                 status: Self.status(runs: runs, seeds: runSeeds, computing: computing.contains(code)),
-                seeds: progress, failure: runs.first { $0.status == .failed }?.message)
+                seeds: progress,
+                stability: measured.isEmpty ? nil : measured.reduce(0, +) / Double(measured.count),
+                failure: runs.first { $0.status == .failed }?.message)
         }
     }
 

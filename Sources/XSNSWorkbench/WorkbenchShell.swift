@@ -238,13 +238,13 @@ public final class WorkbenchShell: @unchecked Sendable {
         return LanguagePair(a, b)
     }
 
-    /// The manifest is written at checkpoints and holds no stability: the running job's own reports
-    /// are fresher and the only source of stability.
+    /// The manifest is written at checkpoints and keeps each finished run's stability: the running
+    /// job's own reports are fresher, so they win where there are any.
     private func overlayLiveProgress(_ data: inout WorkbenchData) {
         let live = compute.liveProgress
         let stability = compute.liveStability
         for index in data.languages.indices {
-            data.languages[index].stability = stability[data.languages[index].code]
+            if let live = stability[data.languages[index].code] { data.languages[index].stability = live }
             guard let seeds = live[data.languages[index].code] else { continue }
             var merged = data.languages[index].seeds
             for (seed, progress) in seeds {

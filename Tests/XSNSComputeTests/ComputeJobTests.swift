@@ -36,6 +36,7 @@ import XSNSTestSupport
                 let run = try #require(manifest.run(language: language, seed: seed))
                 #expect(run.status == .done)
                 #expect(run.sentences == 24)
+                #expect(run.stability.map { $0 > 0 && $0 <= 1 } == true)
                 let fisher = try SafeTensorsFile(url: store.paths.fisher(language: language, seed: seed))
                 #expect(fisher.tensors.map(\.name) == theta.entries.map(\.name))
                 #expect(fisher.metadata["sentences"] == "24")
