@@ -13,10 +13,6 @@ public struct LexicalCounts: Codable, Equatable, Sendable {
     /// `[id, count]` pairs in ascending id order.
     public var counts: [[Int]]
 
-    public var countByID: [Int: Double] {
-        Dictionary(uniqueKeysWithValues: counts.compactMap { $0.count == 2 ? ($0[0], Double($0[1])) : nil })
-    }
-
     static func count(_ corpus: Corpus, tokenizer: Tokenizer, corpusSHA256: String) -> LexicalCounts {
         var counts: [Int: Int] = [:]
         var tokens = 0

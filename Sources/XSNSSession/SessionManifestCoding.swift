@@ -37,6 +37,11 @@ extension SessionManifest {
         } catch {
             throw InputError(file: file, "corrupt session manifest")
         }
+        // JSONSerialization and JSONDecoder disagree on duplicate keys (last vs first wins): check the
+        // decoded identity too, or a crafted file would be rewritten with a foreign format name.
+        guard manifest.format == formatName, manifest.version == version else {
+            throw InputError(file: file, "corrupt session manifest: \"format\" or \"version\" given twice")
+        }
         try manifest.validate(file: file)
         return manifest
     }

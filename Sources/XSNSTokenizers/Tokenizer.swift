@@ -66,6 +66,13 @@ public final class Tokenizer: Sendable {
         }
         maskTokenId = tokenId(["<mask>", "[MASK]"])
         padTokenId = tokenId(["<pad>", "[PAD]"])
+        // Processing no content yields exactly the ids the post-processor adds: each must name a token,
+        // or the model would be fed ids outside its embedding table.
+        let vocabulary = max(model.vocabularySize, (addedTokens.all.map(\.id).max() ?? -1) + 1)
+        if let added = postProcessor?.process(Encoding(ids: [], tokens: [])).ids,
+           let bad = added.first(where: { $0 < 0 || $0 >= vocabulary }) {
+            throw InputError("post_processor: special token id \(bad) is outside the vocabulary (\(vocabulary) ids)")
+        }
     }
 
     /// The number of ids: the model's vocabulary plus added tokens beyond it.

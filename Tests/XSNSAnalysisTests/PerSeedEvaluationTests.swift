@@ -29,3 +29,10 @@ import XSNSStorage
         #expect(throws: InputError.self) { try TransferEvaluation.perSeed([], gold: gold) }
     }
 }
+
+@Suite struct CSVLineEndTests {
+    @Test func aFileEndingInALoneCarriageReturnParses() throws {
+        let table = try TransferTable.parse(csv: "source,target,score\r\nen,de,0.81\r", file: "gold.csv")
+        #expect(table.value(source: "en", target: "de") == 0.81)
+    }
+}

@@ -8,8 +8,8 @@ import XSNSTestSupport
     static let root = Fixtures.repositoryRoot
     static func computeArguments(session: URL) -> [String] {
         ["compute", "--session", session.path, "--model", root.appendingPathComponent("Sources/xsns/DemoModel").path,
-         "--corpora", root.appendingPathComponent("Corpora").path, "--langs", "de,ru", "--sentences", "120",
-         "--seeds", "42", "--record-inputs", "--checkpoint-every", "7"]
+         "--corpora", root.appendingPathComponent("Corpora").path, "--langs", "de,ru", "--sentences", "200",
+         "--seeds", "42", "--record-inputs", "--checkpoint-every", "5"]
     }
 
     static let outputs = [
@@ -37,11 +37,11 @@ import XSNSTestSupport
         var generator = SystemRandomNumberGenerator()
         var kills = 0
         var logs = ""
-        for attempt in 0..<5 {
+        for attempt in 0..<8 {
             let log = folder.appendingPathComponent("attempt\(attempt).log")
             let process = try XSNSBinary.launch(Self.computeArguments(session: resumed), stderrTo: log)
             waitForCheckpoint(resumed, while: process)
-            Thread.sleep(forTimeInterval: Double.random(in: 0...0.3, using: &generator))
+            Thread.sleep(forTimeInterval: Double.random(in: 0...0.1, using: &generator))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 kills += 1

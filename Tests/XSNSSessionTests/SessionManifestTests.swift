@@ -110,3 +110,12 @@ struct SessionManifestTests {
         #expect(manifest.changes(model: nil, tokenizer: nil, corpora: gone) == ["corpus en.txt (en) is missing from Elsewhere"])
     }
 }
+
+@Suite struct DuplicateKeyManifestTests {
+    /// JSONSerialization keeps the last duplicate, JSONDecoder the first: such a file must be refused,
+    /// not accepted and then rewritten with a foreign format name (a fuzz finding).
+    @Test func duplicateFormatKeysAreRefused() {
+        let text = #"{"created":"1970-01-01T00:00:00Z","format":"1970-01-01T00:00:00Z","runs":[],"updated":"1970-01-01T00:00:00Z","format":"xsns-session","version":1}"#
+        #expect(throws: InputError.self) { try SessionManifest.decode(Data(text.utf8), file: "session.json") }
+    }
+}

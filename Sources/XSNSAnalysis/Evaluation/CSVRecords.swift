@@ -57,8 +57,8 @@ public struct CSVRecords: Sendable {
                     finishRecord()
                     line += 1
                     recordLine = line
-                case UInt8(ascii: "\r") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "\n"):
-                    break
+                case UInt8(ascii: "\r") where index + 1 == bytes.count || bytes[index + 1] == UInt8(ascii: "\n"):
+                    break  // the \r of a CRLF line end, or of a file that ends in one
                 case UInt8(ascii: "\""):
                     guard field.isEmpty, !quotedFieldEnded else {
                         throw InputError(file: file, "line \(line): stray double quote inside a field")

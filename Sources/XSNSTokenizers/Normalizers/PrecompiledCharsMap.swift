@@ -25,7 +25,18 @@ struct PrecompiledCharsMap: Sendable {
         guard !units.isEmpty else { throw InputError("precompiled_charsmap has an empty trie") }
         self.units = units
         replacements = Array(blob[(4 + trieSize)...])
+        // Real charsmaps (nmt_nfkc) replace a character by at most a few dozen bytes; a longer one can
+        // only blow every line up (a hostile file turned 300 characters into 13 MB).
+        var run = 0
+        for byte in replacements {
+            run = byte == 0 ? 0 : run + 1
+            guard run <= Self.longestReplacement else {
+                throw InputError("precompiled_charsmap has a replacement longer than \(Self.longestReplacement) bytes")
+            }
+        }
     }
+
+    static let longestReplacement = 256
 
     // darts-clone unit fields.
     private static func hasLeaf(_ unit: UInt32) -> Bool { (unit >> 8) & 1 == 1 }

@@ -20,6 +20,10 @@ struct TemplateProcessing: PostProcessor {
                 guard id == "A" else {
                     throw InputError("\(piecePath): the single template can only hold sequence A")
                 }
+                // Truncation budgets the content once; a template repeating it could exceed max length.
+                guard !pieces.contains(where: { if case .sequence = $0 { true } else { false } }) else {
+                    throw InputError("\(piecePath): the single template holds $A more than once")
+                }
                 pieces.append(.sequence)
             } else if let special = piece.optional("SpecialToken") {
                 let name = try JSONFields(special, path: piece.fieldPath("SpecialToken")).string("id")
