@@ -13,11 +13,12 @@ enum AnalysisConversions {
             values: matrix.values.map { $0.map { $0 ?? .nan } }, seeds: seeds)
     }
 
-    /// Per layer and per component; a layer where neither mask has a parameter shows 0 overlap.
+    /// Per layer and per component; where neither mask has a parameter the overlap is undefined
+    /// (NaN, shown as n/a), not 0: an empty union says nothing about sharing.
     static func overlap(_ view: PairLayerView) -> PairOverlap {
         PairOverlap(
-            perLayer: view.layers.map { $0 ?? 0 },
-            perComponent: EncoderComponent.allCases.map { ($0.rawValue, (view.components[$0] ?? nil) ?? 0) })
+            perLayer: view.layers.map { $0 ?? .nan },
+            perComponent: EncoderComponent.allCases.map { ($0.rawValue, (view.components[$0] ?? nil) ?? .nan) })
     }
 
     /// Top-1 averaged over seeds is a fraction; the view shows a tick when most seeds got it right.
