@@ -25,19 +25,8 @@ public enum RankingMetrics {
         else { return nil }
         // SciPy answers two points exactly (the sign of the slope) rather than by the general formula.
         if x.count == 2 { return (x[1] - x[0]).sign == (y[1] - y[0]).sign ? 1 : -1 }
-        let meanX = x.reduce(0, +) / Double(x.count)
-        let meanY = y.reduce(0, +) / Double(y.count)
-        var sxy = 0.0
-        var sxx = 0.0
-        var syy = 0.0
-        for index in x.indices {
-            let dx = x[index] - meanX
-            let dy = y[index] - meanY
-            sxy += dx * dy
-            sxx += dx * dx
-            syy += dy * dy
-        }
-        return max(-1, min(1, sxy / (sxx.squareRoot() * syy.squareRoot())))
+        let m = CenteredMoments(x, y)
+        return max(-1, min(1, m.sxy / (m.sxx.squareRoot() * m.syy.squareRoot())))
     }
 
     /// `scipy.stats.spearmanr(x, y).statistic`: Pearson of the average ranks.
@@ -90,5 +79,31 @@ public enum RankingMetrics {
         var best = 0.0
         for index in 0..<count { best += ideal[index] * discounts[index] }
         return best == 0 ? 0 : gain / best
+    }
+}
+
+/// Means and centred sums of squares and cross-products of paired samples, shared by Pearson and OLS.
+struct CenteredMoments {
+    let meanX: Double
+    let meanY: Double
+    let sxx: Double
+    let syy: Double
+    let sxy: Double
+
+    init(_ x: [Double], _ y: [Double]) {
+        precondition(x.count == y.count && !x.isEmpty)
+        meanX = x.reduce(0, +) / Double(x.count)
+        meanY = y.reduce(0, +) / Double(y.count)
+        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        for index in x.indices {
+            let dx = x[index] - meanX
+            let dy = y[index] - meanY
+            sxy += dx * dy
+            sxx += dx * dx
+            syy += dy * dy
+        }
+        self.sxx = sxx
+        self.syy = syy
+        self.sxy = sxy
     }
 }

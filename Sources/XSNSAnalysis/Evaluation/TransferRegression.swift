@@ -18,18 +18,9 @@ public struct TransferRegression: Equatable, Sendable {
             y.append(pair.value)
         }
         guard x.count >= 2, let x0 = x.first, !x.allSatisfy({ $0 == x0 }) else { return nil }
-        let meanX = x.reduce(0, +) / Double(x.count)
-        let meanY = y.reduce(0, +) / Double(y.count)
-        var sxy = 0.0
-        var sxx = 0.0
-        var syy = 0.0
-        for index in x.indices {
-            sxy += (x[index] - meanX) * (y[index] - meanY)
-            sxx += (x[index] - meanX) * (x[index] - meanX)
-            syy += (y[index] - meanY) * (y[index] - meanY)
-        }
-        slope = sxy / sxx
-        intercept = meanY - slope * meanX
+        let m = CenteredMoments(x, y)
+        slope = m.sxy / m.sxx
+        intercept = m.meanY - slope * m.meanX
         var squared = 0.0
         for index in x.indices {
             let residual = y[index] - (intercept + slope * x[index])
@@ -37,7 +28,7 @@ public struct TransferRegression: Equatable, Sendable {
         }
         pairs = x.count
         rmse = (squared / Double(x.count)).squareRoot()
-        rSquared = syy == 0 ? 1 : 1 - squared / syy
+        rSquared = m.syy == 0 ? 1 : 1 - squared / m.syy
     }
 
     /// "a + b·x" with the sign written once ("0.5 − 1.2·x").
