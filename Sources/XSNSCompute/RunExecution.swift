@@ -84,10 +84,7 @@ final class RunExecution {
             sinceCheckpoint += 1
             let done = index + 1
             if StabilityTracker.isMeasurePoint(done) || done == sentences.count {
-                let sum = estimator.snapshot().accumulators
-                let theta = FlatTensors(layout: context.model.parameters.thetaLayout,
-                                        values: Array(sum.values[0..<context.model.parameters.thetaLayout.totalCount]))
-                if let value = stability.measure(sentences: done, runningSum: theta) {
+                if let value = stability.measure(sentences: done, runningSum: estimator.runningFisherSum) {
                     lastStability = value
                     emit(.stability(language: language, seed: seed, sentences: done, value: value))
                 }
@@ -99,10 +96,10 @@ final class RunExecution {
                 lastCheckpoint = now
                 sinceCheckpoint = 0
             }
-            if now.timeIntervalSince(lastEvent) >= job.progressInterval || index + 1 == sentences.count {
+            if now.timeIntervalSince(lastEvent) >= job.progressInterval || done == sentences.count {
                 lastEvent = now
                 emit(.progress(ComputeProgress(
-                    language: language, seed: seed, sentencesDone: index + 1, sentencesTotal: sentences.count,
+                    language: language, seed: seed, sentencesDone: done, sentencesTotal: sentences.count,
                     tokensDone: estimator.progress.tokens, elapsed: now.timeIntervalSince(began),
                     resumedFrom: start)))
             }

@@ -1,5 +1,4 @@
 import XSNSAnalysis
-import XSNSStorage
 
 /// Watches a run's sub-network settle: at 8, 16, 32, … sentences (and at the end) it takes the mask
 /// of the running Fisher sum and compares it with the mask at half as many sentences. Scaling does not
@@ -14,8 +13,8 @@ struct StabilityTracker {
 
     /// Records the mask at `sentences`; returns its Jaccard with the previous measure point's mask
     /// (half as many sentences, or the last power of two for the final, partial step).
-    mutating func measure(sentences: Int, runningSum: FlatTensors) -> Double? {
-        guard let mask = try? Subnetwork(fisher: runningSum.values, p: Self.p) else { return nil }
+    mutating func measure(sentences: Int, runningSum: [Float]) -> Double? {
+        guard let mask = try? Subnetwork(fisher: runningSum, p: Self.p) else { return nil }
         defer { previous = (sentences, mask) }
         guard let previous else { return nil }
         return MaskMetric.jaccard.similarity(mask, previous.mask)

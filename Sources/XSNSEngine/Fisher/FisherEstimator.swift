@@ -150,6 +150,10 @@ public final class FisherEstimator {
         }
     }
 
+    /// The running sum of squared gradients over θ (not yet divided by the units), e.g. for watching
+    /// the sub-network settle: a percentile does not move under scaling.
+    public var runningFisherSum: [Float] { fisherSum.array }
+
     // MARK: - Snapshots
 
     /// The complete state of an estimation in progress.
