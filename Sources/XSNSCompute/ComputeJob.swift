@@ -32,16 +32,12 @@ public final class StopSignal: @unchecked Sendable {
 }
 
 /// How each (language, seed) of a job ended.
-public struct ComputeSummary: Sendable, Equatable {
+public struct ComputeSummary: Sendable {
     public enum Outcome: Sendable, Equatable {
         case computed, alreadyDone, interrupted
         case heldElsewhere(String)
     }
     public var runs: [(language: String, seed: Int, outcome: Outcome)] = []
-
-    public static func == (lhs: ComputeSummary, rhs: ComputeSummary) -> Bool {
-        lhs.runs.elementsEqual(rhs.runs) { $0.language == $1.language && $0.seed == $1.seed && $0.outcome == $1.outcome }
-    }
 
     public var wasInterrupted: Bool { runs.contains { $0.outcome == .interrupted } }
 }
@@ -260,5 +256,4 @@ public final class ComputeJob: @unchecked Sendable {
         return true
     }
 
-    var checkpointPolicy: (sentences: Int, seconds: TimeInterval) { (checkpointSentences, checkpointSeconds) }
 }

@@ -90,8 +90,8 @@ final class RunExecution {
                 }
             }
             let now = Date()
-            if sinceCheckpoint >= job.checkpointPolicy.sentences
-                || now.timeIntervalSince(lastCheckpoint) >= job.checkpointPolicy.seconds {
+            if sinceCheckpoint >= job.checkpointSentences
+                || now.timeIntervalSince(lastCheckpoint) >= job.checkpointSeconds {
                 try saveCheckpoint(to: checkpointURL, recorder: recorder)
                 lastCheckpoint = now
                 sinceCheckpoint = 0
