@@ -69,19 +69,6 @@ struct ComputeCommand: ParsableCommand {
     }
 }
 
-func parseList(_ text: String?) -> [String]? {
-    guard let text else { return nil }
-    let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    return items.isEmpty ? nil : items
-}
-
-func parseSeeds(_ text: String) throws -> [Int] {
-    try (parseList(text) ?? []).map {
-        guard let seed = Int($0) else { throw InputError("--seeds: '\($0)' is not a whole number") }
-        return seed
-    }
-}
-
 /// Shows compute events: one line redrawn in place on a terminal, a line per 10% otherwise (logs).
 final class ProgressReporter: @unchecked Sendable {
     private let interactive = isatty(STDERR_FILENO) == 1

@@ -13,10 +13,8 @@ struct LayersCommand: ParsableCommand {
     @Option(help: "table | csv | json") var format: OutputFormat = .table
 
     func run() throws {
-        let languages = pair.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        guard languages.count == 2, languages.allSatisfy({ !$0.isEmpty }) else {
-            throw InputError("--pair expects two languages as A,B (got '\(pair)')")
-        }
+        let (a, b) = try parsePair(pair)
+        let languages = [a, b]
         let analysis = try openSession(session)
         for language in languages { try analysis.catalog.require(language) }
         let (view, shares) = try analysis.layers(languages[0], languages[1], p: p)

@@ -27,10 +27,8 @@ struct SweepCommand: ParsableCommand {
         guard let maskMetric = metric.maskMetric else { return }
         let catalog = try openSession(session).catalog
         if let pair {
-            let languages = pair.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard languages.count == 2, languages.allSatisfy({ !$0.isEmpty }) else {
-                throw InputError("--pair expects two languages as A,B (got '\(pair)')")
-            }
+            let (a, b) = try parsePair(pair)
+            let languages = [a, b]
             for language in languages { try catalog.require(language) }
             let rows = try PSweep.pair(
                 languages[0], languages[1], in: catalog.collection(languages: languages), metric: maskMetric)
