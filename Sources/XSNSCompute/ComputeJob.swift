@@ -1,4 +1,5 @@
 import Foundation
+import XSNSAnalysis
 import XSNSEngine
 import XSNSSession
 import XSNSStorage

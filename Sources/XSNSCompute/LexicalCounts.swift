@@ -1,18 +1,10 @@
 import Foundation
+import XSNSAnalysis
 import XSNSSession
 import XSNSStorage
 import XSNSTokenizers
 
-/// The LEX baseline's input: how often each token id occurs (special tokens excluded) over every
-/// line of a language's corpus under the model's tokenizer, without truncation.
-public struct LexicalCounts: Codable, Equatable, Sendable {
-    public var language: String
-    public var corpusSHA256: String
-    public var lines: Int
-    public var tokens: Int
-    /// `[id, count]` pairs in ascending id order.
-    public var counts: [[Int]]
-
+extension LexicalCounts {
     static func count(_ corpus: Corpus, tokenizer: Tokenizer, corpusSHA256: String) -> LexicalCounts {
         var counts: [Int: Int] = [:]
         var tokens = 0
@@ -34,20 +26,5 @@ public struct LexicalCounts: Codable, Equatable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try AtomicFile.write(try encoder.encode(count(corpus, tokenizer: tokenizer, corpusSHA256: corpusSHA256)), to: url)
-    }
-
-    public static func load(_ url: URL) throws -> LexicalCounts {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw InputError(file: url.path, "cannot read LEX counts: \(error.localizedDescription)")
-        }
-        // JSONDecoder (swift-foundation 6.3) traps instead of throwing when a document reaches its
-        // 512-level nesting limit at its very last byte; JSONSerialization rejects that safely, so it screens first.
-        guard (try? JSONSerialization.jsonObject(with: data)) != nil else {
-            throw InputError(file: url.path, "not a LEX counts file written by xsns compute")
-        }
-        do { return try JSONDecoder().decode(LexicalCounts.self, from: data) } catch {
-            throw InputError(file: url.path, "not a LEX counts file written by xsns compute")
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XSNSAnalysis
 import XSNSEngine
 import XSNSSession
 import XSNSStorage
