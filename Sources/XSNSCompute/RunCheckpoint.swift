@@ -57,14 +57,12 @@ struct RunCheckpoint {
     static func load(_ url: URL, expecting identity: Identity) throws -> RunCheckpoint? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let file = try SafeTensorsFile(url: url)
-        // JSONDecoder (swift-foundation 6.3) traps instead of throwing when a document reaches its
-        // 512-level nesting limit at its very last byte; JSONSerialization rejects that safely, so it screens first.
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: nonFinite.positiveInfinity, negativeInfinity: nonFinite.negativeInfinity,
             nan: nonFinite.nan)
-        guard let json = file.metadata[metadataKey], (try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil,
-            let metadata = try? decoder.decode(Metadata.self, from: Data(json.utf8))
+        guard let json = file.metadata[metadataKey],
+            let metadata = try? decoder.decodeScreened(Metadata.self, from: Data(json.utf8))
         else {
             throw InputError(file: url.path, "not a run checkpoint written by xsns")
         }

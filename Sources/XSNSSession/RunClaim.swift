@@ -106,10 +106,7 @@ public final class RunClaim: @unchecked Sendable {
         let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return nil }
         let data = Data(buffer[0..<count])
-        // JSONDecoder (swift-foundation 6.3) traps instead of throwing when a document reaches its
-        // 512-level nesting limit at its very last byte; JSONSerialization rejects that safely, so it screens first.
-        guard (try? JSONSerialization.jsonObject(with: data)) != nil else { return nil }
-        return try? JSONDecoder().decode(ClaimOwner.self, from: data)
+        return try? JSONDecoder().decodeScreened(ClaimOwner.self, from: data)
     }
 
     private static func writeOwner(_ owner: ClaimOwner, _ lock: FileLock) throws {

@@ -25,12 +25,7 @@ public struct LexicalCounts: Codable, Equatable, Sendable {
         do { data = try Data(contentsOf: url) } catch {
             throw InputError(file: url.path, "cannot read LEX counts: \(error.localizedDescription)")
         }
-        // JSONDecoder (swift-foundation 6.3) traps instead of throwing when a document reaches its
-        // 512-level nesting limit at its very last byte; JSONSerialization rejects that safely, so it screens first.
-        guard (try? JSONSerialization.jsonObject(with: data)) != nil else {
-            throw InputError(file: url.path, "not a LEX counts file written by xsns compute")
-        }
-        do { return try JSONDecoder().decode(LexicalCounts.self, from: data) } catch {
+        do { return try JSONDecoder().decodeScreened(LexicalCounts.self, from: data) } catch {
             throw InputError(file: url.path, "not a LEX counts file written by xsns compute")
         }
     }

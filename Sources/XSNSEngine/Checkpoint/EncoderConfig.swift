@@ -122,11 +122,8 @@ extension EncoderConfig {
     }
 
     public init(json data: Data, file: String) throws {
-        // JSONDecoder (swift-foundation 6.3) traps instead of throwing when a document reaches its
-        // 512-level nesting limit at its very last byte; JSONSerialization rejects that safely, so it screens first.
-        guard (try? JSONSerialization.jsonObject(with: data)) != nil else { throw InputError(file: file, "not valid JSON") }
         let form: JSONForm
-        do { form = try JSONDecoder().decode(JSONForm.self, from: data) } catch let error as DecodingError {
+        do { form = try JSONDecoder().decodeScreened(JSONForm.self, from: data) } catch let error as DecodingError {
             throw InputError(file: file, "not a usable config.json: \(Self.describe(error))")
         } catch {
             throw InputError(file: file, "not valid JSON")
