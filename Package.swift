@@ -33,7 +33,7 @@ let package = Package(
                 dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSSession", "XSNSAnalysis"]),
 
         // Front end: a pure state/reducer/renderer, and the thin curses adapter.
-        .target(name: "XSNSTUI", dependencies: ["XSNSAnalysis", "XSNSSession"]),
+        .target(name: "XSNSTUI"),
         .target(name: "XSNSTerminal", dependencies: ["CNCursesW", "XSNSTUI"]),
         // The app shell: wires the TUI to the engine, the analysis and the session (no curses).
         .target(name: "XSNSWorkbench",
