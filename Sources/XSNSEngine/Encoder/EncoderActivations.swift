@@ -8,6 +8,9 @@ final class EncoderActivations {
 
     /// Layer inputs: index 0 is the embedding output, index l + 1 the output of layer l.
     let layerInput: FloatBuffer
+    /// The embedding sum before its LayerNorm, the row statistics, and the embedding dropout's mask.
+    let embeddingNormInput, embeddingNormMean, embeddingNormRstd: FloatBuffer
+    let embeddingKeep: ByteBuffer
     let query, key, value, context: FloatBuffer
     /// Inputs of the two residual LayerNorms and their row statistics.
     let attentionNormInput, outputNormInput: FloatBuffer
@@ -32,6 +35,10 @@ final class EncoderActivations {
         intermediate = config.intermediateSize
         let rh = rows * hidden, perLayer = layers * rh
         layerInput = FloatBuffer(count: (layers + 1) * rh)
+        embeddingNormInput = FloatBuffer(count: rh)
+        embeddingNormMean = FloatBuffer(count: rows)
+        embeddingNormRstd = FloatBuffer(count: rows)
+        embeddingKeep = ByteBuffer(count: dropout ? rh : 0)
         query = FloatBuffer(count: perLayer)
         key = FloatBuffer(count: perLayer)
         value = FloatBuffer(count: perLayer)

@@ -1,10 +1,31 @@
+import XSNSStorage
+
+/// Where the backward pass puts parameter gradients.
+enum GradientTarget {
+    /// θ only, tensor by tensor, to a sink (the Fisher estimators): per sequence or for the whole pack.
+    case perTensor(perSequence: Bool, EncoderModel.GradientSink)
+    /// Added into a buffer with the parameter block's layout, for the requested groups only; frozen
+    /// groups get no weight-gradient GEMMs, only the input gradients that trainable parts below need.
+    case block(UnsafeMutablePointer<Float>, Set<ParameterGroup>)
+
+    var perSequence: Bool {
+        if case .perTensor(let perSequence, _) = self { return perSequence }
+        return false
+    }
+
+    func wants(_ group: ParameterGroup) -> Bool {
+        switch self {
+        case .perTensor: return group == .theta
+        case .block(_, let groups): return groups.contains(group)
+        }
+    }
+}
+
 extension EncoderModel {
-    /// From dL/d(last hidden state) in `gradOut` down to layer 0's parameters, handing each θ tensor's
-    /// gradient to `sink` (per sequence in per-sequence mode: input gradients are formed once for the
-    /// whole pack since rows never mix across sequences, parameter gradients per sequence's rows).
-    /// No gradient is formed for layer 0's input: the embeddings are outside θ.
-    func backward(_ state: ForwardState, perSequence: Bool, headGateGradient: UnsafeMutablePointer<Float>,
-                  sink: GradientSink) {
+    /// From dL/d(last hidden state) in `gradOut` down to the parameters `target` asks for. In per-tensor
+    /// mode input gradients are formed once for the whole pack (rows never mix across sequences) and
+    /// parameter gradients per sequence's rows.
+    func backward(_ state: ForwardState, target: GradientTarget, headGateGradient: UnsafeMutablePointer<Float>) {
         let c = config, a = state.activations, p = parameters
         let h = c.hiddenSize, inter = c.intermediateSize, rows = state.rows, count = rows * h
         let layerStride = a.rows * h, theta = p.theta.pointer
@@ -15,13 +36,25 @@ extension EncoderModel {
             segments.append((start, length))
             start += length
         }
+        let perSequence = target.perSequence
         let groups = perSequence ? segments : [(start: 0, length: rows)]
         let weightGradient = tensorGradient.pointer
         let biasGradient = tensorGradient.pointer + h * max(h, inter)
+        let wantsTheta = target.wants(.theta), wantsEmbeddings = target.wants(.embeddings)
+        var blockTheta: UnsafeMutablePointer<Float>?
+        if case .block(let gradient, _) = target { blockTheta = gradient + p.thetaRange.lowerBound }
 
-        /// dW and db of a linear layer, per group of rows.
+        /// dW and db of a linear layer (per group of rows for a sink).
         func emitLinear(weight: Int, bias: Int, outputGradient dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
                         inFeatures: Int, outFeatures: Int) {
+            guard wantsTheta else { return }
+            if let blockTheta {
+                Linear.backward(inputGradient: nil, weightGradient: blockTheta + weight, biasGradient: blockTheta + bias,
+                                accumulateParameters: true, outputGradient: dy, input: x, weight: theta + weight,
+                                rows: rows, inFeatures: inFeatures, outFeatures: outFeatures, parallel: parallel)
+                return
+            }
+            guard case .perTensor(_, let sink) = target else { return }
             for (group, rowsOfGroup) in groups.enumerated() {
                 Linear.backward(inputGradient: nil, weightGradient: weightGradient, biasGradient: biasGradient,
                                 outputGradient: dy + rowsOfGroup.start * outFeatures,
@@ -31,10 +64,18 @@ extension EncoderModel {
                 sink(bias, outFeatures, group, biasGradient)
             }
         }
-        /// dx of a LayerNorm for all rows, its dγ and dβ per group.
+        /// dx of a LayerNorm for all rows, and its dγ and dβ (per group for a sink).
         func emitNorm(weight: Int, bias: Int, inputGradient dx: UnsafeMutablePointer<Float>,
                       outputGradient dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
                       mean: UnsafePointer<Float>, reciprocalStd: UnsafePointer<Float>) {
+            if !wantsTheta || blockTheta != nil {
+                LayerNorm.backward(inputGradient: dx, weightGradient: blockTheta.map { $0 + weight },
+                                   biasGradient: blockTheta.map { $0 + bias }, outputGradient: dy, input: x,
+                                   mean: mean, reciprocalStd: reciprocalStd, weight: theta + weight, rows: rows,
+                                   width: h, accumulateParameters: true, parallel: parallel)
+                return
+            }
+            guard case .perTensor(_, let sink) = target else { return }
             for (group, rowsOfGroup) in groups.enumerated() {
                 let offset = rowsOfGroup.start * h
                 LayerNorm.backward(inputGradient: dx + offset, weightGradient: weightGradient,
@@ -110,7 +151,7 @@ extension EncoderModel {
             for (weight, bias, upstream) in [(w.query, w.queryBias, a.gradQuery.pointer),
                                              (w.key, w.keyBias, a.gradKey.pointer),
                                              (w.value, w.valueBias, a.gradValue.pointer)] {
-                if l > 0 {
+                if l > 0 || wantsEmbeddings {
                     Linear.backward(inputGradient: gB, accumulateInput: true, weightGradient: nil, biasGradient: nil,
                                     outputGradient: upstream, input: x, weight: theta + weight,
                                     rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
@@ -118,6 +159,33 @@ extension EncoderModel {
                 emitLinear(weight: weight, bias: bias, outputGradient: upstream, input: x, inFeatures: h, outFeatures: h)
             }
             swap(&gOut, &gB)
+        }
+        if wantsEmbeddings, case .block(let gradient, _) = target {
+            embeddingsBackward(state, layerZeroInputGradient: gOut, gradient: gradient)
+        }
+    }
+
+    /// From dL/d(embedding output) through the embedding dropout and LayerNorm into the embedding tables.
+    private func embeddingsBackward(_ state: ForwardState, layerZeroInputGradient dy: UnsafeMutablePointer<Float>,
+                                    gradient: UnsafeMutablePointer<Float>) {
+        let c = config, a = state.activations, o = parameters.offsets, h = c.hiddenSize
+        if state.hiddenDropout > 0 {
+            Dropout.backward(dy, keep: a.embeddingKeep.pointer, count: state.rows * h, probability: state.hiddenDropout)
+        }
+        LayerNorm.backward(inputGradient: dy, weightGradient: gradient + o.embeddingNormWeight,
+                           biasGradient: gradient + o.embeddingNormBias, outputGradient: dy,
+                           input: a.embeddingNormInput.pointer, mean: a.embeddingNormMean.pointer,
+                           reciprocalStd: a.embeddingNormRstd.pointer, weight: parameters.embeddingNormWeight.pointer,
+                           rows: state.rows, width: h, accumulateParameters: true, parallel: parallel)
+        var row = 0
+        for ids in state.sequences {
+            ids.withUnsafeBufferPointer { buffer in
+                Embeddings.backward(outputGradient: dy + row * h, ids: buffer, word: gradient + o.wordEmbeddings,
+                                    position: gradient + o.positionEmbeddings,
+                                    tokenType: o.tokenTypeEmbeddings.map { gradient + $0 },
+                                    positionOffset: c.positionOffset, width: h)
+            }
+            row += ids.count
         }
     }
 }

@@ -41,8 +41,18 @@ public final class EncoderModel {
     /// probabilities apply, drawn from `random`. Returns the mean loss of each group.
     func gradients(
         _ sequences: [MaskedSequence], perSequence: Bool, dropout: Bool, random: inout SeededRandom,
-        headGateGradient: UnsafeMutablePointer<Float>, sink: GradientSink
+        headGateGradient: UnsafeMutablePointer<Float>, sink: @escaping GradientSink
     ) throws -> [Double]? {
+        try gradients(sequences, target: .perTensor(perSequence: perSequence, sink), dropout: dropout,
+                      random: &random, headGateGradient: headGateGradient)
+    }
+
+    /// The masked-LM pass behind `gradients` and training: parameter gradients go where `target` says.
+    func gradients(
+        _ sequences: [MaskedSequence], target: GradientTarget, dropout: Bool, random: inout SeededRandom,
+        headGateGradient: UnsafeMutablePointer<Float>
+    ) throws -> [Double]? {
+        let perSequence = target.perSequence
         var targets: [MaskedLMHead.Target] = []
         var counts = [Int](repeating: 0, count: perSequence ? sequences.count : 1)
         var row = 0
@@ -65,9 +75,15 @@ public final class EncoderModel {
             let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
             let gradOut = state.activations.gradOut.pointer
             gradOut.update(repeating: 0, count: state.rows * h)
+            var headGradient: MaskedLMHead.ParameterGradient?
+            if case .block(let gradient, let groups) = target {
+                headGradient = .init(block: gradient, head: groups.contains(.head),
+                                     tiedDecoder: groups.contains(.embeddings))
+            }
             let sums = head.lossAndGradient(hidden: last, targets: targets, groupCounts: counts,
-                                            hiddenGradient: gradOut, scratch: scratch, parallel: parallel)
-            backward(state, perSequence: perSequence, headGateGradient: headGateGradient, sink: sink)
+                                            hiddenGradient: gradOut, parameterGradient: headGradient,
+                                            scratch: scratch, parallel: parallel)
+            backward(state, target: target, headGateGradient: headGateGradient)
             return sums
         }
         return zip(lossSums, counts).map { $0 / Double($1) }
@@ -125,6 +141,7 @@ public final class EncoderModel {
 
     struct ForwardState {
         let activations: EncoderActivations
+        let sequences: [[Int32]]
         let lengths: [Int]
         let rows: Int
         let attention: SelfAttention
@@ -154,22 +171,19 @@ public final class EncoderModel {
         var row = 0
         for ids in sequences {
             ids.withUnsafeBufferPointer { buffer in
-                Embeddings.forward(output: a.layerInput.pointer + row * h, ids: buffer,
+                Embeddings.forward(output: a.embeddingNormInput.pointer + row * h, ids: buffer,
                                    word: p.wordEmbeddings.pointer, position: p.positionEmbeddings.pointer,
                                    tokenType: p.tokenTypeEmbedding.pointer, positionOffset: c.positionOffset,
                                    width: h)
             }
             row += ids.count
         }
-        LayerNorm.forward(output: a.layerInput.pointer, mean: nil, reciprocalStd: nil, input: a.layerInput.pointer,
+        LayerNorm.forward(output: a.layerInput.pointer, mean: a.embeddingNormMean.pointer,
+                          reciprocalStd: a.embeddingNormRstd.pointer, input: a.embeddingNormInput.pointer,
                           weight: p.embeddingNormWeight.pointer, bias: p.embeddingNormBias.pointer,
                           rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
-        if hiddenDropout > 0 {
-            // The embedding dropout's mask is not needed: no gradient flows into the embeddings.
-            let keep = ByteBuffer(count: rows * h)
-            Dropout.forward(a.layerInput.pointer, keep: keep.pointer, count: rows * h,
-                            probability: hiddenDropout, random: &random)
-        }
+        Dropout.forward(a.layerInput.pointer, keep: a.embeddingKeep.pointer, count: rows * h,
+                        probability: hiddenDropout, random: &random)
 
         for l in 0..<c.numLayers {
             let w = p.layers[l], theta = p.theta.pointer
@@ -222,7 +236,7 @@ public final class EncoderModel {
                               weight: theta + w.outputNormWeight, bias: theta + w.outputNormBias,
                               rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
         }
-        return ForwardState(activations: a, lengths: lengths, rows: rows, attention: attention,
+        return ForwardState(activations: a, sequences: sequences, lengths: lengths, rows: rows, attention: attention,
                             hiddenDropout: hiddenDropout)
     }
 }

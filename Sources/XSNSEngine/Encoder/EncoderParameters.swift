@@ -1,16 +1,24 @@
 import XSNSStorage
 
-/// Every weight of a BERT/RoBERTa masked-LM, with θ (all tensors under `encoder.layer.*`) in one
-/// contiguous block laid out by `thetaLayout` under the checkpoint's exact tensor names.
+/// Every weight of a BERT/RoBERTa masked-LM in one contiguous block laid out by `layout` under the
+/// checkpoint's exact tensor names: embeddings, then θ (all tensors under `encoder.layer.*`, itself
+/// contiguous, `thetaRange`), then the MLM head, then any adapters. One block means gradients and
+/// optimizer state share one layout with the parameters (the llm.c habit).
 public final class EncoderParameters {
     public let config: EncoderConfig
+    public let layout: TensorLayout
+    /// θ alone, with offsets relative to θ's start (what Fisher files store).
     public let thetaLayout: TensorLayout
+    public let thetaRange: Range<Int>
+    public let adapter: AdapterSpec?
+    let values: FloatBuffer
     let theta: FloatBuffer
     let layers: [LayerParameterOffsets]
+    let offsets: ModelOffsets
 
     let wordEmbeddings: FloatBuffer
     let positionEmbeddings: FloatBuffer
-    /// Row 0 of the token type table (all zeros when the model has none): every token has type 0.
+    /// Row 0 of the token type table (zeros when the model has none): every token has type 0.
     let tokenTypeEmbedding: FloatBuffer
     let embeddingNormWeight: FloatBuffer
     let embeddingNormBias: FloatBuffer
@@ -23,71 +31,104 @@ public final class EncoderParameters {
     let decoderWeight: FloatBuffer
     let decoderBias: FloatBuffer
 
-    /// Loads a validated checkpoint, converting every tensor straight into its final buffer.
-    public convenience init(checkpoint: Checkpoint) throws {
+    /// Loads a validated checkpoint, converting every tensor straight into its place in the block.
+    /// With `adapter`, bottleneck adapters are added (read from `adapterSource` when given, else initialised).
+    public convenience init(checkpoint: Checkpoint, adapter: AdapterSpec? = nil,
+                            adapterWeights: ((String) throws -> [Float]?)? = nil) throws {
         let store = checkpoint.weights
-        try self.init(config: checkpoint.config,
-                      source: TensorSource(contains: { store.info($0) != nil },
-                                           read: { try store.readFloats($0, into: $1) }))
+        var source = TensorSource(contains: { store.info($0) != nil },
+                                  read: { try store.readFloats($0, into: $1) })
+        if let adapterWeights { source = source.overlaid(by: TensorSource(arrays: adapterWeights)) }
+        try self.init(config: checkpoint.config, source: source, adapter: adapter)
     }
 
     /// Builds the model from arrays: `tensor(name)` returns the tensor's values in PyTorch's row-major
     /// layout, or nil when there is no tensor of that name.
-    public convenience init(config: EncoderConfig, tensor: @escaping (String) throws -> [Float]?) throws {
-        try self.init(config: config, source: TensorSource(
-            contains: { (try? tensor($0)) != nil },
-            read: { name, destination in
-                guard let values = try tensor(name) else { throw InputError("missing tensor \(name)") }
-                guard values.count == destination.count else {
-                    throw InputError("tensor \(name) has \(values.count) values, config.json implies \(destination.count)")
-                }
-                _ = destination.update(fromContentsOf: values)
-            }))
+    public convenience init(config: EncoderConfig, adapter: AdapterSpec? = nil,
+                            tensor: @escaping (String) throws -> [Float]?) throws {
+        try self.init(config: config, source: TensorSource(arrays: tensor), adapter: adapter)
     }
 
-    init(config: EncoderConfig, source: TensorSource) throws {
+    init(config: EncoderConfig, source: TensorSource, adapter: AdapterSpec? = nil) throws {
         self.config = config
-        let h = config.hiddenSize, v = config.vocabSize
+        self.adapter = adapter
         let names = ParameterNames(config: config)
-        func load(_ name: String, count: Int) throws -> FloatBuffer {
-            let buffer = FloatBuffer(count: count)
-            guard source.contains(name) else { throw InputError("missing tensor \(name)") }
-            try source.read(name, UnsafeMutableBufferPointer(start: buffer.pointer, count: count))
-            return buffer
-        }
-
-        let layout = Self.thetaLayout(config: config)
+        let decoderBiasName = names.head.decoderBiasCandidates.first(where: source.contains)
+            ?? names.head.decoderBiasCandidates[0]
+        let tiedDecoder = !source.contains(names.head.decoderWeight)
+        let built = Self.layout(config: config, decoderBias: decoderBiasName, tiedDecoder: tiedDecoder, adapter: adapter)
+        let layout = built.layout
+        self.layout = layout
+        thetaRange = built.theta
+        let thetaLayout = Self.thetaLayout(config: config)
+        self.thetaLayout = thetaLayout
         let block = FloatBuffer(count: layout.totalCount)
         for entry in layout.entries {
-            guard source.contains(entry.name) else { throw InputError("missing tensor \(entry.name)") }
-            try source.read(entry.name, UnsafeMutableBufferPointer(start: block.pointer + entry.offset, count: entry.count))
+            let destination = UnsafeMutableBufferPointer(start: block.pointer + entry.offset, count: entry.count)
+            if source.contains(entry.name) {
+                try source.read(entry.name, destination)
+            } else if let adapter, adapter.owns(entry.name) {
+                adapter.initialise(entry, destination)
+            } else {
+                throw InputError("missing tensor \(entry.name)")
+            }
         }
-        thetaLayout = layout
-        theta = block
-        layers = (0..<config.numLayers).map { LayerParameterOffsets(layout: layout, names: names, layer: $0) }
-
-        wordEmbeddings = try load(names.embedding("word_embeddings.weight"), count: v * h)
-        positionEmbeddings = try load(names.embedding("position_embeddings.weight"),
-                                      count: config.maxPositionEmbeddings * h)
-        if config.typeVocabSize > 0 {
-            let table = try load(names.embedding("token_type_embeddings.weight"), count: config.typeVocabSize * h)
-            tokenTypeEmbedding = FloatBuffer(Array(UnsafeBufferPointer(start: table.pointer, count: h)))
+        values = block
+        let thetaRange = built.theta
+        theta = FloatBuffer(viewing: block, offset: thetaRange.lowerBound, count: thetaRange.count)
+        layers = (0..<config.numLayers).map { LayerParameterOffsets(layout: thetaLayout, names: names, layer: $0) }
+        let offsets = ModelOffsets(layout: layout, names: names, decoderBias: decoderBiasName, adapter: adapter)
+        self.offsets = offsets
+        func view(_ offset: Int, _ count: Int) -> FloatBuffer { FloatBuffer(viewing: block, offset: offset, count: count) }
+        let h = config.hiddenSize, v = config.vocabSize
+        wordEmbeddings = view(offsets.wordEmbeddings, v * h)
+        positionEmbeddings = view(offsets.positionEmbeddings, config.maxPositionEmbeddings * h)
+        if let tokenType = offsets.tokenTypeEmbeddings {
+            tokenTypeEmbedding = view(tokenType, h)
         } else {
             tokenTypeEmbedding = FloatBuffer(count: h)
         }
-        embeddingNormWeight = try load(names.embedding("LayerNorm.weight"), count: h)
-        embeddingNormBias = try load(names.embedding("LayerNorm.bias"), count: h)
+        embeddingNormWeight = view(offsets.embeddingNormWeight, h)
+        embeddingNormBias = view(offsets.embeddingNormBias, h)
+        headDenseWeight = view(offsets.headDenseWeight, h * h)
+        headDenseBias = view(offsets.headDenseBias, h)
+        headNormWeight = view(offsets.headNormWeight, h)
+        headNormBias = view(offsets.headNormBias, h)
+        decoderWeight = view(offsets.decoderWeight, v * h)
+        decoderBias = view(offsets.decoderBias, v)
+    }
 
-        headDenseWeight = try load(names.head.denseWeight, count: h * h)
-        headDenseBias = try load(names.head.denseBias, count: h)
-        headNormWeight = try load(names.head.normWeight, count: h)
-        headNormBias = try load(names.head.normBias, count: h)
-        decoderWeight = source.contains(names.head.decoderWeight)
-            ? try load(names.head.decoderWeight, count: v * h) : wordEmbeddings
-        guard let biasName = names.head.decoderBiasCandidates.first(where: source.contains) else {
-            throw InputError("missing tensor \(names.head.decoderBiasCandidates[0])")
+    /// The block's order: embeddings, θ, MLM head, adapters. The tied decoder has no entry of its own.
+    static func layout(config: EncoderConfig, decoderBias: String, tiedDecoder: Bool, adapter: AdapterSpec?)
+        -> (layout: TensorLayout, theta: Range<Int>)
+    {
+        let h = config.hiddenSize, v = config.vocabSize
+        let names = ParameterNames(config: config)
+        var layout = TensorLayout()
+        layout.append(name: names.embedding("word_embeddings.weight"), shape: [v, h])
+        layout.append(name: names.embedding("position_embeddings.weight"), shape: [config.maxPositionEmbeddings, h])
+        if config.typeVocabSize > 0 {
+            layout.append(name: names.embedding("token_type_embeddings.weight"), shape: [config.typeVocabSize, h])
         }
-        decoderBias = try load(biasName, count: v)
+        layout.append(name: names.embedding("LayerNorm.weight"), shape: [h])
+        layout.append(name: names.embedding("LayerNorm.bias"), shape: [h])
+        let thetaStart = layout.totalCount
+        for entry in thetaLayout(config: config).entries { layout.append(name: entry.name, shape: entry.shape) }
+        let theta = thetaStart..<layout.totalCount
+        layout.append(name: names.head.denseWeight, shape: [h, h])
+        layout.append(name: names.head.denseBias, shape: [h])
+        layout.append(name: names.head.normWeight, shape: [h])
+        layout.append(name: names.head.normBias, shape: [h])
+        if !tiedDecoder { layout.append(name: names.head.decoderWeight, shape: [v, h]) }
+        layout.append(name: decoderBias, shape: [v])
+        if let adapter {
+            for l in 0..<config.numLayers {
+                for (name, shape) in adapter.tensors(layer: l, names: names, hidden: h) {
+                    layout.append(name: name, shape: shape)
+                }
+            }
+        }
+        return (layout, theta)
     }
 
     /// θ in checkpoint order: per layer query, key, value, attention output dense and LayerNorm,
@@ -115,6 +156,15 @@ public final class EncoderParameters {
 
     /// θ's current values (a copy).
     public var thetaValues: FlatTensors { FlatTensors(layout: thetaLayout, values: theta.array) }
+
+    /// Every parameter's current values (a copy), under the block's layout.
+    public var allValues: FlatTensors { FlatTensors(layout: layout, values: values.array) }
+
+    /// The whole block, for optimizers and writers in the package.
+    package var blockPointer: UnsafeMutablePointer<Float> { values.pointer }
+
+    /// Where groups of parameters sit in the block.
+    public func range(of group: ParameterGroup) -> [Range<Int>] { offsets.ranges(group, thetaRange: thetaRange) }
 }
 
 /// Where weights come from: whether a tensor exists, and reading it (converted to Float, exactly
@@ -122,62 +172,29 @@ public final class EncoderParameters {
 struct TensorSource {
     var contains: (String) -> Bool
     var read: (String, UnsafeMutableBufferPointer<Float>) throws -> Void
-}
 
-/// Checkpoint tensor names for both naming schemes (`roberta.*` + `lm_head.*`, `bert.*` + `cls.predictions.*`).
-struct ParameterNames {
-    struct Head {
-        var denseWeight, denseBias, normWeight, normBias, decoderWeight: String
-        var decoderBiasCandidates: [String]
+    init(contains: @escaping (String) -> Bool, read: @escaping (String, UnsafeMutableBufferPointer<Float>) throws -> Void) {
+        self.contains = contains
+        self.read = read
     }
 
-    let prefix: String
-    let head: Head
-
-    init(config: EncoderConfig) {
-        prefix = config.namePrefix
-        switch config.family {
-        case .roberta:
-            head = Head(denseWeight: "lm_head.dense.weight", denseBias: "lm_head.dense.bias",
-                        normWeight: "lm_head.layer_norm.weight", normBias: "lm_head.layer_norm.bias",
-                        decoderWeight: "lm_head.decoder.weight",
-                        decoderBiasCandidates: ["lm_head.bias", "lm_head.decoder.bias"])
-        case .bert:
-            let base = "cls.predictions"
-            head = Head(denseWeight: "\(base).transform.dense.weight", denseBias: "\(base).transform.dense.bias",
-                        normWeight: "\(base).transform.LayerNorm.weight",
-                        normBias: "\(base).transform.LayerNorm.bias",
-                        decoderWeight: "\(base).decoder.weight",
-                        decoderBiasCandidates: ["\(base).bias", "\(base).decoder.bias"])
-        }
+    init(arrays tensor: @escaping (String) throws -> [Float]?) {
+        self.init(
+            contains: { (try? tensor($0)) != nil },
+            read: { name, destination in
+                guard let values = try tensor(name) else { throw InputError("missing tensor \(name)") }
+                guard values.count == destination.count else {
+                    throw InputError("tensor \(name) has \(values.count) values, config.json implies \(destination.count)")
+                }
+                _ = destination.update(fromContentsOf: values)
+            })
     }
 
-    func layer(_ index: Int, _ suffix: String) -> String { "\(prefix).encoder.layer.\(index).\(suffix)" }
-    func embedding(_ suffix: String) -> String { "\(prefix).embeddings.\(suffix)" }
-}
-
-/// Where each tensor of one layer sits in the θ block (and in any buffer with θ's layout).
-struct LayerParameterOffsets {
-    let query, queryBias, key, keyBias, value, valueBias: Int
-    let attentionOutput, attentionOutputBias, attentionNormWeight, attentionNormBias: Int
-    let intermediate, intermediateBias, output, outputBias, outputNormWeight, outputNormBias: Int
-
-    init(layout: TensorLayout, names: ParameterNames, layer: Int) {
-        func offset(_ suffix: String) -> Int {
-            guard let entry = layout[names.layer(layer, suffix)] else {
-                preconditionFailure("θ layout lacks \(suffix)")  // the layout is built from the same names
-            }
-            return entry.offset
-        }
-        query = offset("attention.self.query.weight"); queryBias = offset("attention.self.query.bias")
-        key = offset("attention.self.key.weight"); keyBias = offset("attention.self.key.bias")
-        value = offset("attention.self.value.weight"); valueBias = offset("attention.self.value.bias")
-        attentionOutput = offset("attention.output.dense.weight")
-        attentionOutputBias = offset("attention.output.dense.bias")
-        attentionNormWeight = offset("attention.output.LayerNorm.weight")
-        attentionNormBias = offset("attention.output.LayerNorm.bias")
-        intermediate = offset("intermediate.dense.weight"); intermediateBias = offset("intermediate.dense.bias")
-        output = offset("output.dense.weight"); outputBias = offset("output.dense.bias")
-        outputNormWeight = offset("output.LayerNorm.weight"); outputNormBias = offset("output.LayerNorm.bias")
+    /// This source, with `other`'s tensors taking precedence.
+    func overlaid(by other: TensorSource) -> TensorSource {
+        TensorSource(contains: { other.contains($0) || self.contains($0) },
+                     read: { name, destination in
+                         try (other.contains(name) ? other : self).read(name, destination)
+                     })
     }
 }

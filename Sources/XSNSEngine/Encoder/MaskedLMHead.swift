@@ -1,8 +1,17 @@
 /// The masked-LM head, evaluated only at predicted positions: dense → GELU → LayerNorm → decoder
 /// (tied word embeddings or the checkpoint's own) + bias → softmax cross-entropy.
-/// Its weights are outside θ, so only the gradient with respect to its input is formed.
+/// The gradient with respect to its input is always formed; its own weights' gradients only on request.
 struct MaskedLMHead {
     let parameters: EncoderParameters
+
+    /// Where the head's parameter gradients are added (a buffer with the parameter block's layout).
+    struct ParameterGradient {
+        var block: UnsafeMutablePointer<Float>
+        /// Dense layer, LayerNorm, decoder bias, and the decoder weight when it is not tied.
+        var head: Bool
+        /// The word embeddings are trained: a tied decoder's gradient is added to theirs.
+        var tiedDecoder: Bool
+    }
     struct Target {
         var row: Int
         var label: Int32
@@ -17,9 +26,14 @@ struct MaskedLMHead {
     /// Returns each group's summed loss and adds the gradient of Σ_groups (group loss / group count)
     /// into `hiddenGradient` at the target rows. `hidden` is [rows × hidden] for the whole packed unit.
     func lossAndGradient(hidden: UnsafePointer<Float>, targets: [Target], groupCounts: [Int],
-                         hiddenGradient: UnsafeMutablePointer<Float>, scratch: ScratchBuffer,
-                         parallel: Parallel = .serial) -> [Double] {
-        let c = parameters.config, p = parameters
+                         hiddenGradient: UnsafeMutablePointer<Float>, parameterGradient: ParameterGradient? = nil,
+                         scratch: ScratchBuffer, parallel: Parallel = .serial) -> [Double] {
+        let c = parameters.config, p = parameters, o = parameters.offsets
+        let trainsHead = parameterGradient?.head == true
+        let decoderGradient: UnsafeMutablePointer<Float>? = parameterGradient.flatMap { g in
+            (o.decoderTied ? g.tiedDecoder : g.head) ? g.block + o.decoderWeight : nil
+        }
+        let block = parameterGradient?.block
         let h = c.hiddenSize, vocabulary = c.vocabSize
         let chunk = min(Self.chunkRows, targets.count)
         let work = scratch.pointer(atLeast: chunk * (5 * h + vocabulary) + 2 * chunk)
@@ -67,16 +81,40 @@ struct MaskedLMHead {
                 }
             }
             for i in 0..<n { losses[targets[first + i].group] += rowLosses[i] }
+            if let block, trainsHead {
+                let bias = block + o.decoderBias
+                parallel.split(vocabulary, grain: 1024) { columns in
+                    for i in 0..<n {
+                        let row = logits + i * vocabulary
+                        for j in columns { bias[j] += row[j] }
+                    }
+                }
+            }
+            if let decoderGradient {
+                parallel.split(vocabulary, grain: 1024) { columns in
+                    sgemm(transposeA: true, transposeB: false, m: columns.count, n: h, k: n,
+                          a: logits + columns.lowerBound, lda: vocabulary, b: normalised, ldb: h, beta: 1,
+                          c: decoderGradient + columns.lowerBound * h, ldc: h)
+                }
+            }
             parallel.split(h, grain: 16) { columns in
                 sgemm(transposeA: false, transposeB: false, m: n, n: columns.count, k: vocabulary, a: logits,
                       lda: vocabulary, b: p.decoderWeight.pointer + columns.lowerBound, ldb: h, beta: 0,
                       c: gradient + columns.lowerBound, ldc: h)
             }
-            LayerNorm.backward(inputGradient: gradient, weightGradient: nil, biasGradient: nil,
+            LayerNorm.backward(inputGradient: gradient, weightGradient: trainsHead ? block.map { $0 + o.headNormWeight } : nil,
+                               biasGradient: trainsHead ? block.map { $0 + o.headNormBias } : nil,
                                outputGradient: gradient, input: activated, mean: mean, reciprocalStd: rstd,
-                               weight: p.headNormWeight.pointer, rows: n, width: h, parallel: parallel)
+                               weight: p.headNormWeight.pointer, rows: n, width: h, accumulateParameters: true,
+                               parallel: parallel)
             GELU.backward(inputGradient: gradient, outputGradient: gradient, input: dense, count: n * h,
                           parallel: parallel)
+            if let block, trainsHead {  // before the input gradient overwrites `gathered`, the dense layer's input
+                Linear.backward(inputGradient: nil, weightGradient: block + o.headDenseWeight,
+                                biasGradient: block + o.headDenseBias, accumulateParameters: true,
+                                outputGradient: gradient, input: gathered, weight: p.headDenseWeight.pointer,
+                                rows: n, inFeatures: h, outFeatures: h, parallel: parallel)
+            }
             Linear.backward(inputGradient: gathered, weightGradient: nil, biasGradient: nil, outputGradient: gradient,
                             input: activated, weight: p.headDenseWeight.pointer, rows: n, inFeatures: h, outFeatures: h,
                             parallel: parallel)

@@ -5,9 +5,12 @@
 final class FloatBuffer {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
+    /// The buffer whose storage a view points into (kept alive by the view); nil when this one owns it.
+    private let owner: FloatBuffer?
 
     init(count: Int) {
         self.count = count
+        owner = nil
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
                                                    alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
@@ -21,7 +24,17 @@ final class FloatBuffer {
         }
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    /// A view of `count` floats of `parent` from `offset`: same storage, no copy.
+    init(viewing parent: FloatBuffer, offset: Int, count: Int) {
+        precondition(offset >= 0 && offset + count <= parent.count, "view outside its buffer")
+        pointer = parent.pointer + offset
+        self.count = count
+        owner = parent
+    }
+
+    deinit {
+        if owner == nil { UnsafeMutableRawPointer(pointer).deallocate() }
+    }
 
     func zero() { pointer.update(repeating: 0, count: count) }
 

@@ -1,5 +1,4 @@
 /// The input embedding sum: word + position + token type 0, for one sequence of ids.
-/// Forward only: embeddings are outside θ, so no gradient flows into them.
 enum Embeddings {
     /// `positionOffset` is the first position id (RoBERTa: pad_token_id + 1; BERT: 0).
     /// Ids and positions are validated by the caller.
@@ -12,6 +11,24 @@ enum Embeddings {
             let target = y + t * width
             let w = word + Int(id) * width, p = position + (t + positionOffset) * width
             for j in 0..<width { target[j] = w[j] + p[j] + tokenType[j] }
+        }
+    }
+
+    /// Adds each row of dy to the gradient of the rows it came from: its word, its position and token
+    /// type 0 (`tokenType` nil when the model has no token type table). Sequential: ids repeat.
+    static func backward(
+        outputGradient dy: UnsafePointer<Float>, ids: UnsafeBufferPointer<Int32>,
+        word: UnsafeMutablePointer<Float>, position: UnsafeMutablePointer<Float>,
+        tokenType: UnsafeMutablePointer<Float>?, positionOffset: Int, width: Int
+    ) {
+        for (t, id) in ids.enumerated() {
+            let source = dy + t * width
+            let w = word + Int(id) * width, p = position + (t + positionOffset) * width
+            for j in 0..<width {
+                w[j] += source[j]
+                p[j] += source[j]
+            }
+            if let tokenType { for j in 0..<width { tokenType[j] += source[j] } }
         }
     }
 }

@@ -31,13 +31,14 @@ enum LayerNorm {
     }
 
     /// dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ⊙x̂)) with ĝ = dy⊙γ; dγ = Σ dy⊙x̂ and dβ = Σ dy over rows
-    /// (overwritten, nil when not needed). `dx` may alias `dy`. Each thread sums dγ, dβ over its own rows;
+    /// (overwritten, or added to with `accumulateParameters`; nil when not needed). `dx` may alias `dy`. Each thread sums dγ, dβ over its own rows;
     /// the partial sums are then added in chunk order, so results depend only on the thread count.
     static func backward(
         inputGradient dx: UnsafeMutablePointer<Float>, weightGradient dWeight: UnsafeMutablePointer<Float>?,
         biasGradient dBias: UnsafeMutablePointer<Float>?, outputGradient dy: UnsafePointer<Float>,
         input x: UnsafePointer<Float>, mean: UnsafePointer<Float>, reciprocalStd: UnsafePointer<Float>,
-        weight: UnsafePointer<Float>, rows: Int, width: Int, parallel: Parallel = .serial
+        weight: UnsafePointer<Float>, rows: Int, width: Int, accumulateParameters: Bool = false,
+        parallel: Parallel = .serial
     ) {
         let chunks = parallel.chunks(rows, grain: grain)
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: 2 * chunks * width)
@@ -69,7 +70,7 @@ enum LayerNorm {
         }
         for (destination, part) in [(dWeight, 0), (dBias, 1)] {
             guard let destination else { continue }
-            destination.update(repeating: 0, count: width)
+            if !accumulateParameters { destination.update(repeating: 0, count: width) }
             for chunk in 0..<chunks {
                 let source = partials + (2 * chunk + part) * width
                 for j in 0..<width { destination[j] += source[j] }

@@ -21,11 +21,12 @@ enum Linear {
         }
     }
 
-    /// dx = dy·W (or dx += dy·W with `accumulateInput`), dW = dyᵀ·x, db = Σ_rows dy.
-    /// Any gradient that is not needed is passed as nil and not computed.
+    /// dx = dy·W (or dx += dy·W with `accumulateInput`), dW = dyᵀ·x, db = Σ_rows dy (or added to dW, db
+    /// with `accumulateParameters`). Any gradient that is not needed is passed as nil and not computed.
     static func backward(
         inputGradient dx: UnsafeMutablePointer<Float>?, accumulateInput: Bool = false,
         weightGradient dW: UnsafeMutablePointer<Float>?, biasGradient db: UnsafeMutablePointer<Float>?,
+        accumulateParameters: Bool = false,
         outputGradient dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         rows: Int, inFeatures: Int, outFeatures: Int, parallel: Parallel = .serial
     ) {
@@ -40,11 +41,12 @@ enum Linear {
         parallel.split(outFeatures, grain: grain) { features in
             if let dW {
                 sgemm(transposeA: true, transposeB: false, m: features.count, n: inFeatures, k: rows,
-                      a: dy + features.lowerBound, lda: outFeatures, b: x, ldb: inFeatures, beta: 0,
+                      a: dy + features.lowerBound, lda: outFeatures, b: x, ldb: inFeatures,
+                      beta: accumulateParameters ? 1 : 0,
                       c: dW + features.lowerBound * inFeatures, ldc: inFeatures)
             }
             if let db {
-                (db + features.lowerBound).update(repeating: 0, count: features.count)
+                if !accumulateParameters { (db + features.lowerBound).update(repeating: 0, count: features.count) }
                 for row in 0..<rows {
                     let source = dy + row * outFeatures
                     for j in features { db[j] += source[j] }
