@@ -27,6 +27,10 @@ let package = Package(
                 dependencies: ["CBLAS", "XSNSStorage", "XSNSTokenizers"],
                 swiftSettings: optimized),
         .target(name: "XSNSAnalysis", dependencies: ["XSNSStorage"], swiftSettings: optimized),
+        // Training on the engine's ops: optimizer, trainable scopes, adapters' task heads, MLM fine-tuning.
+        .target(name: "XSNSTraining",
+                dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSCompute"],
+                swiftSettings: optimized),
         .target(name: "XSNSSession", dependencies: ["XSNSStorage"]),
         // Orchestration: corpora → tokens → Fisher files in a session, with progress events.
         .target(name: "XSNSCompute",
@@ -44,7 +48,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSAnalysis", "XSNSCompute",
-                "XSNSSession", "XSNSTUI", "XSNSTerminal", "XSNSWorkbench",
+                "XSNSTraining", "XSNSSession", "XSNSTUI", "XSNSTerminal", "XSNSWorkbench",
             ],
             exclude: ["DemoModel/README.md"],
             resources: [.copy("DemoModel")]),
@@ -53,6 +57,7 @@ let package = Package(
         .testTarget(name: "XSNSStorageTests", dependencies: ["XSNSStorage", "XSNSTestSupport"]),
         .testTarget(name: "XSNSTokenizersTests", dependencies: ["XSNSTokenizers", "XSNSStorage", "XSNSTestSupport"]),
         .testTarget(name: "XSNSEngineTests", dependencies: ["XSNSEngine", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSTrainingTests", dependencies: ["XSNSTraining", "XSNSEngine", "XSNSStorage", "XSNSTestSupport"]),
         .testTarget(name: "XSNSAnalysisTests", dependencies: ["XSNSAnalysis", "XSNSTestSupport"]),
         .testTarget(name: "XSNSSessionTests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
         .testTarget(name: "XSNSComputeTests", dependencies: ["XSNSCompute", "XSNSTestSupport"]),

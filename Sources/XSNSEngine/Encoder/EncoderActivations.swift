@@ -23,11 +23,15 @@ final class EncoderActivations {
     let probabilities: FloatBuffer
     let attentionKeep, attentionOutputKeep, outputKeep: ByteBuffer
 
+    /// Per layer, what the adapter's backward pass needs (empty without adapters).
+    let adapterSum, adapterNormalised, adapterMean, adapterRstd, adapterHidden: FloatBuffer
+    let adapterBottleneck: Int
+
     // Gradient work areas, one layer deep.
     let gradOut, gradA, gradB, gradQuery, gradKey, gradValue: FloatBuffer
     let gradIntermediate: FloatBuffer
 
-    init(config: EncoderConfig, rows: Int, probabilityCount: Int, dropout: Bool) {
+    init(config: EncoderConfig, rows: Int, probabilityCount: Int, dropout: Bool, adapterBottleneck: Int = 0) {
         self.rows = rows
         self.probabilityCount = probabilityCount
         layers = config.numLayers
@@ -56,6 +60,13 @@ final class EncoderActivations {
         attentionKeep = ByteBuffer(count: dropout ? layers * probabilityCount : 0)
         attentionOutputKeep = ByteBuffer(count: dropout ? perLayer : 0)
         outputKeep = ByteBuffer(count: dropout ? perLayer : 0)
+        self.adapterBottleneck = adapterBottleneck
+        let adapted = adapterBottleneck > 0
+        adapterSum = FloatBuffer(count: adapted ? perLayer : 0)
+        adapterNormalised = FloatBuffer(count: adapted ? perLayer : 0)
+        adapterMean = FloatBuffer(count: adapted ? layers * rows : 0)
+        adapterRstd = FloatBuffer(count: adapted ? layers * rows : 0)
+        adapterHidden = FloatBuffer(count: layers * rows * adapterBottleneck)
         gradOut = FloatBuffer(count: rh)
         gradA = FloatBuffer(count: rh)
         gradB = FloatBuffer(count: rh)
@@ -63,6 +74,14 @@ final class EncoderActivations {
         gradKey = FloatBuffer(count: rh)
         gradValue = FloatBuffer(count: rh)
         gradIntermediate = FloatBuffer(count: rows * intermediate)
+    }
+
+    /// Layer l's adapter buffers.
+    func adapterSaved(layer l: Int) -> BottleneckAdapter.Saved {
+        BottleneckAdapter.Saved(sum: adapterSum.pointer + l * rows * hidden, mean: adapterMean.pointer + l * rows,
+                                reciprocalStd: adapterRstd.pointer + l * rows,
+                                normalised: adapterNormalised.pointer + l * rows * hidden,
+                                hidden: adapterHidden.pointer + l * rows * adapterBottleneck)
     }
 
     func fits(rows: Int, probabilityCount: Int, dropout: Bool) -> Bool {

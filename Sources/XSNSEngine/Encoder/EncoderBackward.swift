@@ -101,6 +101,12 @@ extension EncoderModel {
             emitNorm(weight: w.outputNormWeight, bias: w.outputNormBias, inputGradient: gA, outputGradient: gOut,
                      input: a.outputNormInput.pointer + l * layerStride, mean: a.outputNormMean.pointer + l * a.rows,
                      reciprocalStd: a.outputNormRstd.pointer + l * a.rows)
+            if let adapter = adapterWeights(layer: l) {
+                BottleneckAdapter.backward(
+                    gradient: gA, saved: a.adapterSaved(layer: l), weights: adapter,
+                    gradients: adapterGradients(layer: l, target: target), rows: rows, width: h,
+                    work: scratch.pointer(atLeast: rows * (h + adapter.bottleneck)), parallel: parallel)
+            }
             gB.update(from: gA, count: count)
             if keepActive {
                 Dropout.backward(gB, keep: a.outputKeep.pointer + l * layerStride, count: count,
@@ -163,6 +169,27 @@ extension EncoderModel {
         if wantsEmbeddings, case .block(let gradient, _) = target {
             embeddingsBackward(state, layerZeroInputGradient: gOut, gradient: gradient)
         }
+    }
+
+    /// Where layer l's adapter puts its parameter gradients (and its share of the output LayerNorm's).
+    private func adapterGradients(layer l: Int, target: GradientTarget) -> BottleneckAdapter.Gradients {
+        guard case .block(let gradient, let groups) = target else {
+            preconditionFailure("per-tensor gradients (Fisher) are not defined for models with adapters")
+        }
+        var result = BottleneckAdapter.Gradients()
+        if groups.contains(.adapters) {
+            let adapter = parameters.offsets.adapters[l]
+            result.down = gradient + adapter.downWeight
+            result.downBias = gradient + adapter.downBias
+            result.up = gradient + adapter.upWeight
+            result.upBias = gradient + adapter.upBias
+        }
+        if groups.contains(.theta) {
+            let theta = gradient + parameters.thetaRange.lowerBound, w = parameters.layers[l]
+            result.normWeight = theta + w.outputNormWeight
+            result.normBias = theta + w.outputNormBias
+        }
+        return result
     }
 
     /// From dL/d(embedding output) through the embedding dropout and LayerNorm into the embedding tables.

@@ -137,6 +137,18 @@ public final class EncoderModel {
         }
     }
 
+    /// Layer l's adapter (nil when the model has none).
+    func adapterWeights(layer l: Int) -> BottleneckAdapter.Weights? {
+        let o = parameters.offsets
+        guard l < o.adapters.count else { return nil }
+        let adapter = o.adapters[l], block = UnsafePointer(parameters.values.pointer)
+        let theta = UnsafePointer(parameters.theta.pointer), w = parameters.layers[l]
+        return BottleneckAdapter.Weights(
+            down: block + adapter.downWeight, downBias: block + adapter.downBias, up: block + adapter.upWeight,
+            upBias: block + adapter.upBias, bottleneck: adapter.bottleneck, normWeight: theta + w.outputNormWeight,
+            normBias: theta + w.outputNormBias, epsilon: config.layerNormEps)
+    }
+
     // MARK: - Forward
 
     struct ForwardState {
@@ -162,7 +174,8 @@ public final class EncoderModel {
         if activations?.fits(rows: rows, probabilityCount: probabilityCount, dropout: needsKeep) != true {
             activations = nil  // release before allocating the larger set
             activations = EncoderActivations(config: c, rows: rows, probabilityCount: probabilityCount,
-                                             dropout: needsKeep)
+                                             dropout: needsKeep,
+                                             adapterBottleneck: parameters.offsets.adapters.first?.bottleneck ?? 0)
         }
         guard let a = activations else { throw RuntimeFailure("activation buffers unavailable") }
         let p = parameters
@@ -230,6 +243,10 @@ public final class EncoderModel {
             Dropout.forward(normIn2, keep: a.outputKeep.pointer + (needsKeep ? l * stride : 0),
                             count: rows * h, probability: hiddenDropout, random: &random)
             for i in 0..<(rows * h) { normIn2[i] += h1[i] }
+            if let adapter = adapterWeights(layer: l) {
+                BottleneckAdapter.forward(sum: normIn2, saved: a.adapterSaved(layer: l), weights: adapter, rows: rows,
+                                          width: h, work: scratch.pointer(atLeast: rows * h), parallel: parallel)
+            }
             LayerNorm.forward(output: a.layerInput.pointer + (l + 1) * stride,
                               mean: a.outputNormMean.pointer + l * a.rows,
                               reciprocalStd: a.outputNormRstd.pointer + l * a.rows, input: normIn2,

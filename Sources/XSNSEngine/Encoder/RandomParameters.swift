@@ -1,8 +1,8 @@
 extension EncoderParameters {
     /// A model with random weights (for `xsns bench` and tests): matrices and embeddings uniform with deviation σ,
     /// biases small, LayerNorm weights near 1, the decoder tied to the word embeddings.
-    public static func random(config: EncoderConfig, seed: UInt64, standardDeviation: Float = 0.02) throws
-        -> EncoderParameters
+    public static func random(config: EncoderConfig, seed: UInt64, standardDeviation: Float = 0.02,
+                              adapter: AdapterSpec? = nil) throws -> EncoderParameters
     {
         var random = SeededRandom(seed: seed)
         let source = TensorSource(
@@ -16,7 +16,7 @@ extension EncoderParameters {
                     destination[i] = isNormWeight ? 1 + noise : (isBias ? noise * 0.5 : noise)
                 }
             })
-        return try EncoderParameters(config: config, source: source)
+        return try EncoderParameters(config: config, source: source, adapter: adapter)
     }
 
     private static func randomTensorCount(_ name: String, config: EncoderConfig) -> Int? {

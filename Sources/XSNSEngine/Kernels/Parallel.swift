@@ -6,22 +6,24 @@ import Dispatch
 /// two-core machine OpenBLAS's per-call thread synchronisation gave almost nothing over one thread.
 /// One split per op costs one join instead, and the partition depends only on the thread count, so
 /// results are reproducible for a given `threads`.
-struct Parallel {
-    let threads: Int
+package struct Parallel {
+    package let threads: Int
 
-    static let serial = Parallel(threads: 1)
+    package init(threads: Int) { self.threads = threads }
+
+    package static let serial = Parallel(threads: 1)
 
     /// How many chunks `split` makes of `count` items.
-    func chunks(_ count: Int, grain: Int = 1) -> Int { max(1, min(threads, count / max(grain, 1))) }
+    package func chunks(_ count: Int, grain: Int = 1) -> Int { max(1, min(threads, count / max(grain, 1))) }
 
     /// Calls `body` with disjoint ranges covering 0..<count (at most `threads` of them, each at least
     /// `grain` long unless count is smaller), concurrently.
-    func split(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+    package func split(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         splitIndexed(count, grain: grain) { _, range in body(range) }
     }
 
     /// `split`, also passing each range's chunk index (for per-chunk partial results).
-    func splitIndexed(_ count: Int, grain: Int = 1, _ body: (Int, Range<Int>) -> Void) {
+    package func splitIndexed(_ count: Int, grain: Int = 1, _ body: (Int, Range<Int>) -> Void) {
         let chunks = chunks(count, grain: grain)
         guard chunks > 1 else {
             if count > 0 { body(0, 0..<count) }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Softmax cross-entropy over vocabulary logits, one row per predicted token.
-enum CrossEntropy {
+package enum CrossEntropy {
     /// Turns each row of logits into probabilities in place and returns Σ −log p(label) (in Double).
-    static func forward(_ logits: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
+    package static func forward(_ logits: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
                         classes: Int) -> Double {
         var loss = 0.0
         for row in 0..<rows {
@@ -25,7 +25,7 @@ enum CrossEntropy {
     }
 
     /// In place: probabilities → d(scale · loss)/dlogits = scale · (p − onehot(label)).
-    static func backward(_ probabilities: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
+    package static func backward(_ probabilities: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
                          classes: Int, scale: Float) {
         for row in 0..<rows {
             let x = probabilities + row * classes

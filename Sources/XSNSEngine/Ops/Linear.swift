@@ -1,10 +1,10 @@
 /// Fully connected layer in PyTorch's layout: weight [out, in], y = x·Wᵀ + b, on `rows` row vectors.
 /// Work is split across threads by rows (forward, dx) or by output features (dW, db).
-enum Linear {
+package enum Linear {
     /// Rows or features per thread below which splitting does not pay.
     static let grain = 16
 
-    static func forward(
+    package static func forward(
         output y: UnsafeMutablePointer<Float>, input x: UnsafePointer<Float>,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         rows: Int, inFeatures: Int, outFeatures: Int, parallel: Parallel = .serial
@@ -23,7 +23,7 @@ enum Linear {
 
     /// dx = dy·W (or dx += dy·W with `accumulateInput`), dW = dyᵀ·x, db = Σ_rows dy (or added to dW, db
     /// with `accumulateParameters`). Any gradient that is not needed is passed as nil and not computed.
-    static func backward(
+    package static func backward(
         inputGradient dx: UnsafeMutablePointer<Float>?, accumulateInput: Bool = false,
         weightGradient dW: UnsafeMutablePointer<Float>?, biasGradient db: UnsafeMutablePointer<Float>?,
         accumulateParameters: Bool = false,

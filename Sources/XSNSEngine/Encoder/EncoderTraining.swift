@@ -1,0 +1,56 @@
+import XSNSStorage
+
+/// What the training module needs of the encoder: gradients of any parameter group into a block-shaped
+/// buffer, and the threads and parameter block to update in place.
+extension EncoderModel {
+    /// The mean masked-LM loss over every predicted token of `batch` (one packed pass); its gradient
+    /// with respect to `groups` is added into `gradient` (the parameter block's layout). Nil, and nothing
+    /// added, when the batch predicts no token.
+    package func maskedLMLossAndGradient(
+        _ batch: [MaskedSequence], groups: Set<ParameterGroup>, dropout: Bool, random: inout SeededRandom,
+        gradient: UnsafeMutablePointer<Float>
+    ) throws -> Double? {
+        let c = config
+        var gate = [Float](repeating: 0, count: c.numLayers * c.numHeads)
+        return try gate.withUnsafeMutableBufferPointer { gate in
+            try gradients(batch, target: .block(gradient, groups), dropout: dropout, random: &random,
+                          headGateGradient: gate.baseAddress!)?.first
+        }
+    }
+
+    /// The kernels' thread split, for work the training module does on the parameter block.
+    package var kernelParallel: Parallel { parallel }
+}
+
+/// One forward pass kept for its backward pass: valid until the model's next forward.
+package struct EncoderPass {
+    let state: EncoderModel.ForwardState
+    /// The last layer's hidden states, [rows × hidden], the sequences packed one after another.
+    package var lastHidden: UnsafePointer<Float> {
+        UnsafePointer(state.activations.layerInput.pointer + state.activations.layers * state.activations.rows
+            * state.activations.hidden)
+    }
+    package var rows: Int { state.rows }
+    package var lengths: [Int] { state.lengths }
+}
+
+extension EncoderModel {
+    /// Forward only (for task heads): the last hidden states of `sequences`, packed.
+    package func encode(_ sequences: [[Int32]], dropout: Bool, random: inout SeededRandom) throws -> EncoderPass {
+        try BLASThreads.singleThreaded { EncoderPass(state: try forward(sequences, dropout: dropout, random: &random)) }
+    }
+
+    /// Backward from dL/d(last hidden states) ([rows × hidden]) of `pass`, adding the gradients of
+    /// `groups` into `gradient` (the parameter block's layout).
+    package func backward(_ pass: EncoderPass, lastHiddenGradient: UnsafePointer<Float>, groups: Set<ParameterGroup>,
+                          gradient: UnsafeMutablePointer<Float>) {
+        let c = config
+        pass.state.activations.gradOut.pointer.update(from: lastHiddenGradient, count: pass.rows * c.hiddenSize)
+        var gate = [Float](repeating: 0, count: c.numLayers * c.numHeads)
+        gate.withUnsafeMutableBufferPointer { gate in
+            BLASThreads.singleThreaded {
+                backward(pass.state, target: .block(gradient, groups), headGateGradient: gate.baseAddress!)
+            }
+        }
+    }
+}
