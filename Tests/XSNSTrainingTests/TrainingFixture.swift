@@ -33,6 +33,7 @@ struct TrainingFixture {
             var warmup_steps: Int
             var clip_norm: Double
             var file: String
+            var file_float64: String
             var log: [Log]
         }
         var steps: Int

@@ -98,7 +98,21 @@ struct SelfAttention {
                       a: dP, lda: length, b: k + offset, ldb: hidden, beta: 0, c: dq + offset, ldc: hidden)
                 sgemm(transposeA: true, transposeB: false, m: length, n: headDim, k: length, alpha: scale,
                       a: dP, lda: length, b: q + offset, ldb: hidden, beta: 0, c: dk + offset, ldc: hidden)
+                // Softmax ignores a shift common to a query's scores, so Σ_rows dk = 0 exactly; rounding
+                // leaves a residue that the key weights' gradient (dkᵀ·x, x nearly collinear across tokens)
+                // amplifies and Adam turns into updates. Removing the column means enforces the identity.
+                Self.centreColumns(dk + offset, rows: length, columns: headDim, stride: hidden)
             }
+        }
+    }
+
+    /// Subtracts each column's mean over `rows` (row stride `stride`).
+    static func centreColumns(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stride: Int) {
+        for j in 0..<columns {
+            var sum: Double = 0
+            for row in 0..<rows { sum += Double(x[row * stride + j]) }
+            let mean = Float(sum / Double(rows))
+            for row in 0..<rows { x[row * stride + j] -= mean }
         }
     }
 
