@@ -6,12 +6,12 @@ import XSNSStorage
 /// `"batch"` for the xsns estimator) so the computation can be replayed in another framework.
 /// Lines go to a `.partial` file; a checkpoint records its length, a resume cuts it back to that
 /// length, and `finish` publishes it under the final name by an atomic rename.
-final class InputRecorder {
+package final class InputRecorder {
     private let finalURL: URL
     private let partialURL: URL
     private let handle: FileHandle
 
-    init(url: URL, resumingAt bytes: UInt64?) throws {
+    package init(url: URL, resumingAt bytes: UInt64?) throws {
         finalURL = url
         partialURL = url.appendingPathExtension("partial")
         let manager = FileManager.default
@@ -40,7 +40,7 @@ final class InputRecorder {
     }
 
     /// Whether a resume at `bytes` is possible (the partial file still holds that much).
-    static func canResume(_ url: URL, at bytes: UInt64) -> Bool {
+    package static func canResume(_ url: URL, at bytes: UInt64) -> Bool {
         let partial = url.appendingPathExtension("partial")
         let size = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? NSNumber)?.uint64Value
         return (size ?? 0) >= bytes && (bytes == 0 || size != nil)
@@ -50,14 +50,18 @@ final class InputRecorder {
         var line = "{\"input_ids\":[" + sentence.inputIds.map(String.init).joined(separator: ",")
         line += "],\"labels\":[" + sentence.labels.map(String.init).joined(separator: ",") + "]"
         if let batch { line += ",\"batch\":\(batch)" }
-        line += "}\n"
+        try append(line + "}\n")
+    }
+
+    /// Appends raw text (one or more whole JSON lines).
+    package func append(_ line: String) throws {
         do { try handle.write(contentsOf: Data(line.utf8)) } catch {
             throw RuntimeFailure("cannot write \(partialURL.path): \(error.localizedDescription)")
         }
     }
 
     /// Flushes to disk and returns the length that a checkpoint may record.
-    func sync() throws -> UInt64 {
+    package func sync() throws -> UInt64 {
         do {
             try handle.synchronize()
             return try handle.offset()
@@ -66,7 +70,7 @@ final class InputRecorder {
         }
     }
 
-    func finish() throws {
+    package func finish() throws {
         _ = try sync()
         try AtomicFile.publish(partialURL, as: finalURL)
     }

@@ -10,6 +10,7 @@ struct XSNS: ParsableCommand {
         abstract: "X-SNS Workbench: language sub-networks of multilingual encoders.",
         subcommands: [
             ComputeCommand.self,
+            TrainMLMCommand.self,
             MatrixCommand.self,
             RankCommand.self,
             LayersCommand.self,

@@ -1,0 +1,184 @@
+import Foundation
+import XSNSCompute
+import XSNSEngine
+import XSNSStorage
+import XSNSTokenizers
+
+/// `xsns train-mlm`: masked-LM fine-tuning of a checkpoint on the lines of some languages' corpora,
+/// written to a folder in Hugging Face layout with its loss log (and, on request, every step's batch).
+///
+/// Resumable: the state (every parameter, the optimizer's moments, the step, and how far the journals
+/// reach) is saved atomically in `<out>/.train-state/` every `checkpointSteps` steps or 60 s and when
+/// stopped. Each step draws its sentences, masks and dropout from streams seeded by (seed, step), so a
+/// resumed run continues bit-identically (same thread count) without any generator state.
+public final class TrainMLMJob {
+    /// What the job reports while it runs.
+    public enum Event: Sendable {
+        case note(String)
+        case resumed(step: Int)
+        case step(MaskedLMTrainer.StepLog, total: Int, seconds: Double)
+    }
+
+    public let options: TrainMLMOptions
+    public let out: URL
+    public let threads: Int
+    public var checkpointSteps = 50
+    private let stop: StopSignal
+    private let emit: @Sendable (Event) -> Void
+
+    public init(options: TrainMLMOptions, out: URL, threads: Int, stop: StopSignal = StopSignal(),
+                events: @escaping @Sendable (Event) -> Void = { _ in }) {
+        self.options = options
+        self.out = out
+        self.threads = max(1, threads)
+        self.stop = stop
+        emit = events
+    }
+
+    var stateFolder: URL { out.appendingPathComponent(".train-state") }
+
+    /// Trains; returns false when stopped early (the state is saved: run again to resume).
+    @discardableResult
+    public func run() throws -> Bool {
+        try options.validate()
+        try prepareOutput()
+        let files = try ModelResolver.resolve(options.model)
+        guard let tokenizerURL = files.tokenizer else {
+            throw InputError(file: files.directory.path, "no tokenizer.json beside the model")
+        }
+        let checkpoint = try Checkpoint(files)
+        let tokenizer = try Tokenizer(contentsOf: tokenizerURL)
+        guard let maskId = tokenizer.maskTokenId else {
+            throw InputError(file: tokenizerURL.path, "the tokenizer has no mask token")
+        }
+        let config = checkpoint.config
+        let maxLength = min(options.maxLength, config.maxPositionEmbeddings - config.positionOffset)
+        if maxLength < options.maxLength {
+            emit(.note("--max-length \(options.maxLength) exceeds what the model can embed; using \(maxLength)"))
+        }
+        let lines = try Corpus.files(in: URL(fileURLWithPath: options.corpora), languages: options.languages)
+            .flatMap { try Corpus.load($0.url).lines }
+        guard !lines.isEmpty else { throw InputError(file: options.corpora, "the corpora of --langs have no usable line") }
+        let masking = MaskingPolicy(probability: Float(options.maskProbability), maskTokenId: Int32(maskId),
+                                    vocabularySize: tokenizer.vocabularySize,
+                                    specialTokenIds: Set(tokenizer.specialTokenIds.map { Int32($0) }))
+        BLASThreads.set(threads)
+        let model = EncoderModel(parameters: try EncoderParameters(checkpoint: checkpoint), threads: threads)
+        let trainer = try MaskedLMTrainer(
+            model: model,
+            settings: .init(scope: options.scope,
+                            schedule: LinearSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps,
+                                                     totalSteps: options.steps),
+                            optimizer: AdamW.Settings(weightDecay: options.weightDecay), clipNorm: options.clipNorm),
+            seed: options.seed)
+
+        let snapshot = try TrainingSnapshot.load(from: stateFolder, model: model, optimizer: trainer.optimizer)
+        if let snapshot { emit(.resumed(step: snapshot.step)) }
+        let log = try InputRecorder(url: out.appendingPathComponent("train_log.jsonl"), resumingAt: snapshot?.logBytes ?? 0)
+        let inputs = try options.recordInputs
+            ? InputRecorder(url: out.appendingPathComponent("inputs.jsonl"), resumingAt: snapshot?.inputBytes ?? 0) : nil
+
+        let started = Date()
+        var lastSave = Date()
+        func save() throws {
+            try TrainingSnapshot(step: trainer.optimizer.step, logBytes: try log.sync(), inputBytes: try inputs?.sync() ?? 0)
+                .save(to: stateFolder, model: model, optimizer: trainer.optimizer)
+            lastSave = Date()
+        }
+        while trainer.optimizer.step < options.steps {
+            if stop.isStopped {
+                try save()
+                return false
+            }
+            let step = trainer.optimizer.step
+            let batch = try self.batch(step: step, lines: lines, tokenizer: tokenizer, maxLength: maxLength,
+                                       masking: masking)
+            trainer.dropoutRandom = SeededRandom(seed: stream(step, 0xD50F))
+            let entry = try trainer.step(batch)
+            try log.append(Self.jsonLine(entry))
+            if let inputs {
+                for sentence in batch { try inputs.append(Self.inputLine(step: entry.step, sentence)) }
+            }
+            emit(.step(entry, total: options.steps, seconds: Date().timeIntervalSince(started)))
+            if entry.step % checkpointSteps == 0 || Date().timeIntervalSince(lastSave) > 60 { try save() }
+        }
+        try save()
+        try CheckpointWriter.write(parameters: model.parameters, source: checkpoint, to: out)
+        try log.finish()
+        try inputs?.finish()
+        try? FileManager.default.removeItem(at: stateFolder)
+        return true
+    }
+
+    /// A new output folder, or the unfinished run of the same options in it; anything else is refused.
+    private func prepareOutput() throws {
+        let manager = FileManager.default
+        let optionsURL = stateFolder.appendingPathComponent("options.json")
+        var isFolder: ObjCBool = false
+        if manager.fileExists(atPath: out.path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw InputError(file: out.path, "--out exists and is not a folder") }
+            if manager.fileExists(atPath: optionsURL.path) {
+                let recorded: TrainMLMOptions
+                do {
+                    recorded = try JSONDecoder().decodeScreened(TrainMLMOptions.self, from: Data(contentsOf: optionsURL))
+                } catch {
+                    throw InputError(file: optionsURL.path, "unreadable training options: \(error)")
+                }
+                let differing = recorded.differences(from: options)
+                guard differing.isEmpty else {
+                    throw InputError(file: out.path, "holds an unfinished run with other \(differing.joined(separator: ", ")); "
+                                     + "repeat its options to resume, or choose another --out")
+                }
+                return
+            }
+            if manager.fileExists(atPath: out.appendingPathComponent("model.safetensors").path) {
+                throw InputError(file: out.path, "already holds a trained model; choose another --out")
+            }
+        }
+        do {
+            try manager.createDirectory(at: stateFolder, withIntermediateDirectories: true)
+        } catch {
+            throw InputError(file: out.path, "cannot create the output folder: \(error.localizedDescription)")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(options), to: optionsURL)
+    }
+
+    /// A seed for one step's stream of one kind: independent of every other step.
+    private func stream(_ step: Int, _ kind: UInt64) -> UInt64 {
+        options.seed &* 0x9E37_79B9_7F4A_7C15 ^ (UInt64(step) &+ 1) &* 0xBF58_476D_1CE4_E5B9 ^ kind
+    }
+
+    /// Step `step`'s sentences: drawn without replacement from the pooled lines, tokenized (truncated to
+    /// `maxLength`) and masked as the data collator does.
+    func batch(step: Int, lines: [String], tokenizer: Tokenizer, maxLength: Int, masking: MaskingPolicy) throws
+        -> [MaskedSequence]
+    {
+        var random = SeededRandom(seed: stream(step, 0x5A3B))
+        var chosen: [Int] = []
+        var taken = Set<Int>()
+        while chosen.count < min(options.batchSize, lines.count) {
+            let index = random.nextInt(below: lines.count)
+            if taken.insert(index).inserted { chosen.append(index) }
+        }
+        var maskRandom = SeededRandom(seed: stream(step, 0x3A5C))
+        return chosen.map { index in
+            masking.mask(tokenizer.encode(lines[index], maxLength: maxLength).ids.map { Int32($0) }, random: &maskRandom)
+        }
+    }
+
+    static func jsonLine(_ entry: MaskedLMTrainer.StepLog) -> String {
+        func number(_ value: Double?) -> String {
+            guard let value, value.isFinite else { return "null" }
+            return "\(value)"
+        }
+        return "{\"step\":\(entry.step),\"loss\":\(number(entry.loss)),\"lr\":\(number(entry.lr)),"
+            + "\"grad_norm\":\(number(entry.gradNorm))}\n"
+    }
+
+    static func inputLine(step: Int, _ sentence: MaskedSequence) -> String {
+        "{\"step\":\(step),\"input_ids\":[" + sentence.inputIds.map(String.init).joined(separator: ",")
+            + "],\"labels\":[" + sentence.labels.map(String.init).joined(separator: ",") + "]}\n"
+    }
+}
