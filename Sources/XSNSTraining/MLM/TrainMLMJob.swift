@@ -41,7 +41,6 @@ public final class TrainMLMJob {
     @discardableResult
     public func run() throws -> Bool {
         try options.validate()
-        try prepareOutput()
         let files = try ModelResolver.resolve(options.model)
         guard let tokenizerURL = files.tokenizer else {
             throw InputError(file: files.directory.path, "no tokenizer.json beside the model")
@@ -52,13 +51,15 @@ public final class TrainMLMJob {
             throw InputError(file: tokenizerURL.path, "the tokenizer has no mask token")
         }
         let config = checkpoint.config
+        let lines = try Corpus.files(in: URL(fileURLWithPath: options.corpora), languages: options.languages)
+            .flatMap { try Corpus.load($0.url).lines }
+        guard !lines.isEmpty else { throw InputError(file: options.corpora, "the corpora of --langs have no usable line") }
+        // Only now, with every input readable, is anything written.
+        try prepareOutput()
         let maxLength = min(options.maxLength, config.maxPositionEmbeddings - config.positionOffset)
         if maxLength < options.maxLength {
             emit(.note("--max-length \(options.maxLength) exceeds what the model can embed; using \(maxLength)"))
         }
-        let lines = try Corpus.files(in: URL(fileURLWithPath: options.corpora), languages: options.languages)
-            .flatMap { try Corpus.load($0.url).lines }
-        guard !lines.isEmpty else { throw InputError(file: options.corpora, "the corpora of --langs have no usable line") }
         let masking = MaskingPolicy(probability: Float(options.maskProbability), maskTokenId: Int32(maskId),
                                     vocabularySize: tokenizer.vocabularySize,
                                     specialTokenIds: Set(tokenizer.specialTokenIds.map { Int32($0) }))
