@@ -109,22 +109,10 @@ public final class ComputeJob: @unchecked Sendable {
 
     private func prepare(corpusFiles: [(language: String, url: URL)]) throws -> Context {
         let options = request.options
-        let files = try ModelResolver.resolve(request.modelSpec)
-        guard let tokenizerURL = files.tokenizer else {
-            throw InputError(file: files.directory.path, "no tokenizer.json beside the model")
-        }
-        let checkpoint = try Checkpoint(files)
-        let tokenizer = try Tokenizer(contentsOf: tokenizerURL)
-        guard let maskId = tokenizer.maskTokenId else {
-            throw InputError(file: tokenizerURL.path, "the tokenizer has no mask token")
-        }
-        let config = checkpoint.config
-        guard tokenizer.vocabularySize <= config.vocabSize else {
-            throw InputError(file: tokenizerURL.path,
-                             "the tokenizer has \(tokenizer.vocabularySize) tokens, the model only \(config.vocabSize)")
-        }
-        let positionLimit = config.maxPositionEmbeddings - config.positionOffset
-        let maxLength = min(options.maxLength, positionLimit)
+        let loaded = try ModelWithTokenizer(spec: request.modelSpec)
+        let files = loaded.files, checkpoint = loaded.checkpoint, tokenizer = loaded.tokenizer
+        let tokenizerURL = loaded.tokenizerURL, config = checkpoint.config
+        let maxLength = min(options.maxLength, loaded.positionLimit)
         if maxLength < options.maxLength {
             emit(.note("--max-length \(options.maxLength) exceeds what the model can embed; using \(maxLength)"))
         }
@@ -161,10 +149,7 @@ public final class ComputeJob: @unchecked Sendable {
         return Context(
             store: store, model: model, tokenizer: tokenizer,
             estimator: options.estimatorKind ?? .xsns,
-            masking: MaskingPolicy(
-                probability: Float(options.maskProbability), maskTokenId: Int32(maskId),
-                vocabularySize: tokenizer.vocabularySize,
-                specialTokenIds: Set(tokenizer.specialTokenIds.map { Int32($0) })),
+            masking: loaded.masking(probability: options.maskProbability),
             maxLength: maxLength, modelHashes: modelRecord.files.map(\.sha256),
             corpusHashes: corporaPrints.mapValues(\.sha256), tokenizerHash: tokenizerPrint.sha256)
     }

@@ -41,28 +41,18 @@ public final class TrainMLMJob {
     @discardableResult
     public func run() throws -> Bool {
         try options.validate()
-        let files = try ModelResolver.resolve(options.model)
-        guard let tokenizerURL = files.tokenizer else {
-            throw InputError(file: files.directory.path, "no tokenizer.json beside the model")
-        }
-        let checkpoint = try Checkpoint(files)
-        let tokenizer = try Tokenizer(contentsOf: tokenizerURL)
-        guard let maskId = tokenizer.maskTokenId else {
-            throw InputError(file: tokenizerURL.path, "the tokenizer has no mask token")
-        }
-        let config = checkpoint.config
+        let loaded = try ModelWithTokenizer(spec: options.model)
+        let checkpoint = loaded.checkpoint, tokenizer = loaded.tokenizer
         let lines = try Corpus.files(in: URL(fileURLWithPath: options.corpora), languages: options.languages)
             .flatMap { try Corpus.load($0.url).lines }
         guard !lines.isEmpty else { throw InputError(file: options.corpora, "the corpora of --langs have no usable line") }
         // Only now, with every input readable, is anything written.
         try prepareOutput()
-        let maxLength = min(options.maxLength, config.maxPositionEmbeddings - config.positionOffset)
+        let maxLength = min(options.maxLength, loaded.positionLimit)
         if maxLength < options.maxLength {
             emit(.note("--max-length \(options.maxLength) exceeds what the model can embed; using \(maxLength)"))
         }
-        let masking = MaskingPolicy(probability: Float(options.maskProbability), maskTokenId: Int32(maskId),
-                                    vocabularySize: tokenizer.vocabularySize,
-                                    specialTokenIds: Set(tokenizer.specialTokenIds.map { Int32($0) }))
+        let masking = loaded.masking(probability: options.maskProbability)
         BLASThreads.set(threads)
         let model = EncoderModel(parameters: try EncoderParameters(checkpoint: checkpoint), threads: threads)
         let trainer = try MaskedLMTrainer(
