@@ -111,7 +111,7 @@ public final class ComputeJob: @unchecked Sendable {
         let options = request.options
         let loaded = try ModelWithTokenizer(spec: request.modelSpec)
         let files = loaded.files, checkpoint = loaded.checkpoint, tokenizer = loaded.tokenizer
-        let tokenizerURL = loaded.tokenizerURL, config = checkpoint.config
+        let tokenizerURL = loaded.tokenizerURL
         let maxLength = min(options.maxLength, loaded.positionLimit)
         if maxLength < options.maxLength {
             emit(.note("--max-length \(options.maxLength) exceeds what the model can embed; using \(maxLength)"))

@@ -44,7 +44,8 @@ public final class MaskedLMTrainer {
     private let gradientCount: Int
     public var dropoutRandom: SeededRandom
 
-    /// `updateMask`, when given, covers the whole parameter block (see `SparseUpdateMask`).
+    /// `updateMask`, when given, holds one byte per parameter of the whole block (1 = may change); the
+    /// others keep their exact values (no step, no weight decay).
     public init(model: EncoderModel, settings: Settings, seed: UInt64, updateMask: [UInt8]? = nil) throws {
         let ranges = settings.scope.ranges(in: model.parameters)
         guard !ranges.isEmpty else {
@@ -69,7 +70,7 @@ public final class MaskedLMTrainer {
     /// Forward, backward and one optimizer step on `batch`.
     @discardableResult
     public func step(_ batch: [MaskedSequence]) throws -> StepLog {
-        let parallel = model.kernelParallel
+        let parallel = model.parallel
         for range in ranges { (gradient + range.lowerBound).update(repeating: 0, count: range.count) }
         let loss = try model.maskedLMLossAndGradient(batch, groups: settings.scope.groups, dropout: settings.dropout,
                                                      random: &dropoutRandom, gradient: gradient)

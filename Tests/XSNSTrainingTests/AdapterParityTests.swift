@@ -95,7 +95,7 @@ struct AdapterParityTests {
             #expect(Self.relative(loss, expected.loss) <= 1e-5)
             if index == 0 {
                 let logits = head.logits(hidden: pass.lastHidden, rows: batch[0].inputIds.count)
-                let scale = expected.logits_batch0_sentence0_scale(fixture.cases.logits_batch0_sentence0)
+                let scale = fixture.cases.logits_batch0_sentence0.map(abs).max() ?? 1
                 let worst = zip(logits, fixture.cases.logits_batch0_sentence0).map { abs($0 - $1) }.max() ?? 0
                 #expect(worst / scale <= 1e-5, "logits differ by \(worst)")
             }
@@ -158,7 +158,6 @@ struct AdapterParityTests {
             #expect(Self.relative(log.gradNorm, expected.grad_norm) <= 1e-4)
         }
         let after = model.parameters.allValues
-        let baseLayoutNames = Set(initialBase.layout.entries.map(\.name))
         for entry in initialBase.layout.entries where !entry.name.contains(".adapters.") {
             #expect(after.values[entry.range] == initialBase.values[entry.range], "frozen \(entry.name) moved")
         }
@@ -167,15 +166,10 @@ struct AdapterParityTests {
         let adapterFile = try fixture.file("adapter.safetensors")
         let baseline = FlatTensors(layout: layout, values: initialBase.values + (try adapterFile.floats(TokenClassificationHead.weightName))
             + (try adapterFile.floats(TokenClassificationHead.biasName)))
-        #expect(baseLayoutNames.count == initialBase.layout.entries.count)
         let worst = try worstRelativeDifference(
             actual: FlatTensors(layout: layout, values: after.values + head.tensors.values),
             reference: fixture.file("adamw.safetensors"), baseline: baseline,
             label: "\(name) adapters + head after \(training.steps.count) AdamW steps")
         #expect(worst <= 1e-4)
     }
-}
-
-private extension AdapterParityTests.Cases.Batch {
-    func logits_batch0_sentence0_scale(_ logits: [Float]) -> Float { max(logits.map(abs).max() ?? 1, 1e-30) }
 }

@@ -41,10 +41,7 @@ public struct AdapterSpec: Equatable, Sendable {
             return
         }
         var random = SeededRandom(seed: seed ^ UInt64(truncatingIfNeeded: entry.name.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) }))
-        for i in destination.indices {
-            let u1 = max(Double(random.nextUnit()), 1e-12), u2 = Double(random.nextUnit())
-            destination[i] = Float(0.02 * (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
-        }
+        for i in destination.indices { destination[i] = random.nextNormal(standardDeviation: 0.02) }
     }
 }
 

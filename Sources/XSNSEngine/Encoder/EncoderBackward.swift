@@ -13,6 +13,9 @@ enum GradientTarget {
         return false
     }
 
+    /// Whether anything below the last hidden state needs a gradient (else the backward pass is skipped).
+    var reachesEncoder: Bool { wants(.theta) || wants(.embeddings) || wants(.adapters) }
+
     func wants(_ group: ParameterGroup) -> Bool {
         switch self {
         case .perTensor: return group == .theta

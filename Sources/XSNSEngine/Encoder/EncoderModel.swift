@@ -15,7 +15,8 @@ public final class EncoderModel {
 
     /// Threads for every kernel (OpenBLAS itself runs single-threaded under them, see `Parallel`).
     public var threads: Int
-    var parallel: Parallel { Parallel(threads: threads) }
+    /// The kernels' thread split (also for the training module's work on the parameter block).
+    package var parallel: Parallel { Parallel(threads: threads) }
 
     /// `threads` defaults to OpenBLAS's current setting (`BLASThreads.set(n)` before creating the model).
     public init(parameters: EncoderParameters, threads: Int? = nil) {
@@ -83,7 +84,7 @@ public final class EncoderModel {
             let sums = head.lossAndGradient(hidden: last, targets: targets, groupCounts: counts,
                                             hiddenGradient: gradOut, parameterGradient: headGradient,
                                             scratch: scratch, parallel: parallel)
-            backward(state, target: target, headGateGradient: headGateGradient)
+            if target.reachesEncoder { backward(state, target: target, headGateGradient: headGateGradient) }
             return sums
         }
         return zip(lossSums, counts).map { $0 / Double($1) }

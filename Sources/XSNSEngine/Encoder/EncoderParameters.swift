@@ -32,7 +32,8 @@ public final class EncoderParameters {
     let decoderBias: FloatBuffer
 
     /// Loads a validated checkpoint, converting every tensor straight into its place in the block.
-    /// With `adapter`, bottleneck adapters are added (read from `adapterSource` when given, else initialised).
+    /// With `adapter`, bottleneck adapters are added: read from `adapterWeights` when it has them, else
+    /// initialised.
     public convenience init(checkpoint: Checkpoint, adapter: AdapterSpec? = nil,
                             adapterWeights: ((String) throws -> [Float]?)? = nil) throws {
         let store = checkpoint.weights

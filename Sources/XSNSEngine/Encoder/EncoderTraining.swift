@@ -17,9 +17,6 @@ extension EncoderModel {
                           headGateGradient: gate.baseAddress!)?.first
         }
     }
-
-    /// The kernels' thread split, for work the training module does on the parameter block.
-    package var kernelParallel: Parallel { parallel }
 }
 
 /// One forward pass kept for its backward pass: valid until the model's next forward.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// xoshiro256** seeded through SplitMix64: a small, fast generator whose whole state is four words,
 /// so an interrupted computation can store it and resume with a bit-identical stream.
 ///
@@ -58,6 +60,13 @@ public struct SeededRandom: Codable, Equatable, Sendable {
     /// Uniform in [0, 1) on a 2⁻²⁴ grid (every value exactly representable as Float).
     public mutating func nextUnit() -> Float {
         Float(next() >> 40) * 0x1p-24
+    }
+
+    /// Normal with mean 0 and deviation `standardDeviation` (Box–Muller on two uniform draws), for
+    /// initialising new weights.
+    public mutating func nextNormal(standardDeviation: Double) -> Float {
+        let u1 = max(Double(nextUnit()), 1e-12), u2 = Double(nextUnit())
+        return Float(standardDeviation * (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 
     /// Uniform integer in [0, bound) without modulo bias (Lemire's multiply-and-reject).

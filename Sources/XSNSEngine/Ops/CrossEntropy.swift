@@ -4,7 +4,7 @@ import Foundation
 package enum CrossEntropy {
     /// Turns each row of logits into probabilities in place and returns Σ −log p(label) (in Double).
     package static func forward(_ logits: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
-                        classes: Int) -> Double {
+                                classes: Int) -> Double {
         var loss = 0.0
         for row in 0..<rows {
             let x = logits + row * classes
@@ -26,7 +26,7 @@ package enum CrossEntropy {
 
     /// In place: probabilities → d(scale · loss)/dlogits = scale · (p − onehot(label)).
     package static func backward(_ probabilities: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
-                         classes: Int, scale: Float) {
+                                 classes: Int, scale: Float) {
         for row in 0..<rows {
             let x = probabilities + row * classes
             x[Int(labels[row])] -= 1

@@ -31,8 +31,9 @@ enum LayerNorm {
     }
 
     /// dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ⊙x̂)) with ĝ = dy⊙γ; dγ = Σ dy⊙x̂ and dβ = Σ dy over rows
-    /// (overwritten, or added to with `accumulateParameters`; nil when not needed). `dx` may alias `dy`. Each thread sums dγ, dβ over its own rows;
-    /// the partial sums are then added in chunk order, so results depend only on the thread count.
+    /// (overwritten, or added to with `accumulateParameters`; nil when not needed). `dx` may alias `dy`.
+    /// Each thread sums dγ, dβ over its own rows; the partial sums are then added in chunk order, so
+    /// results depend only on the thread count.
     static func backward(
         inputGradient dx: UnsafeMutablePointer<Float>, weightGradient dWeight: UnsafeMutablePointer<Float>?,
         biasGradient dBias: UnsafeMutablePointer<Float>?, outputGradient dy: UnsafePointer<Float>,

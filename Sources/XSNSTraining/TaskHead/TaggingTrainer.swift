@@ -30,7 +30,7 @@ public final class TaggingTrainer {
     /// One optimizer step on `batch` (token ids with special tokens, a label per token, −100 where none).
     @discardableResult
     public func step(_ batch: [MaskedSequence]) throws -> MaskedLMTrainer.StepLog {
-        let parallel = model.kernelParallel
+        let parallel = model.parallel
         for range in encoderRanges { encoderGradient.replaceSubrange(range, with: repeatElement(0, count: range.count)) }
         headGradient = [Float](repeating: 0, count: headGradient.count)
         let pass = try model.encode(batch.map(\.inputIds), dropout: settings.dropout, random: &dropoutRandom)

@@ -24,9 +24,7 @@ public final class TokenClassificationHead {
         layout = Self.layout(labels: labels, hidden: hidden)
         var random = SeededRandom(seed: seed ^ 0xC1A5_51F1_E400_0000)
         values = (0..<layout.totalCount).map { i in
-            guard i < labels * hidden else { return 0 }
-            let u1 = max(Double(random.nextUnit()), 1e-12), u2 = Double(random.nextUnit())
-            return Float(0.02 * (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+            i < labels * hidden ? random.nextNormal(standardDeviation: 0.02) : 0
         }
     }
 
