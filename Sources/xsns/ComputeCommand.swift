@@ -71,11 +71,10 @@ struct ComputeCommand: ParsableCommand {
 
 /// Shows compute events: one line redrawn in place on a terminal, a line per 10% otherwise (logs).
 final class ProgressReporter: @unchecked Sendable {
-    private let interactive = isatty(STDERR_FILENO) == 1
+    private let status = StatusLine()
     private let lock = NSLock()
     private var lastDecile: [String: Int] = [:]
     private var lastStability: [String: Double] = [:]
-    private var lineOpen = false
 
     func handle(_ event: ComputeEvent) {
         lock.withLock {
@@ -86,8 +85,8 @@ final class ProgressReporter: @unchecked Sendable {
                 if resumedFrom > 0 { line += ", resuming after \(resumedFrom)" }
                 write(line)
             case .progress(let progress):
-                if interactive {
-                    writeInPlace(ProgressFormat.line(progress, width: 100))
+                if status.interactive {
+                    status.writeInPlace(ProgressFormat.line(progress, width: 100))
                 } else {
                     let key = "\(progress.language).\(progress.seed)"
                     let decile = Int(progress.fraction * 10)
@@ -111,18 +110,9 @@ final class ProgressReporter: @unchecked Sendable {
         }
     }
 
-    func finish() { lock.withLock { if lineOpen { FileHandle.standardError.write(Data("\n".utf8)) } } }
+    func finish() { lock.withLock { status.finish() } }
 
-    private func write(_ line: String) {
-        let prefix = lineOpen ? "\r\u{1B}[K" : ""
-        lineOpen = false
-        FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
-    }
-
-    private func writeInPlace(_ line: String) {
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
-        lineOpen = true
-    }
+    private func write(_ line: String) { status.write(line) }
 }
 
 /// SIGINT, SIGTERM and SIGHUP stop the job at the next sentence (it checkpoints first) instead of

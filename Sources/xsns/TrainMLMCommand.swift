@@ -82,16 +82,15 @@ struct TrainMLMCommand: ParsableCommand {
 
 /// One progress line (redrawn in place on a terminal, every 10% in logs).
 final class TrainingReporter: @unchecked Sendable {
-    private let interactive = isatty(STDERR_FILENO) == 1
+    private let status = StatusLine()
     private let lock = NSLock()
     private var lastDecile = -1
-    private var lineOpen = false
 
     func handle(_ event: TrainMLMJob.Event) {
         lock.withLock {
             switch event {
-            case .note(let text): write("note: \(text)")
-            case .resumed(let step): write("resuming after step \(step)")
+            case .note(let text): status.write("note: \(text)")
+            case .resumed(let step): status.write("resuming after step \(step)")
             case .step(let log, let total, let seconds):
                 let loss = log.loss.map { String(format: "%.4f", $0) } ?? "n/a"
                 let rate = seconds > 0 ? Double(log.step) / seconds : 0
@@ -99,21 +98,15 @@ final class TrainingReporter: @unchecked Sendable {
                 let line = String(format: "step %d/%d  loss %@  lr %.3g  grad norm %.3g  ETA %@",
                                   log.step, total, loss, log.lr, log.gradNorm, eta)
                 let decile = log.step * 10 / max(total, 1)
-                if interactive {
-                    FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
-                    lineOpen = true
+                if status.interactive {
+                    status.writeInPlace(line)
                 } else if decile > lastDecile {
                     lastDecile = decile
-                    write(line)
+                    status.write(line)
                 }
             }
         }
     }
 
-    func finish() { lock.withLock { if lineOpen { FileHandle.standardError.write(Data("\n".utf8)) } } }
-
-    private func write(_ line: String) {
-        FileHandle.standardError.write(Data(((lineOpen ? "\r\u{1B}[K" : "") + line + "\n").utf8))
-        lineOpen = false
-    }
+    func finish() { lock.withLock { status.finish() } }
 }
