@@ -3,7 +3,10 @@ work per sequence with transformers on the same machine — forward and backward
 with xlm-roberta-base shapes and random weights, then the squared θ gradients added to a Fisher sum.
 
 Run from the repository root:
-    /work/venv/bin/python Tests/FixtureGenerator/bench_pytorch.py [--seq-len 128] [--sequences 4] [--threads 2]
+    /work/venv/bin/python Tests/FixtureGenerator/bench_pytorch.py [--seq-len 128] [--sequences 4] [--threads 2] [--careful]
+Without --careful it is the naive loop (logits at every position, gradients of every parameter). With
+--careful it is what a careful PyTorch user writes: logits only at the masked positions, and gradients
+only for θ (embeddings and MLM head frozen), as the workbench computes them.
 It prints one JSON line with seconds_per_sequence; compare it with
     xsns bench --shape xlmr-base --seq-len 128 --sequences 4 --estimator exact --threads 2
 run right before or after (the machine may be shared: compare the two, not absolute figures).
@@ -19,6 +22,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--seq-len", type=int, default=128)
 parser.add_argument("--sequences", type=int, default=4)
 parser.add_argument("--threads", type=int, default=2)
+parser.add_argument("--careful", action="store_true")
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
@@ -30,6 +34,9 @@ model = XLMRobertaForMaskedLM(config)
 model.eval()  # the exact estimator runs without dropout
 theta = [p for name, p in model.named_parameters() if ".encoder.layer." in name]
 fisher = [torch.zeros_like(p) for p in theta]
+if args.careful:
+    for name, p in model.named_parameters():
+        p.requires_grad_(".encoder.layer." in name)
 
 
 def sequence():
@@ -46,7 +53,13 @@ def sequence():
 
 def step(ids, labels):
     model.zero_grad(set_to_none=True)
-    model(input_ids=ids, labels=labels).loss.backward()
+    if args.careful:
+        hidden = model.roberta(input_ids=ids).last_hidden_state
+        chosen = labels != -100
+        logits = model.lm_head(hidden[chosen])
+        torch.nn.functional.cross_entropy(logits, labels[chosen]).backward()
+    else:
+        model(input_ids=ids, labels=labels).loss.backward()
     with torch.no_grad():
         for total, p in zip(fisher, theta):
             total += p.grad ** 2
@@ -58,6 +71,6 @@ start = time.perf_counter()
 for ids, labels in inputs:
     step(ids, labels)
 elapsed = time.perf_counter() - start
-print(json.dumps({"framework": "pytorch", "torch": torch.__version__, "seq_len": args.seq_len,
+print(json.dumps({"framework": "pytorch", "torch": torch.__version__, "careful": args.careful, "seq_len": args.seq_len,
                   "sequences": args.sequences, "threads": args.threads,
                   "seconds_per_sequence": elapsed / args.sequences}))
