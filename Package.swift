@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "XSNSAnalysis", dependencies: ["XSNSStorage"], swiftSettings: optimized),
         // Training on the engine's ops: optimizer, trainable scopes, adapters' task heads, MLM fine-tuning.
         .target(name: "XSNSTraining",
-                dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSCompute"],
+                dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSAnalysis", "XSNSCompute"],
                 swiftSettings: optimized),
         .target(name: "XSNSSession", dependencies: ["XSNSStorage"]),
         // Orchestration: corpora → tokens → Fisher files in a session, with progress events.
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "XSNSComputeTests", dependencies: ["XSNSCompute", "XSNSTestSupport"]),
         .testTarget(name: "XSNSTUITests", dependencies: ["XSNSTUI", "XSNSTestSupport"]),
         .testTarget(name: "XSNSWorkbenchTests", dependencies: ["XSNSWorkbench", "XSNSTestSupport"]),
-        .testTarget(name: "XSNSCLITests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSCLITests", dependencies: ["XSNSSession", "XSNSStorage", "XSNSAnalysis", "XSNSTestSupport"]),
         .testTarget(name: "XSNSFuzzTests", dependencies: ["XSNSStorage", "XSNSEngine", "XSNSAnalysis", "XSNSTokenizers", "XSNSSession", "XSNSCompute", "XSNSTestSupport"]),
     ]
 )

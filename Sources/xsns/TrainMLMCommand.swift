@@ -40,6 +40,9 @@ struct TrainMLMCommand: ParsableCommand {
     var maskProbability = 0.15
     @Option(help: "What to train: all, encoder (embeddings + layers) or theta (encoder.layer.* only).")
     var train = "all"
+    @Option(name: .customLong("sparse-mask"),
+            help: "SESSION:LANG:P — only LANG's sub-network at p (session Fisher, averaged over seeds) changes.")
+    var sparseMask: String?
     @Option(help: "Seed of the sentence sampling, masking and dropout streams.")
     var seed: UInt64 = 1
     @Option(help: "Threads (default: every core).")
@@ -64,6 +67,7 @@ struct TrainMLMCommand: ParsableCommand {
         options.scope = scope
         options.seed = seed
         options.recordInputs = recordInputs
+        options.sparseMask = try sparseMask.map(SparseMaskSpec.init(parsing:))
         let stop = StopSignal()
         let signals = SignalTrap(stop: stop)
         let reporter = TrainingReporter()

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import XSNSAnalysis
+import XSNSStorage
 import XSNSTestSupport
 
 /// `xsns train-mlm` from outside: a run writes its folder and says so; bad input exits 2 with one line
@@ -24,6 +26,8 @@ import XSNSTestSupport
         (["--langs", "en", "--steps", "0"], "--steps"),
         (["--langs", "en", "--train", "heads"], "--train"),
         (["--langs", "en", "--mask-prob", "1.5"], "--mask-prob"),
+        (["--langs", "en", "--sparse-mask", "demo:fi"], "SESSION:LANG:P"),
+        (["--langs", "en", "--sparse-mask", "/nonexistent/s:fi:0.1"], "/nonexistent/s"),
     ])
     func badInputExitsTwoWithOneLine(arguments: [String], mentions: String) throws {
         let out = try Fixtures.temporaryDirectory().appendingPathComponent("trained")
@@ -34,5 +38,39 @@ import XSNSTestSupport
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1 && result.stderr.contains(mentions), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.path), "bad input left \(out.path) behind")
+    }
+
+    /// `--sparse-mask`: the parameters that changed are exactly inside fi's sub-network at p (most of it
+    /// moves), and nothing outside θ changes although `--train all` is given.
+    @Test func sparseMaskConfinesTheUpdateToTheSubnetwork() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        let session = folder.appendingPathComponent("s")
+        let computed = try XSNSBinary.run([
+            "compute", "--session", session.path, "--model", Self.demo, "--corpora", Self.corpora, "--langs", "fi",
+            "--sentences", "8", "--seeds", "1,2", "--threads", "1",
+        ])
+        #expect(computed.status == 0, "\(computed.stderr)")
+        let out = folder.appendingPathComponent("trained")
+        let result = try XSNSBinary.run(["train-mlm", "--model", Self.demo, "--corpora", Self.corpora, "--langs", "fi",
+                                         "--steps", "3", "--batch-size", "4", "--lr", "1e-3", "--train", "all",
+                                         "--sparse-mask", "\(session.path):fi:0.2", "--out", out.path, "--threads", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("sparse fine-tuning"), "\(result.stderr)")
+
+        let masks = try SessionMasks(catalog: FisherCatalog(session: session), p: 0.2, languages: ["fi"], seedAveraged: true)
+        let subnetwork = try #require(masks.subnetworks["fi"]?[0])
+        let before = try SafeTensorsFile(url: URL(fileURLWithPath: Self.demo).appendingPathComponent("model.safetensors"))
+        let after = try SafeTensorsFile(url: out.appendingPathComponent("model.safetensors"))
+        var movedInside = 0, movedOutside = 0
+        for tensor in before.tensors {
+            let old = try before.floats(tensor.name), new = try after.floats(tensor.name)
+            let theta = masks.layout[tensor.name]
+            for i in old.indices where old[i].bitPattern != new[i].bitPattern {
+                if let theta, subnetwork.bits.contains(theta.offset + i) { movedInside += 1 } else { movedOutside += 1 }
+            }
+        }
+        print("sparse-mask: \(movedInside) of \(subnetwork.size) sub-network parameters moved, \(movedOutside) outside")
+        #expect(movedOutside == 0)
+        #expect(movedInside > subnetwork.size / 2)
     }
 }

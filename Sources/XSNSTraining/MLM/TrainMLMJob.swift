@@ -46,22 +46,31 @@ public final class TrainMLMJob {
         let lines = try Corpus.files(in: URL(fileURLWithPath: options.corpora), languages: options.languages)
             .flatMap { try Corpus.load($0.url).lines }
         guard !lines.isEmpty else { throw InputError(file: options.corpora, "the corpora of --langs have no usable line") }
+        let parameters = try EncoderParameters(checkpoint: checkpoint)
+        let sparse = try options.sparseMask.map {
+            try $0.updateMask(for: parameters, directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        }
         // Only now, with every input readable, is anything written.
         try prepareOutput()
+        if let sparse, let spec = options.sparseMask {
+            let share = Double(sparse.kept) / Double(parameters.thetaRange.count) * 100
+            emit(.note(String(format: "sparse fine-tuning: %d θ parameters (%.1f%%) of %@'s sub-network at p = %g may change; "
+                              + "every other parameter stays fixed", sparse.kept, share, spec.language, spec.p)))
+        }
         let maxLength = min(options.maxLength, loaded.positionLimit)
         if maxLength < options.maxLength {
             emit(.note("--max-length \(options.maxLength) exceeds what the model can embed; using \(maxLength)"))
         }
         let masking = loaded.masking(probability: options.maskProbability)
         BLASThreads.set(threads)
-        let model = EncoderModel(parameters: try EncoderParameters(checkpoint: checkpoint), threads: threads)
+        let model = EncoderModel(parameters: parameters, threads: threads)
         let trainer = try MaskedLMTrainer(
             model: model,
             settings: .init(scope: options.scope,
                             schedule: LinearSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps,
                                                      totalSteps: options.steps),
                             optimizer: AdamW.Settings(weightDecay: options.weightDecay), clipNorm: options.clipNorm),
-            seed: options.seed)
+            seed: options.seed, updateMask: sparse?.mask)
 
         let snapshot = try TrainingSnapshot.load(from: stateFolder, model: model, optimizer: trainer.optimizer)
         if let snapshot { emit(.resumed(step: snapshot.step)) }
