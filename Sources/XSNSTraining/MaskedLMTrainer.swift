@@ -43,6 +43,8 @@ public final class MaskedLMTrainer {
     private let gradient: UnsafeMutablePointer<Float>
     private let gradientCount: Int
     public var dropoutRandom: SeededRandom
+    /// Wall time of the last step's optimizer update (for `xsns bench --train`).
+    public private(set) var lastUpdateSeconds = 0.0
 
     /// `updateMask`, when given, holds one byte per parameter of the whole block (1 = may change); the
     /// others keep their exact values (no step, no weight decay).
@@ -85,6 +87,8 @@ public final class MaskedLMTrainer {
         }
         let learningRate = settings.schedule.learningRate(atStep: optimizer.step)
         let parameters = model.parameters.blockPointer
+        let updateStart = DispatchTime.now().uptimeNanoseconds
+        defer { lastUpdateSeconds = Double(DispatchTime.now().uptimeNanoseconds - updateStart) / 1e9 }
         if let updateMask {
             updateMask.withUnsafeBufferPointer { keep in
                 optimizer.update(parameters: parameters, gradients: gradient, learningRate: learningRate,

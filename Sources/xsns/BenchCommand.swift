@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import XSNSAnalysis
 import XSNSEngine
+import XSNSTraining
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,6 +31,14 @@ struct BenchCommand: ParsableCommand {
     var analysis = false
     @Option(help: "Languages for --analysis.")
     var languages = 20
+    @Flag(help: "Time masked-LM training steps (forward, backward, AdamW) instead of the Fisher pass.")
+    var train = false
+    @Option(help: "Sequences per training step (--train).")
+    var batchSize = 8
+    @Option(help: "Timed training steps (--train), after one untimed step.")
+    var steps = 3
+    @Option(help: "Trained parameters (--train): all, encoder or theta.")
+    var scope = "all"
 
     func run() throws {
         if analysis {
@@ -42,34 +51,70 @@ struct BenchCommand: ParsableCommand {
         guard let shapeValue = EncoderBenchmark.Shape(rawValue: shape) else {
             throw ValidationError("--shape must be one of \(EncoderBenchmark.Shape.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        if train {
+            try runTraining(shape: shapeValue)
+            return
+        }
         guard let kind = FisherEstimatorKind(rawValue: estimator) else {
             throw ValidationError("--estimator must be exact or xsns")
         }
         let benchmark = EncoderBenchmark(shape: shapeValue, sequenceLength: sequenceLength, sequences: sequences,
                                          estimator: kind, threads: threads)
         let result = try benchmark.run()
+        report(format: format, [
+            .text("shape", shape), .integer("seq_len", sequenceLength), .integer("sequences", sequences),
+            .text("estimator", estimator), .integer("threads", threads),
+            .number("seconds_per_sequence", result.secondsPerSequence, 3),
+            Row(key: "sequences/s", table: String(format: "%.2f", 1 / result.secondsPerSequence)),
+            .number("gflops", result.gflops, 1), .number("sgemm_gflops", result.sgemmGflops, 1),
+            .number("efficiency", result.efficiency, 2),
+            Row(key: "peak_rss", table: Self.gibibytes(result.peakResidentBytes)),
+            Row(key: "peak_rss_bytes", json: "\(result.peakResidentBytes)"),
+        ])
+    }
+
+    private func runTraining(shape shapeValue: EncoderBenchmark.Shape) throws {
+        guard let trainedScope = TrainingScope(rawValue: scope), trainedScope != .adapters else {
+            throw ValidationError("--scope takes all, encoder or theta")
+        }
+        let result = try TrainingBenchmark(shape: shapeValue, sequenceLength: sequenceLength, batchSize: batchSize,
+                                           steps: steps, scope: trainedScope, threads: threads).run()
+        report(format: format, [
+            .text("shape", shape), .integer("seq_len", sequenceLength), .integer("batch_size", batchSize),
+            .integer("steps", steps), .text("scope", scope), .integer("threads", threads),
+            .integer("trained_parameters", result.trainedParameters),
+            .number("seconds_per_step", result.secondsPerStep, 3),
+            .number("optimizer_seconds_per_step", result.optimizerSecondsPerStep, 3),
+            Row(key: "peak_rss", table: Self.gibibytes(result.peakResidentBytes)),
+            Row(key: "peak_rss_bytes", json: "\(result.peakResidentBytes)"),
+        ])
+    }
+
+    /// One measured figure: `table` is its text in the table (nil: JSON only), `json` its JSON value (nil:
+    /// table only).
+    private struct Row {
+        var key: String
+        var table: String?
+        var json: String?
+        static func number(_ key: String, _ value: Double, _ digits: Int) -> Row {
+            Row(key: key, table: String(format: "%.\(digits)f", value), json: "\(value)")
+        }
+        static func integer(_ key: String, _ value: Int) -> Row { Row(key: key, table: "\(value)", json: "\(value)") }
+        static func text(_ key: String, _ value: String) -> Row { Row(key: key, table: value, json: "\"\(value)\"") }
+    }
+
+    private func report(format: Format, _ rows: [Row]) {
         switch format {
         case .json:
-            let fields: [(String, String)] = [
-                ("shape", "\"\(shape)\""), ("seq_len", "\(sequenceLength)"), ("sequences", "\(sequences)"),
-                ("estimator", "\"\(estimator)\""), ("threads", "\(threads)"),
-                ("seconds_per_sequence", "\(result.secondsPerSequence)"), ("gflops", "\(result.gflops)"),
-                ("sgemm_gflops", "\(result.sgemmGflops)"), ("efficiency", "\(result.efficiency)"),
-                ("peak_rss_bytes", "\(result.peakResidentBytes)"),
-            ]
-            print("{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
+            print("{" + rows.compactMap { row in row.json.map { "\"\(row.key)\":\($0)" } }.joined(separator: ",") + "}")
         case .table:
-            let rows: [(String, String)] = [
-                ("shape", shape), ("seq_len", "\(sequenceLength)"), ("sequences", "\(sequences)"),
-                ("estimator", estimator), ("threads", "\(threads)"),
-                ("seconds/sequence", String(format: "%.3f", result.secondsPerSequence)),
-                ("sequences/s", String(format: "%.2f", 1 / result.secondsPerSequence)),
-                ("GFLOP/s", String(format: "%.1f", result.gflops)),
-                ("sgemm GFLOP/s", String(format: "%.1f", result.sgemmGflops)),
-                ("efficiency", String(format: "%.2f", result.efficiency)),
-                ("peak RSS", String(format: "%.2f GiB", Double(result.peakResidentBytes) / 1_073_741_824)),
-            ]
-            for (key, value) in rows { print(key.padding(toLength: 18, withPad: " ", startingAt: 0) + value) }
+            for row in rows {
+                guard let text = row.table else { continue }
+                print(row.key.replacingOccurrences(of: "_", with: " ").padding(toLength: 28, withPad: " ", startingAt: 0)
+                            + text)
+            }
         }
     }
+
+    private static func gibibytes(_ bytes: Int) -> String { String(format: "%.2f GiB", Double(bytes) / 1_073_741_824) }
 }

@@ -11,7 +11,7 @@ struct WorkbenchCommand: ParsableCommand {
         commandName: "tui",
         abstract: "Open the terminal workbench (the default command).",
         discussion: """
-            Without --model, opens the session 'demo' with the bundled demo model (random weights) \
+            Without --model, opens the session 'demo' with the bundled demo model (a tiny model trained on the demo sentences) \
             on ./Corpora and computes at once. With --model and --corpora, computes that checkpoint \
             on those corpora. With only --session, reopens the session where it was left; press s \
             to compute runs that are missing. Press ? inside for the keys.
@@ -50,7 +50,7 @@ struct WorkbenchCommand: ParsableCommand {
         let shell = WorkbenchShell(launch: launch, post: events.post)
         var state = try shell.initialState()
         if launch.isDemo {
-            state.message = "Demo model with random weights: its results mean nothing. "
+            state.message = "Demo model: tiny, trained on the demo sentences only; it shows the tool, not real encoders. "
                 + "For a real checkpoint: xsns --model SPEC --corpora DIR (SPEC: a folder or a HF hub id)"
         }
         if launch.startAtOnce && shell.hasMissingRuns { shell.handle(.startCompute) }

@@ -1,8 +1,9 @@
-"""Regenerates the built-in demo checkpoint in Sources/xsns/DemoModel/.
+"""Writes the starting point of the built-in demo checkpoint: tokenizer and randomly initialised model.
 
-Run from the repository root after changing anything under Corpora/:
+Tests/FixtureGenerator/make_demo.sh runs this and then trains the model with `xsns train-mlm`; run that
+script from the repository root after changing anything under Corpora/. Alone:
 
-    /work/venv/bin/python Tests/FixtureGenerator/gen_demo.py
+    /work/venv/bin/python Tests/FixtureGenerator/gen_demo.py --out DIR [--hidden 96] [--layers 3]
 
 (any Python with torch, transformers >= 5, tokenizers, sentencepiece and protobuf will do).
 
@@ -12,13 +13,13 @@ What it writes, and why:
   (Precompiled nmt_nfkc charsmap, Metaspace, Unigram, `<s> … </s>` template, ids
   `<s>`=0 `<pad>`=1 `</s>`=2 `<unk>`=3, `<mask>` last). The demo then exercises exactly the code path
   a real checkpoint takes.
-- config.json + model.safetensors: a tiny XLMRobertaForMaskedLM with random weights from a fixed seed.
-  save_pretrained leaves out the tied decoder weight, as real checkpoints do.
+- config.json + model.safetensors: a tiny XLMRobertaForMaskedLM initialised from a fixed seed, as
+  transformers initialises one. save_pretrained leaves out the tied decoder weight, as real checkpoints do.
 
-The weights are random: results computed with this model say nothing about real encoders.
 Training SentencePiece with one thread and a fixed seed keeps the output reproducible on one machine.
 """
 
+import argparse
 import json
 import shutil
 import tempfile
@@ -32,7 +33,6 @@ from transformers.convert_slow_tokenizer import XLMRobertaConverter
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPORA = ROOT / "Corpora"
-OUT = ROOT / "Sources" / "xsns" / "DemoModel"
 
 # Large enough that frequent words of every language get their own piece, small enough that the
 # embedding matrix keeps the checkpoint around a megabyte. Chinese alone needs several hundred
@@ -104,13 +104,13 @@ def convert_tokenizer(model_path: Path) -> Tokenizer:
     return tokenizer
 
 
-def build_model(vocab_size: int) -> XLMRobertaForMaskedLM:
+def build_model(vocab_size: int, hidden: int, layers: int) -> XLMRobertaForMaskedLM:
     config = XLMRobertaConfig(
         vocab_size=vocab_size,
-        hidden_size=64,
+        hidden_size=hidden,
         num_attention_heads=4,
-        num_hidden_layers=2,
-        intermediate_size=128,
+        num_hidden_layers=layers,
+        intermediate_size=2 * hidden,
         max_position_embeddings=130,
         type_vocab_size=1,
         pad_token_id=1,
@@ -138,9 +138,15 @@ def tidy_output(directory: Path) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--hidden", type=int, default=96)
+    parser.add_argument("--layers", type=int, default=3)
+    arguments = parser.parse_args()
+    out = arguments.out
     torch.set_num_threads(1)
     files = corpus_files()
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         tokenizer = convert_tokenizer(train_sentencepiece(files, Path(work)))
 
@@ -149,14 +155,14 @@ def main() -> None:
     if mask_id != vocab_size - 1:
         raise SystemExit(f"<mask> has id {mask_id}, expected the last id {vocab_size - 1}")
 
-    model = build_model(vocab_size)
-    model.save_pretrained(OUT, safe_serialization=True)
-    tokenizer.save(str(OUT / "tokenizer.json"))
-    tidy_output(OUT)
+    model = build_model(vocab_size, arguments.hidden, arguments.layers)
+    model.save_pretrained(out, safe_serialization=True)
+    tokenizer.save(str(out / "tokenizer.json"))
+    tidy_output(out)
 
     parameters = sum(p.numel() for p in model.parameters())
     encoder = sum(p.numel() for n, p in model.named_parameters() if "encoder.layer." in n)
-    size = sum(p.stat().st_size for p in OUT.iterdir())
+    size = sum(p.stat().st_size for p in out.iterdir())
     print(json.dumps({
         "corpora": [f.name for f in files],
         "vocab_size": vocab_size,

@@ -61,14 +61,7 @@ public struct EncoderBenchmark {
         let sgemmBefore = Self.measureSgemm()
 
         let model = EncoderModel(parameters: try EncoderParameters.random(config: config, seed: 1), threads: threads)
-        let (cls, sep, mask): (Int32, Int32, Int32) = config.family == .roberta
-            ? (0, 2, Int32(config.vocabSize - 1)) : (101 % Int32(config.vocabSize), 102 % Int32(config.vocabSize), 103 % Int32(config.vocabSize))
-        let masking = MaskingPolicy(maskTokenId: mask, vocabularySize: config.vocabSize,
-                                    specialTokenIds: [cls, sep, mask, Int32(config.padTokenId)])
-        var random = SeededRandom(seed: 2)
-        let inputs: [[Int32]] = (0..<sequences).map { _ in
-            [cls] + (0..<(sequenceLength - 2)).map { _ in Int32(5 + random.nextInt(below: config.vocabSize - 6)) } + [sep]
-        }
+        let (inputs, masking) = Self.syntheticInputs(config: config, sequences: sequences, length: sequenceLength)
 
         // One untimed unit first (as many sequences as a timed one): buffers are allocated and pages
         // touched on first use. Its estimator is released before timing, as is its Fisher sum.
@@ -88,6 +81,20 @@ public struct EncoderBenchmark {
                                      predicted: timed.progress.maskedTokens)
         return Result(secondsPerSequence: seconds / Double(sequences), gflops: flops / seconds / 1e9,
                       sgemmGflops: sgemmRate, peakResidentBytes: Self.peakResidentBytes())
+    }
+
+    /// Random token ids between the special tokens (seeded), and the masking policy of the shape's family.
+    package static func syntheticInputs(config: EncoderConfig, sequences: Int, length: Int) -> ([[Int32]], MaskingPolicy) {
+        let vocabulary = Int32(config.vocabSize)
+        let (cls, sep, mask): (Int32, Int32, Int32) = config.family == .roberta
+            ? (0, 2, vocabulary - 1) : (101 % vocabulary, 102 % vocabulary, 103 % vocabulary)
+        let masking = MaskingPolicy(maskTokenId: mask, vocabularySize: config.vocabSize,
+                                    specialTokenIds: [cls, sep, mask, Int32(config.padTokenId)])
+        var random = SeededRandom(seed: 2)
+        let inputs: [[Int32]] = (0..<sequences).map { _ in
+            [cls] + (0..<(length - 2)).map { _ in Int32(5 + random.nextInt(below: config.vocabSize - 6)) } + [sep]
+        }
+        return (inputs, masking)
     }
 
     /// Multiply-adds of every GEMM-shaped operation, ×2: the encoder forward, its backward (input
@@ -110,7 +117,7 @@ public struct EncoderBenchmark {
     }
 
     /// Best of three 2048³ sgemms.
-    static func measureSgemm() -> Double {
+    package static func measureSgemm() -> Double {
         let n = 2048
         let a = FloatBuffer(count: n * n), b = FloatBuffer(count: n * n), c = FloatBuffer(count: n * n)
         for index in 0..<(n * n) {
@@ -127,7 +134,7 @@ public struct EncoderBenchmark {
         return 2 * pow(Double(n), 3) / best / 1e9
     }
 
-    static func peakResidentBytes() -> Int {
+    package static func peakResidentBytes() -> Int {
         var usage = rusage()
         #if os(Linux)
         getrusage(RUSAGE_SELF.rawValue, &usage)

@@ -92,7 +92,7 @@ struct Renderer {
             parts.append("SYNTHETIC DATA: made-up languages and values (interface preview)")
         }
         if state.isDemoModel {
-            parts.append("DEMO MODEL, random weights: results mean nothing. Real model: --model SPEC")
+            parts.append("DEMO MODEL: tiny, trained on demo sentences only. Real model: --model SPEC")
         }
         return parts.isEmpty ? nil : parts.joined(separator: " \(theme.dot) ")
     }

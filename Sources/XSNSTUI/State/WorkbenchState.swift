@@ -38,7 +38,7 @@ public enum InputMode: Sendable, Equatable {
 public struct WorkbenchState: Sendable, Equatable {
     public var sessionName: String
     public var modelName: String
-    /// The built-in demo checkpoint has random weights: the views say so.
+    /// The built-in demo checkpoint is a toy trained on the demo sentences only: the views say so.
     public var isDemoModel: Bool
     /// Set when the data itself is made up (the `xsns tui` preview), shown in the banner.
     public var isSyntheticData: Bool
