@@ -43,6 +43,9 @@ struct TrainMLMCommand: ParsableCommand {
     @Option(name: .customLong("sparse-mask"),
             help: "SESSION:LANG:P — only LANG's sub-network at p (session Fisher, averaged over seeds) changes.")
     var sparseMask: String?
+    @Option(name: .customLong("head-mask"),
+            help: "SESSION:LANG:F — only the top F of heads by LANG's importance (session, mean over seeds) change.")
+    var headMask: String?
     @Option(help: "Seed of the sentence sampling, masking and dropout streams.")
     var seed: UInt64 = 1
     @Option(help: "Threads (default: every core).")
@@ -67,7 +70,9 @@ struct TrainMLMCommand: ParsableCommand {
         options.scope = scope
         options.seed = seed
         options.recordInputs = recordInputs
-        options.sparseMask = try sparseMask.map(SparseMaskSpec.init(parsing:))
+        guard sparseMask == nil || headMask == nil else { throw InputError("give --sparse-mask or --head-mask, not both") }
+        options.sparseMask = try sparseMask.map { try SparseMaskSpec(parsing: $0, kind: .fisher) }
+            ?? headMask.map { try SparseMaskSpec(parsing: $0, kind: .heads) }
         let stop = StopSignal()
         let signals = SignalTrap(stop: stop)
         let reporter = TrainingReporter()

@@ -28,6 +28,8 @@ import XSNSTestSupport
         (["--langs", "en", "--mask-prob", "1.5"], "--mask-prob"),
         (["--langs", "en", "--sparse-mask", "demo:fi"], "SESSION:LANG:P"),
         (["--langs", "en", "--sparse-mask", "/nonexistent/s:fi:0.1"], "/nonexistent/s"),
+        (["--langs", "en", "--head-mask", "demo:fi:1.5"], "(0, 1)"),
+        (["--langs", "en", "--head-mask", "a:fi:0.1", "--sparse-mask", "a:fi:0.1"], "not both"),
     ])
     func badInputExitsTwoWithOneLine(arguments: [String], mentions: String) throws {
         let out = try Fixtures.temporaryDirectory().appendingPathComponent("trained")
@@ -72,5 +74,44 @@ import XSNSTestSupport
         print("sparse-mask: \(movedInside) of \(subnetwork.size) sub-network parameters moved, \(movedOutside) outside")
         #expect(movedOutside == 0)
         #expect(movedInside > subnetwork.size / 2)
+    }
+
+    /// `--head-mask`: only the kept heads' attention parameters move (query/key/value rows and biases,
+    /// attention-output columns), each by the head index its position implies.
+    @Test func headMaskConfinesTheUpdateToTheKeptHeads() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        let session = folder.appendingPathComponent("s")
+        let computed = try XSNSBinary.run([
+            "compute", "--session", session.path, "--model", Self.demo, "--corpora", Self.corpora, "--langs", "fi",
+            "--sentences", "8", "--seeds", "1", "--threads", "1",
+        ])
+        #expect(computed.status == 0, "\(computed.stderr)")
+        let out = folder.appendingPathComponent("trained")
+        let result = try XSNSBinary.run(["train-mlm", "--model", Self.demo, "--corpora", Self.corpora, "--langs", "fi",
+                                         "--steps", "2", "--batch-size", "4", "--lr", "1e-3",
+                                         "--head-mask", "\(session.path):fi:0.25", "--out", out.path, "--threads", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let kept = try #require(try FisherCatalog(session: session).headImportance("fi")).mask(fraction: 0.25).used
+        let layers = kept.count, heads = kept[0].count
+        let before = try SafeTensorsFile(url: URL(fileURLWithPath: Self.demo).appendingPathComponent("model.safetensors"))
+        let after = try SafeTensorsFile(url: out.appendingPathComponent("model.safetensors"))
+        var moved = 0, strays: [String] = []
+        for tensor in before.tensors {
+            let old = try before.floats(tensor.name), new = try after.floats(tensor.name)
+            let hidden = tensor.shape.last!, width = hidden / heads
+            let layer = (0..<layers).first { tensor.name.contains("layer.\($0).") }
+            for i in old.indices where old[i].bitPattern != new[i].bitPattern {
+                let head: Int? = if tensor.name.contains("attention.self.") {
+                    (tensor.shape.count == 2 ? i / hidden : i) / width
+                } else if tensor.name.hasSuffix("attention.output.dense.weight") {
+                    (i % hidden) / width
+                } else { nil }
+                if let layer, let head, kept[layer][head] { moved += 1 } else { strays.append("\(tensor.name)[\(i)]") }
+            }
+        }
+        let keptHeads = kept.joined().filter { $0 }.count
+        print("head-mask: \(keptHeads) of \(layers * heads) heads kept, \(moved) parameters moved, \(strays.count) elsewhere")
+        #expect(strays.isEmpty, "\(strays.prefix(5))")
+        #expect(moved > 0)
     }
 }

@@ -123,3 +123,24 @@ extension ParameterNames {
         return count
     }
 }
+
+extension EncoderParameters {
+    /// The block ranges that belong to one attention head: its rows of the query, key and value weights
+    /// and their biases, and its input columns of the attention output weight (one range per row there).
+    public func ranges(ofHead head: Int, layer: Int) -> [Range<Int>] {
+        precondition(layer >= 0 && layer < layers.count && head >= 0 && head < config.numHeads)
+        let offsets = layers[layer], h = config.hiddenSize, d = config.headDim, base = thetaRange.lowerBound
+        var ranges: [Range<Int>] = []
+        for weight in [offsets.query, offsets.key, offsets.value] {
+            ranges.append((base + weight + head * d * h)..<(base + weight + (head + 1) * d * h))
+        }
+        for bias in [offsets.queryBias, offsets.keyBias, offsets.valueBias] {
+            ranges.append((base + bias + head * d)..<(base + bias + (head + 1) * d))
+        }
+        for row in 0..<h {
+            let start = base + offsets.attentionOutput + row * h + head * d
+            ranges.append(start..<(start + d))
+        }
+        return ranges
+    }
+}

@@ -54,8 +54,10 @@ public final class TrainMLMJob {
         try prepareOutput()
         if let sparse, let spec = options.sparseMask {
             let share = Double(sparse.kept) / Double(parameters.thetaRange.count) * 100
-            emit(.note(String(format: "sparse fine-tuning: %d θ parameters (%.1f%%) of %@'s sub-network at p = %g may change; "
-                              + "every other parameter stays fixed", sparse.kept, share, spec.language, spec.p)))
+            let source = spec.kind == .fisher ? "sub-network at p = \(spec.fraction)"
+                : "top \(spec.fraction) of heads by importance"
+            emit(.note(String(format: "sparse fine-tuning: %d θ parameters (%.1f%%) of %@'s %@ may change; "
+                              + "every other parameter stays fixed", sparse.kept, share, spec.language, source)))
         }
         let maxLength = min(options.maxLength, loaded.positionLimit)
         if maxLength < options.maxLength {

@@ -18,7 +18,7 @@ public struct TrainMLMOptions: Codable, Equatable, Sendable {
     public var scope: TrainingScope = .all
     public var seed: UInt64 = 1
     public var recordInputs = false
-    /// Sparse fine-tuning on a session's sub-network; nil: every trained parameter may change.
+    /// Sparse fine-tuning on a session's sub-network or head mask; nil: every trained parameter may change.
     public var sparseMask: SparseMaskSpec?
 
     public init(model: String, corpora: String, languages: [String], steps: Int) {
@@ -64,7 +64,8 @@ public struct TrainMLMOptions: Codable, Equatable, Sendable {
         check("--train", scope, other.scope)
         check("--seed", seed, other.seed)
         check("--record-inputs", recordInputs, other.recordInputs)
-        check("--sparse-mask", sparseMask, other.sparseMask)
+        check(sparseMask?.kind == .heads || other.sparseMask?.kind == .heads ? "--head-mask" : "--sparse-mask",
+              sparseMask, other.sparseMask)
         return names
     }
 }
