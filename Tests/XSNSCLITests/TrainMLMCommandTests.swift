@@ -45,20 +45,7 @@ import XSNSTestSupport
     /// `--sparse-mask`: the parameters that changed are exactly inside fi's sub-network at p (most of it
     /// moves), and nothing outside θ changes although `--train all` is given.
     @Test func sparseMaskConfinesTheUpdateToTheSubnetwork() throws {
-        let folder = try Fixtures.temporaryDirectory()
-        let session = folder.appendingPathComponent("s")
-        let computed = try XSNSBinary.run([
-            "compute", "--session", session.path, "--model", Self.demo, "--corpora", Self.corpora, "--langs", "fi",
-            "--sentences", "8", "--seeds", "1,2", "--threads", "1",
-        ])
-        #expect(computed.status == 0, "\(computed.stderr)")
-        let out = folder.appendingPathComponent("trained")
-        let result = try XSNSBinary.run(["train-mlm", "--model", Self.demo, "--corpora", Self.corpora, "--langs", "fi",
-                                         "--steps", "3", "--batch-size", "4", "--lr", "1e-3", "--train", "all",
-                                         "--sparse-mask", "\(session.path):fi:0.2", "--out", out.path, "--threads", "1"])
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("sparse fine-tuning"), "\(result.stderr)")
-
+        let (session, out) = try Self.trainOnFiSession(["--train", "all", "--sparse-mask"], mask: "0.2", steps: 3)
         let masks = try SessionMasks(catalog: FisherCatalog(session: session), p: 0.2, languages: ["fi"], seedAveraged: true)
         let subnetwork = try #require(masks.subnetworks["fi"]?[0])
         let before = try SafeTensorsFile(url: URL(fileURLWithPath: Self.demo).appendingPathComponent("model.safetensors"))
@@ -79,18 +66,7 @@ import XSNSTestSupport
     /// `--head-mask`: only the kept heads' attention parameters move (query/key/value rows and biases,
     /// attention-output columns), each by the head index its position implies.
     @Test func headMaskConfinesTheUpdateToTheKeptHeads() throws {
-        let folder = try Fixtures.temporaryDirectory()
-        let session = folder.appendingPathComponent("s")
-        let computed = try XSNSBinary.run([
-            "compute", "--session", session.path, "--model", Self.demo, "--corpora", Self.corpora, "--langs", "fi",
-            "--sentences", "8", "--seeds", "1", "--threads", "1",
-        ])
-        #expect(computed.status == 0, "\(computed.stderr)")
-        let out = folder.appendingPathComponent("trained")
-        let result = try XSNSBinary.run(["train-mlm", "--model", Self.demo, "--corpora", Self.corpora, "--langs", "fi",
-                                         "--steps", "2", "--batch-size", "4", "--lr", "1e-3",
-                                         "--head-mask", "\(session.path):fi:0.25", "--out", out.path, "--threads", "1"])
-        #expect(result.status == 0, "\(result.stderr)")
+        let (session, out) = try Self.trainOnFiSession(["--head-mask"], mask: "0.25", steps: 2)
         let kept = try #require(try FisherCatalog(session: session).headImportance("fi")).mask(fraction: 0.25).used
         let layers = kept.count, heads = kept[0].count
         let before = try SafeTensorsFile(url: URL(fileURLWithPath: Self.demo).appendingPathComponent("model.safetensors"))
@@ -113,5 +89,23 @@ import XSNSTestSupport
         print("head-mask: \(keptHeads) of \(layers * heads) heads kept, \(moved) parameters moved, \(strays.count) elsewhere")
         #expect(strays.isEmpty, "\(strays.prefix(5))")
         #expect(moved > 0)
+    }
+
+    /// Computes a one-language session (fi, 8 sentences, seeds 1 and 2) and trains the demo model on fi
+    /// with `flags` followed by `SESSION:fi:<mask>`; returns the session and the trained folder.
+    static func trainOnFiSession(_ flags: [String], mask: String, steps: Int) throws -> (session: URL, out: URL) {
+        let folder = try Fixtures.temporaryDirectory()
+        let session = folder.appendingPathComponent("s"), out = folder.appendingPathComponent("trained")
+        let computed = try XSNSBinary.run([
+            "compute", "--session", session.path, "--model", demo, "--corpora", corpora, "--langs", "fi",
+            "--sentences", "8", "--seeds", "1,2", "--threads", "1",
+        ])
+        #expect(computed.status == 0, "\(computed.stderr)")
+        let result = try XSNSBinary.run(["train-mlm", "--model", demo, "--corpora", corpora, "--langs", "fi",
+                                         "--steps", "\(steps)", "--batch-size", "4", "--lr", "1e-3", "--out", out.path,
+                                         "--threads", "1"] + flags + ["\(session.path):fi:\(mask)"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("sparse fine-tuning"), "\(result.stderr)")
+        return (session, out)
     }
 }
