@@ -31,6 +31,9 @@ let package = Package(
         .target(name: "XSNSTraining",
                 dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSAnalysis", "XSNSCompute"],
                 swiftSettings: optimized),
+        // The transfer probe of 2403.20088: treebanks, the task adapter, transfer fine-tunes and their scores.
+        .target(name: "XSNSProbe",
+                dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSCompute", "XSNSTraining"]),
         .target(name: "XSNSSession", dependencies: ["XSNSStorage"]),
         // Orchestration: corpora → tokens → Fisher files in a session, with progress events.
         .target(name: "XSNSCompute",
@@ -48,7 +51,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSAnalysis", "XSNSCompute",
-                "XSNSTraining", "XSNSSession", "XSNSTUI", "XSNSTerminal", "XSNSWorkbench",
+                "XSNSTraining", "XSNSProbe", "XSNSSession", "XSNSTUI", "XSNSTerminal", "XSNSWorkbench",
             ],
             exclude: ["DemoModel/README.md"],
             resources: [.copy("DemoModel")]),
@@ -59,6 +62,8 @@ let package = Package(
         .testTarget(name: "XSNSEngineTests", dependencies: ["XSNSEngine", "XSNSTestSupport"]),
         .testTarget(name: "XSNSTrainingTests",
                     dependencies: ["XSNSTraining", "XSNSEngine", "XSNSCompute", "XSNSStorage", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSProbeTests",
+                    dependencies: ["XSNSProbe", "XSNSTraining", "XSNSEngine", "XSNSTokenizers", "XSNSStorage", "XSNSTestSupport"]),
         .testTarget(name: "XSNSAnalysisTests", dependencies: ["XSNSAnalysis", "XSNSTestSupport"]),
         .testTarget(name: "XSNSSessionTests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
         .testTarget(name: "XSNSComputeTests", dependencies: ["XSNSCompute", "XSNSTestSupport"]),

@@ -106,6 +106,37 @@ public final class Tokenizer: Sendable {
         return postProcessor?.process(content) ?? content
     }
 
+    /// Encodes words already split (a treebank's tokens) as Hugging Face's `is_split_into_words=True`:
+    /// each word is normalised, pre-tokenized and tokenized on its own (so a Metaspace pre-tokenizer
+    /// marks every word as word-initial), truncated and wrapped in special tokens like `encode`.
+    /// `wordIndices[i]` is the word token i came from, nil for special tokens; a word that tokenizes to
+    /// nothing, or lies past the truncation, has no token.
+    public func encode(words: [String], maxLength: Int?) -> (encoding: Encoding, wordIndices: [Int?]) {
+        var content = Encoding(ids: [], tokens: [])
+        var indices: [Int?] = []
+        for (index, word) in words.enumerated() {
+            let pieces = encodeContent(word)
+            content.ids += pieces.ids
+            content.tokens += pieces.tokens
+            indices += Array(repeating: index, count: pieces.ids.count)
+        }
+        if let maxLength {
+            let keep = max(0, maxLength - addedTokenCount)
+            if content.ids.count > keep {
+                content.ids.removeSubrange(keep...)
+                content.tokens.removeSubrange(keep...)
+                indices.removeSubrange(keep...)
+            }
+        }
+        guard let postProcessor else { return (content, indices) }
+        // Where the content lands among the special tokens: found by wrapping a single marker id.
+        let marker = postProcessor.process(Encoding(ids: [-1], tokens: [""])).ids
+        let before = marker.firstIndex(of: -1) ?? 0
+        let encoding = postProcessor.process(content)
+        let after = encoding.ids.count - before - content.ids.count
+        return (encoding, Array(repeating: nil, count: before) + indices + Array(repeating: nil, count: max(0, after)))
+    }
+
     /// The tokens of `text` without special tokens around them.
     private func encodeContent(_ text: String) -> Encoding {
         var result = Encoding(ids: [], tokens: [])

@@ -11,6 +11,8 @@ struct XSNS: ParsableCommand {
         subcommands: [
             ComputeCommand.self,
             TrainMLMCommand.self,
+            ProbeTaskCommand.self,
+            ProbeCommand.self,
             MatrixCommand.self,
             RankCommand.self,
             LayersCommand.self,

@@ -31,7 +31,7 @@ public struct AdapterSpec: Equatable, Sendable {
                 (tensorName(layer: layer, names: names, "adapter_up.bias"), [hidden])]
     }
 
-    func owns(_ tensorName: String) -> Bool { tensorName.contains(".output.adapters.\(name).") }
+    public func owns(_ tensorName: String) -> Bool { tensorName.contains(".output.adapters.\(name).") }
 
     /// A new adapter's weights: matrices normal with σ = 0.02 (AdapterHub's "bert" initialisation),
     /// biases zero; drawn from a stream seeded by `seed` and the tensor's name, so order does not matter.

@@ -13,6 +13,10 @@ public final class EncoderModel {
     let tensorGradient: FloatBuffer
     private let head: MaskedLMHead
 
+    /// Whether the forward and backward passes run the parameters' adapters (when they have any): a task
+    /// adapter stays in the block while the base model is fine-tuned without it (the transfer probe).
+    public var adaptersEnabled = true
+
     /// Threads for every kernel (OpenBLAS itself runs single-threaded under them, see `Parallel`).
     public var threads: Int
     /// The kernels' thread split (also for the training module's work on the parameter block).
@@ -141,7 +145,7 @@ public final class EncoderModel {
     /// Layer l's adapter (nil when the model has none).
     func adapterWeights(layer l: Int) -> BottleneckAdapter.Weights? {
         let o = parameters.offsets
-        guard l < o.adapters.count else { return nil }
+        guard adaptersEnabled, l < o.adapters.count else { return nil }
         let adapter = o.adapters[l], block = UnsafePointer(parameters.values.pointer)
         let theta = UnsafePointer(parameters.theta.pointer), w = parameters.layers[l]
         return BottleneckAdapter.Weights(

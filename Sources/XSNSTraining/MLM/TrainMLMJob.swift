@@ -9,8 +9,8 @@ import XSNSTokenizers
 ///
 /// Resumable: the state (every parameter, the optimizer's moments, the step, and how far the journals
 /// reach) is saved atomically in `<out>/.train-state/` every `checkpointSteps` steps or 60 s and when
-/// stopped. Each step draws its sentences, masks and dropout from streams seeded by (seed, step), so a
-/// resumed run continues bit-identically (same thread count) without any generator state.
+/// stopped. Each step draws its sentences, masks and dropout from streams seeded by (seed, step)
+/// (`MaskedBatchSampler`), so a resumed run continues bit-identically (same thread count).
 public final class TrainMLMJob {
     /// What the job reports while it runs.
     public enum Event: Sendable {
@@ -63,7 +63,10 @@ public final class TrainMLMJob {
         if maxLength < options.maxLength {
             emit(.note("--max-length \(options.maxLength) exceeds what the model can embed; using \(maxLength)"))
         }
-        let masking = loaded.masking(probability: options.maskProbability)
+        let sampler = MaskedBatchSampler(count: lines.count, batchSize: options.batchSize, seed: options.seed,
+                                         masking: loaded.masking(probability: options.maskProbability)) { index in
+            tokenizer.encode(lines[index], maxLength: maxLength).ids.map { Int32($0) }
+        }
         BLASThreads.set(threads)
         let model = EncoderModel(parameters: parameters, threads: threads)
         let trainer = try MaskedLMTrainer(
@@ -93,9 +96,8 @@ public final class TrainMLMJob {
                 return false
             }
             let step = trainer.optimizer.step
-            let batch = try self.batch(step: step, lines: lines, tokenizer: tokenizer, maxLength: maxLength,
-                                       masking: masking)
-            trainer.dropoutRandom = SeededRandom(seed: stream(step, 0xD50F))
+            let batch = sampler.batch(step: step)
+            trainer.dropoutRandom = SeededRandom(seed: sampler.dropoutSeed(step: step))
             let entry = try trainer.step(batch)
             try log.append(Self.jsonLine(entry))
             if let inputs {
@@ -147,29 +149,6 @@ public final class TrainMLMJob {
         try AtomicFile.write(try encoder.encode(options), to: optionsURL)
     }
 
-    /// A seed for one step's stream of one kind: independent of every other step.
-    private func stream(_ step: Int, _ kind: UInt64) -> UInt64 {
-        options.seed &* 0x9E37_79B9_7F4A_7C15 ^ (UInt64(step) &+ 1) &* 0xBF58_476D_1CE4_E5B9 ^ kind
-    }
-
-    /// Step `step`'s sentences: drawn without replacement from the pooled lines, tokenized (truncated to
-    /// `maxLength`) and masked as the data collator does.
-    func batch(step: Int, lines: [String], tokenizer: Tokenizer, maxLength: Int, masking: MaskingPolicy) throws
-        -> [MaskedSequence]
-    {
-        var random = SeededRandom(seed: stream(step, 0x5A3B))
-        var chosen: [Int] = []
-        var taken = Set<Int>()
-        while chosen.count < min(options.batchSize, lines.count) {
-            let index = random.nextInt(below: lines.count)
-            if taken.insert(index).inserted { chosen.append(index) }
-        }
-        var maskRandom = SeededRandom(seed: stream(step, 0x3A5C))
-        return chosen.map { index in
-            masking.mask(tokenizer.encode(lines[index], maxLength: maxLength).ids.map { Int32($0) }, random: &maskRandom)
-        }
-    }
-
     static func jsonLine(_ entry: MaskedLMTrainer.StepLog) -> String {
         func number(_ value: Double?) -> String {
             guard let value, value.isFinite else { return "null" }
@@ -179,7 +158,8 @@ public final class TrainMLMJob {
             + "\"grad_norm\":\(number(entry.gradNorm))}\n"
     }
 
-    static func inputLine(step: Int, _ sentence: MaskedSequence) -> String {
+    /// One line of `inputs.jsonl`: a sentence of step `step`'s batch as masked (−100: not predicted).
+    public static func inputLine(step: Int, _ sentence: MaskedSequence) -> String {
         "{\"step\":\(step),\"input_ids\":[" + sentence.inputIds.map(String.init).joined(separator: ",")
             + "],\"labels\":[" + sentence.labels.map(String.init).joined(separator: ",") + "]}\n"
     }

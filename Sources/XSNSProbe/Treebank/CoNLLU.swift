@@ -1,0 +1,71 @@
+import Foundation
+import XSNSStorage
+
+/// One sentence of a treebank: its words (FORM) and their part-of-speech tags (UPOS), with the file line
+/// of each word so that a later complaint about a tag can name it.
+public struct TaggedSentence: Equatable, Sendable {
+    public var words: [String]
+    public var tags: [String]
+    public var lines: [Int]
+    public var file: String
+}
+
+/// A reader of the CoNLL-U columns the probe needs (FORM and UPOS). Comments are skipped, as are
+/// multiword ranges (`1-2`, whose words follow on their own lines) and empty nodes (`1.1`, not part of
+/// the surface sentence). Everything else must be a word line of 10 tab-separated columns whose IDs
+/// count 1, 2, 3… within the sentence; the first line that is not gives one error naming file and line.
+public enum CoNLLU {
+    public static func read(_ url: URL) throws -> [TaggedSentence] {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw InputError(file: url.path, "cannot read: \(error.localizedDescription)")
+        }
+        return try parse(data, file: url.path)
+    }
+
+    public static func parse(_ data: Data, file: String) throws -> [TaggedSentence] {
+        var sentences: [TaggedSentence] = []
+        var current = TaggedSentence(words: [], tags: [], lines: [], file: file)
+        func close() {
+            if !current.words.isEmpty { sentences.append(current) }
+            current = TaggedSentence(words: [], tags: [], lines: [], file: file)
+        }
+        var lineNumber = 0
+        for rawLine in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            guard var line = String(validating: rawLine, as: UTF8.self) else {
+                throw InputError(file: file, "line \(lineNumber): not valid UTF-8")
+            }
+            if line.hasSuffix("\r") { line.removeLast() }
+            if line.isEmpty {
+                close()
+                continue
+            }
+            if line.hasPrefix("#") { continue }
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard columns.count == 10 else {
+                throw InputError(file: file, "line \(lineNumber): expected 10 tab-separated columns, found \(columns.count)")
+            }
+            let id = columns[0]
+            if id.contains("-") || id.contains(".") {
+                guard id.split(separator: id.contains("-") ? "-" : ".").count == 2,
+                      id.split(separator: id.contains("-") ? "-" : ".").allSatisfy({ Int($0) != nil })
+                else { throw InputError(file: file, "line \(lineNumber): ID '\(id)' is neither a word, a range nor an empty node") }
+                continue
+            }
+            guard let index = Int(id), index >= 1 else {
+                throw InputError(file: file, "line \(lineNumber): ID '\(id)' is not a word index")
+            }
+            guard index == current.words.count + 1 else {
+                throw InputError(file: file, "line \(lineNumber): word ID \(index) where \(current.words.count + 1) was expected")
+            }
+            current.words.append(String(columns[1]))
+            current.tags.append(String(columns[3]))
+            current.lines.append(lineNumber)
+        }
+        close()
+        return sentences
+    }
+}
