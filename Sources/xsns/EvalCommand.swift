@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import XSNSAnalysis
+import XSNSSession
 import XSNSStorage
 
 struct EvalCommand: ParsableCommand {
@@ -10,7 +11,7 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "Session folder whose similarities are the predictions.") var session: String?
     @Option(help: "A CSV of predicted scores (source, target, score) instead of a session.") var scores: String?
-    @Option(help: "A CSV of measured transfer scores.") var gold: String
+    @Option(help: "A CSV of measured transfer scores, or probe / probe:N<steps> for the session's own probe.") var gold: String
     @Option(help: "Fraction of θ in each sub-network, in (0, 1) (with --session).") var p: Double = 0.15
     @Option(help: "jaccard | cosine | lex | emb (with --session).") var metric: SimilarityChoice = .jaccard
     @Option(help: "Cut-off of NDCG.") var k: Int = 3
@@ -27,7 +28,8 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         guard k >= 1 else { throw InputError("--k must be at least 1 (got \(k))") }
         let names = try columns.map(TransferColumns.init(parsing:)) ?? TransferColumns()
-        let goldTable = try TransferTable.load(URL(fileURLWithPath: gold), columns: names)
+        let probeTable = try session.flatMap { try ProbePaths(session: SessionStore.folder(forName: $0)).goldTable(reference: gold) }
+        let goldTable = try TransferTable.load(probeTable ?? URL(fileURLWithPath: gold), columns: names)
         let evaluation: TransferEvaluation
         let regression: TransferRegression?
         if let session {

@@ -1,4 +1,5 @@
 import Foundation
+import XSNSSession
 import XSNSStorage
 
 /// Everything that determines `xsns probe-task` (thread count aside), kept in `probe/task/config.json`.

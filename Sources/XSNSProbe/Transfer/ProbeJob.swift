@@ -1,6 +1,7 @@
 import Foundation
 import XSNSCompute
 import XSNSEngine
+import XSNSSession
 import XSNSStorage
 import XSNSTraining
 

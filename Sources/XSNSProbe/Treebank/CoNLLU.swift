@@ -8,6 +8,13 @@ public struct TaggedSentence: Equatable, Sendable {
     public var tags: [String]
     public var lines: [Int]
     public var file: String
+
+    public init(words: [String], tags: [String], lines: [Int], file: String) {
+        self.words = words
+        self.tags = tags
+        self.lines = lines
+        self.file = file
+    }
 }
 
 /// A reader of the CoNLL-U columns the probe needs (FORM and UPOS). Comments are skipped, as are
@@ -39,7 +46,7 @@ public enum CoNLLU {
                 throw InputError(file: file, "line \(lineNumber): not valid UTF-8")
             }
             if line.hasSuffix("\r") { line.removeLast() }
-            if line.isEmpty {
+            if line.allSatisfy(\.isWhitespace) {
                 close()
                 continue
             }
@@ -49,13 +56,14 @@ public enum CoNLLU {
                 throw InputError(file: file, "line \(lineNumber): expected 10 tab-separated columns, found \(columns.count)")
             }
             let id = columns[0]
-            if id.contains("-") || id.contains(".") {
-                guard id.split(separator: id.contains("-") ? "-" : ".").count == 2,
-                      id.split(separator: id.contains("-") ? "-" : ".").allSatisfy({ Int($0) != nil })
-                else { throw InputError(file: file, "line \(lineNumber): ID '\(id)' is neither a word, a range nor an empty node") }
+            if let separator = id.first(where: { $0 == "-" || $0 == "." }) {
+                let parts = id.split(separator: separator, omittingEmptySubsequences: false)
+                guard parts.count == 2, parts.allSatisfy(isNumber) else {
+                    throw InputError(file: file, "line \(lineNumber): ID '\(id)' is neither a word, a range nor an empty node")
+                }
                 continue
             }
-            guard let index = Int(id), index >= 1 else {
+            guard isNumber(id), let index = Int(id), index >= 1 else {
                 throw InputError(file: file, "line \(lineNumber): ID '\(id)' is not a word index")
             }
             guard index == current.words.count + 1 else {
@@ -67,5 +75,10 @@ public enum CoNLLU {
         }
         close()
         return sentences
+    }
+
+    /// Digits only (no sign, no blank): what CoNLL-U IDs are made of.
+    private static func isNumber(_ text: Substring) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 }

@@ -1,9 +1,9 @@
 /// The probe's label set: the 17 universal part-of-speech tags and `_`, in the order of the `upos`
 /// feature of Hugging Face's `universal_dependencies` dataset (which the official code of 2403.20088
-/// loads), so label ids match a model trained there.
+/// loads), so that label ids mean the same there and here.
 public enum PartOfSpeechTags {
-    public static let labels = ["ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON",
-                                "PROPN", "PUNCT", "SCONJ", "SYM", "VERB", "X", "_"]
+    public static let labels = ["NOUN", "PUNCT", "ADP", "NUM", "SYM", "SCONJ", "ADJ", "PART", "DET", "CCONJ", "PROPN",
+                                "PRON", "X", "_", "ADV", "INTJ", "VERB", "AUX"]
     static let ids = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, Int32($0)) })
 
     /// The label id of a tag; nil for a tag outside the set.

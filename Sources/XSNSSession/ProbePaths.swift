@@ -1,4 +1,5 @@
 import Foundation
+import XSNSStorage
 
 /// Where a session keeps its probe (`<session>/probe/`):
 /// - `task/adapter.safetensors` (adapter + tagging head), `task/config.json`, `task/train_log.jsonl`;
@@ -41,5 +42,22 @@ public struct ProbePaths: Sendable {
             guard name.hasPrefix("transfer-N"), name.hasSuffix(".csv") else { return nil }
             return Int(name.dropFirst("transfer-N".count).dropLast(".csv".count))
         }.sorted()
+    }
+
+    /// `--gold probe` (the table of the largest step count) or `probe:N10` / `probe:10`: the session's own
+    /// transfer table; nil when `reference` names no probe (it is then a file path).
+    public func goldTable(reference: String) throws -> URL? {
+        guard reference == "probe" || reference.hasPrefix("probe:") else { return nil }
+        let available = tabulatedSteps()
+        guard let largest = available.last else {
+            throw InputError(file: folder.deletingLastPathComponent().path, "has no probe table yet; run xsns probe")
+        }
+        guard reference != "probe" else { return transferTable(steps: largest) }
+        let wanted = reference.dropFirst("probe:".count)
+        guard let steps = Int(wanted.hasPrefix("N") ? wanted.dropFirst() : wanted), available.contains(steps) else {
+            throw InputError(file: folder.path, "no transfer table '\(reference)'; it has "
+                             + available.map { "probe:N\($0)" }.joined(separator: ", "))
+        }
+        return transferTable(steps: steps)
     }
 }

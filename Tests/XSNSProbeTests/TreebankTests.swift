@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import XSNSProbe
+import XSNSStorage
+import XSNSTestSupport
+import XSNSTokenizers
+
+/// The CoNLL-U reader and first-subword labelling, against Hugging Face `tokenizers` with
+/// `is_pretokenized=True` (Tests/FixtureGenerator/gen_probe.py) and hand-made broken files.
+struct TreebankTests {
+    struct TaggedCase: Decodable {
+        var words: [String]
+        var tags: [String]
+        var input_ids: [Int32]
+        var labels: [Int32]
+    }
+
+    struct Fixture: Decodable {
+        var labels: [String]
+        var max_length: Int
+        var cases: [String: [String: [TaggedCase]]]
+        var edge: [String: [TaggedCase]]
+    }
+
+    static let fixture = Result {
+        try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: Fixtures.url("probe/tagged.json")))
+    }
+    static let tokenizers = [
+        "xlmr-demo": Fixtures.repositoryRoot.appendingPathComponent("Sources/xsns/DemoModel/tokenizer.json"),
+        "bert-cased": Fixtures.url("tokenizers/wordpiece-cased.json"),
+        "bert-uncased": Fixtures.url("tokenizers/wordpiece-uncased.json"),
+    ]
+
+    @Test func labelSetIsHuggingFacesUPOSOrder() throws {
+        #expect(PartOfSpeechTags.labels == (try Self.fixture.get()).labels)
+    }
+
+    /// Ranges and empty nodes are skipped, words and tags read as the generator read them.
+    @Test func readsTheTinyTreebankAsHuggingFaceCasesDo() throws {
+        let sentences = try CoNLLU.read(Fixtures.url("probe/tiny.conllu"))
+        let cases = try Self.fixture.get().cases["xlmr-demo"]!["full"]!
+        #expect(sentences.map(\.words) == cases.map(\.words))
+        #expect(sentences.map(\.tags) == cases.map(\.tags))
+        let spanish = try #require(sentences.first { $0.words.contains("el") })
+        #expect(!spanish.words.contains("del"), "a multiword range was read as a word")
+    }
+
+    @Test(arguments: ["xlmr-demo", "bert-cased", "bert-uncased"])
+    func firstSubwordLabelsMatchHuggingFace(tokenizer name: String) throws {
+        let fixture = try Self.fixture.get()
+        let tokenizer = try Tokenizer(contentsOf: Self.tokenizers[name]!)
+        var checked = 0
+        for (variant, maxLength) in [("truncated", fixture.max_length), ("full", Int.max)] {
+            for expected in fixture.cases[name]![variant]! + (variant == "full" ? fixture.edge[name]! : []) {
+                let sentence = TaggedSentence(words: expected.words, tags: expected.tags,
+                                              lines: Array(expected.words.indices), file: "fixture")
+                let labelled = LabelledSentence(sentence, tokenizer: tokenizer, maxLength: maxLength)
+                #expect(labelled.inputIds == expected.input_ids, "\(name) \(variant) \(expected.words.prefix(4))")
+                let labels = try labelled.trainingSequence(of: sentence).labels
+                #expect(labels == expected.labels, "\(name) \(variant) \(expected.words.prefix(4))")
+                #expect(labelled.droppedWords == expected.words.count - expected.labels.filter { $0 != -100 }.count)
+                checked += 1
+            }
+        }
+        print("\(name): \(checked) sentences labelled as Hugging Face labels them")
+    }
+
+    /// Each broken file: one error naming the file and the line the generator says is wrong.
+    @Test func malformedFilesNameFileAndLine() throws {
+        let folder = Fixtures.url("probe/malformed")
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("expected.json")))
+            as! [String: [String: Any]]
+        for (name, problem) in expected.sorted(by: { $0.key < $1.key }) {
+            let url = folder.appendingPathComponent(name)
+            let line = problem["line"] as! Int
+            do {
+                let sentences = try CoNLLU.read(url)
+                // A tag outside the label set is the one problem found at training time, not by the reader.
+                #expect(name == "bad_upos.conllu", "\(name) was read without complaint")
+                let tokenizer = try Tokenizer(contentsOf: Self.tokenizers["bert-cased"]!)
+                let error = #expect(throws: InputError.self) {
+                    for sentence in sentences {
+                        _ = try LabelledSentence(sentence, tokenizer: tokenizer, maxLength: 64).trainingSequence(of: sentence)
+                    }
+                }
+                #expect(error?.description.contains("line \(line):") == true, "\(String(describing: error))")
+            } catch let error as InputError {
+                #expect(error.file == url.path)
+                #expect(error.description.contains("line \(line):"), "\(name): \(error)")
+                #expect(!error.description.contains("\n"))
+            }
+        }
+    }
+
+    @Test func treebankFolderFindsLanguagesAndSplits() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        for name in ["fi_tdt-ud-train.conllu", "fi_tdt-ud-test.conllu", "fil-x-test.conllu", "en-ewt-dev.conllu", "notes.txt"] {
+            try Data().write(to: folder.appendingPathComponent(name))
+        }
+        let treebanks = try TreebankFolder(directory: folder)
+        #expect(treebanks.files("fi", [.train, .dev]).map(\.lastPathComponent) == ["fi_tdt-ud-train.conllu"])
+        #expect(treebanks.files("fi", [.test]).map(\.lastPathComponent) == ["fi_tdt-ud-test.conllu"])
+        #expect(treebanks.languages(with: [.train, .dev]) == ["en", "fi"])
+        #expect(throws: InputError.self) { try treebanks.sentences("de", [.test]) }
+    }
+}
