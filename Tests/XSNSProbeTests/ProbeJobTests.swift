@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+import XSNSCompute
+import XSNSEngine
+import XSNSProbe
+import XSNSSession
+import XSNSStorage
+import XSNSTestSupport
+
+/// The probe end to end on the demo model: task adapter, transfer runs, Δ tables computed from the run
+/// files, runs independent of what ran before them, and a stopped probe resumed to the same results.
+@Suite(.serialized) struct ProbeJobTests {
+    static let demo = Fixtures.repositoryRoot.appendingPathComponent("Sources/xsns/DemoModel").path
+    static let corpora = Fixtures.repositoryRoot.appendingPathComponent("Corpora").path
+
+    /// A treebank folder: the tiny treebank as training data ("xx") and as the test data of de and en.
+    static func treebanks() throws -> URL {
+        let folder = try Fixtures.temporaryDirectory()
+        let tiny = try Data(contentsOf: Fixtures.url("probe/tiny.conllu"))
+        for name in ["xx-tiny-train.conllu", "de-tiny-test.conllu", "en-tiny-test.conllu"] {
+            try tiny.write(to: folder.appendingPathComponent(name))
+        }
+        return folder
+    }
+
+    static func trainedSession(treebanks: URL) throws -> URL {
+        let session = try Fixtures.temporaryDirectory().appendingPathComponent("s")
+        var options = ProbeTaskOptions(model: demo, treebanks: treebanks.path, languages: ["xx"])
+        options.epochs = 2
+        options.batchSize = 4
+        options.maxLength = 64
+        options.learningRate = 5e-3
+        #expect(try ProbeTaskJob(options: options, session: session, threads: 1).run())
+        return session
+    }
+
+    static func probeOptions(_ treebanks: URL) -> ProbeOptions {
+        var options = ProbeOptions(corpora: corpora, treebanks: treebanks.path, transfer: ["en", "fi"], targets: ["de", "en"])
+        options.steps = [1, 3]
+        options.runs = 2
+        options.learningRate = 1e-3
+        return options
+    }
+
+    @Test func tablesAreTheMeanChangeOverRuns() throws {
+        let treebanks = try Self.treebanks()
+        let session = try Self.trainedSession(treebanks: treebanks)
+        let paths = ProbePaths(session: session)
+        let record = try ProbeTaskRecord.load(paths)
+        #expect(record.validationAccuracy.count == 2 && record.trainSentences + record.validationSentences == 9)
+        #expect(try ProbeJob(options: Self.probeOptions(treebanks), session: session, threads: 1).run())
+
+        let original = try JSONDecoder().decode([String: TaggingAccuracy].self, from: Data(contentsOf: paths.original))
+        let labelledWords = try CoNLLU.read(Fixtures.url("probe/tiny.conllu")).map(\.words.count).reduce(0, +)
+        #expect(original["de"]!.words + original["de"]!.droppedWords == labelledWords)
+        var moved = false
+        for steps in [1, 3] {
+            let rows = try String(contentsOf: paths.transferTable(steps: steps), encoding: .utf8)
+                .split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+            #expect(rows.count == 4)
+            for row in rows {
+                let (source, target, score) = (String(row[0]), String(row[1]), Double(row[2])!)
+                let runs = try (1...2).map {
+                    try JSONDecoder().decode(ProbeRunRecord.self,
+                                             from: Data(contentsOf: paths.run(transfer: source, steps: steps, run: $0)))
+                }
+                #expect(runs.allSatisfy { $0.losses.count == steps })
+                let changes = runs.map { ($0.accuracy[target]!.accuracy - original[target]!.accuracy) * 100 }
+                #expect(abs(score - changes.reduce(0, +) / 2) < 1e-9, "\(source)→\(target) N=\(steps)")
+                moved = moved || runs.contains { $0.accuracy[target]!.correct != original[target]!.correct }
+            }
+        }
+        #expect(moved, "no fine-tune changed a single prediction")
+        #expect(try paths.goldTable(reference: "probe") == paths.transferTable(steps: 3))
+        #expect(try paths.goldTable(reference: "probe:N1") == paths.transferTable(steps: 1))
+        #expect(throws: InputError.self) { try paths.goldTable(reference: "probe:N7") }
+    }
+
+    /// Stopped after its first run and started again, a probe ends with the same run files as one that
+    /// ran through — and as a probe asked for one run alone: each run starts from the original weights.
+    @Test func stoppedProbeResumesToTheSameRuns() throws {
+        let treebanks = try Self.treebanks()
+        let session = try Self.trainedSession(treebanks: treebanks)
+        var options = Self.probeOptions(treebanks)
+        options.steps = [3]
+        let stop = StopSignal()
+        let stopped = try ProbeJob(options: options, session: session, threads: 1, stop: stop) { event in
+            if case .runFinished = event { stop.stop() }
+        }.run()
+        #expect(!stopped)
+        let paths = ProbePaths(session: session)
+        #expect(FileManager.default.fileExists(atPath: paths.run(transfer: "en", steps: 3, run: 1).path))
+        #expect(!FileManager.default.fileExists(atPath: paths.run(transfer: "en", steps: 3, run: 2).path))
+        #expect(try ProbeJob(options: options, session: session, threads: 1).run())
+
+        let alone = try Self.trainedSession(treebanks: treebanks)
+        var single = options
+        single.transfer = ["fi"]
+        single.runs = 2
+        #expect(try ProbeJob(options: single, session: alone, threads: 1).run())
+        for run in 1...2 {
+            let resumed = try Data(contentsOf: paths.run(transfer: "fi", steps: 3, run: run))
+            let fresh = try Data(contentsOf: ProbePaths(session: alone).run(transfer: "fi", steps: 3, run: run))
+            #expect(resumed == fresh, "fi N=3 r=\(run)")
+        }
+    }
+
+    /// With the adapter switched off, the model computes what the base model without adapters computes.
+    @Test func disabledAdaptersLeaveTheBaseModel() throws {
+        let loaded = try ModelWithTokenizer(spec: Self.demo)
+        let plain = EncoderModel(parameters: try EncoderParameters(checkpoint: loaded.checkpoint), threads: 1)
+        let adapted = EncoderModel(parameters: try EncoderParameters(checkpoint: loaded.checkpoint, adapter: AdapterSpec()),
+                                   threads: 1)
+        let ids = loaded.tokenizer.encode("Der Zug fährt um sieben Uhr.").ids.map { Int32($0) }
+        let count = ids.count * loaded.checkpoint.config.hiddenSize
+        func lastHidden(_ model: EncoderModel) throws -> [Float] {
+            var random = SeededRandom(seed: 1)
+            return Array(UnsafeBufferPointer(start: try model.encode([ids], dropout: false, random: &random).lastHidden,
+                                             count: count))
+        }
+        let base = try lastHidden(plain), on = try lastHidden(adapted)
+        adapted.adaptersEnabled = false
+        let off = try lastHidden(adapted)
+        #expect(off == base)
+        #expect(on != base)
+    }
+}
