@@ -104,3 +104,22 @@ struct TreebankTests {
         #expect(throws: InputError.self) { try treebanks.sentences("de", [.test]) }
     }
 }
+
+/// Every UD treebank in `../shared/corpora/ud-conllu` (when present) reads without complaint, every
+/// word of it tagged with a label of the set, and ranges never read as words.
+struct SharedTreebankTests {
+    @Test func everySharedTreebankReads() throws {
+        guard let shared = Fixtures.shared else { return }
+        let folder = try TreebankFolder(directory: shared.appendingPathComponent("corpora/ud-conllu"))
+        let languages = folder.languages(with: [.test])
+        #expect(languages.count >= 15)
+        var words = 0
+        for language in languages {
+            let sentences = try folder.sentences(language, [.dev, .test])
+            let tags = sentences.flatMap(\.tags)
+            #expect(tags.allSatisfy { PartOfSpeechTags.id($0) != nil }, "\(language)")
+            words += tags.count
+        }
+        print("\(languages.count) languages, \(words) words read from the shared UD treebanks")
+    }
+}
