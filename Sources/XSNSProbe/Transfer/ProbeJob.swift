@@ -91,10 +91,10 @@ public final class ProbeJob {
                                                        transfer: transfer, steps: steps, run: run, targets: targets)
             else { return false }
             try write(record, to: paths.run(transfer: transfer, steps: steps, run: run))
-            try writeTables(originalAccuracy)
+            try writeTables()
             emit(.runFinished(record, index: index + 1, total: plan.count))
         }
-        try writeTables(originalAccuracy)
+        try writeTables()
         return true
     }
 
@@ -135,9 +135,11 @@ public final class ProbeJob {
 
     // MARK: - Files
 
-    /// Refuses a folder of runs made with other options (their Δ would not be comparable).
+    /// Refuses a folder of runs made with other options (their Δ would not be comparable); otherwise
+    /// records the union of every invocation's languages and step counts, so the tables keep them all.
     private func prepareRunsFolder() throws {
         try FileManager.default.createDirectory(at: paths.runsFolder, withIntermediateDirectories: true)
+        var merged = options
         if FileManager.default.fileExists(atPath: paths.runOptions.path) {
             let recorded: ProbeOptions
             do {
@@ -149,8 +151,13 @@ public final class ProbeJob {
                 throw InputError(file: paths.runsFolder.path, "holds runs made with other options (batch size, lr, packing, "
                                  + "corpora or treebanks); repeat them, or use another session")
             }
+            func union<T: Hashable>(_ a: [T], _ b: [T]) -> [T] { a + b.filter { !a.contains($0) } }
+            merged.transfer = union(recorded.transfer, options.transfer)
+            merged.targets = union(recorded.targets, options.targets)
+            merged.steps = union(recorded.steps, options.steps).sorted()
+            merged.runs = max(recorded.runs, options.runs)
         }
-        try write(options, to: paths.runOptions)
+        try write(merged, to: paths.runOptions)
     }
 
     private func loadOriginal() throws -> OriginalAccuracy {
@@ -167,24 +174,12 @@ public final class ProbeJob {
                                          from: Data(contentsOf: paths.run(transfer: transfer, steps: steps, run: run)))
     }
 
-    /// `transfer-N<N>.csv` for every N whose runs are complete for a transfer language: one row per
-    /// (s, t), score = mean over runs of Δ accuracy in points.
-    private func writeTables(_ original: OriginalAccuracy) throws {
-        for steps in options.steps {
-            var rows = ["source,target,score"]
-            for transfer in options.transfer {
-                let records = (1...options.runs).compactMap { try? loadRun(transfer: transfer, steps: steps, run: $0) }
-                guard records.count == options.runs else { continue }
-                for target in options.targets {
-                    let changes = records.compactMap { record in
-                        record.accuracy[target].map { ($0.accuracy - original[target]!.accuracy) * 100 }
-                    }
-                    guard changes.count == options.runs else { continue }
-                    rows.append("\(transfer),\(target),\(changes.reduce(0, +) / Double(changes.count))")
-                }
-            }
-            guard rows.count > 1 else { continue }
-            try AtomicFile.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: paths.transferTable(steps: steps))
+    /// `transfer-N<N>.csv` for every N with a complete (transfer, target) cell (`ProbeResults.table`).
+    private func writeTables() throws {
+        guard let results = try ProbeResults.load(paths) else { return }
+        for steps in results.options.steps {
+            guard let table = results.table(steps: steps) else { continue }
+            try AtomicFile.write(Data(table.utf8), to: paths.transferTable(steps: steps))
         }
     }
 
