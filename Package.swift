@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "XSNSTerminal", dependencies: ["CNCursesW", "XSNSTUI"]),
         // The app shell: wires the TUI to the engine, the analysis and the session (no curses).
         .target(name: "XSNSWorkbench",
-                dependencies: ["XSNSTUI", "XSNSAnalysis", "XSNSCompute", "XSNSSession", "XSNSStorage"]),
+                dependencies: ["XSNSTUI", "XSNSAnalysis", "XSNSCompute", "XSNSProbe", "XSNSSession", "XSNSStorage"]),
 
         .executableTarget(
             name: "xsns",
@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "XSNSSessionTests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
         .testTarget(name: "XSNSComputeTests", dependencies: ["XSNSCompute", "XSNSTestSupport"]),
         .testTarget(name: "XSNSTUITests", dependencies: ["XSNSTUI", "XSNSTestSupport"]),
-        .testTarget(name: "XSNSWorkbenchTests", dependencies: ["XSNSWorkbench", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSWorkbenchTests", dependencies: ["XSNSWorkbench", "XSNSProbe", "XSNSTestSupport"]),
         .testTarget(name: "XSNSCLITests", dependencies: ["XSNSSession", "XSNSStorage", "XSNSAnalysis", "XSNSTestSupport"]),
         .testTarget(name: "XSNSFuzzTests", dependencies: ["XSNSStorage", "XSNSEngine", "XSNSAnalysis", "XSNSTokenizers", "XSNSSession", "XSNSCompute", "XSNSTestSupport"]),
     ]

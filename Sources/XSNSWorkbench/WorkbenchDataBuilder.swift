@@ -32,10 +32,10 @@ public final class WorkbenchDataBuilder {
     private var heads: (generation: Int, usage: HeadUsage, problems: [String])?
 
     /// A baseline's mean matrix and its per-seed matrices (one for LEX, which has no seed).
-    private typealias Baseline = (mean: XSNSAnalysis.SimilarityMatrix, perSeed: [XSNSAnalysis.SimilarityMatrix])
+    typealias Baseline = (mean: XSNSAnalysis.SimilarityMatrix, perSeed: [XSNSAnalysis.SimilarityMatrix])
 
     /// Everything derived from the masks at one p.
-    private struct MaskResults {
+    struct MaskResults {
         let generation: Int
         let p: Double
         let collection: SubnetworkCollection
@@ -69,7 +69,10 @@ public final class WorkbenchDataBuilder {
         var data = WorkbenchData(languages: languages.infos(planned: planned, computing: computing))
         var problems = fisher.problems
         defer { self.problems = problems }
-        guard let collection = try fisher.collection() else { return data }
+        guard let collection = try fisher.collection() else {
+            data.probe = probeData(perSeed: [], problems: &problems)
+            return data
+        }
 
         let results = try maskResults(collection, p: p, pair: pair)
         let seeds = results.overlaps.seeds.count
@@ -89,9 +92,11 @@ public final class WorkbenchDataBuilder {
         problems += usage.problems
         data.headCounts = usage.usage.counts
         data.headMasks = usage.usage.masks
+        let perSeed = perSeedMatrices(metric, results: results, lex: lex, emb: emb)
         if let gold {
-            data.gold = evaluate(gold, metric: metric, results: results, lex: lex, emb: emb)
+            data.gold = evaluate(gold, perSeed: perSeed)
         }
+        data.probe = probeData(perSeed: perSeed, problems: &problems)
         return data
     }
 
@@ -173,20 +178,23 @@ public final class WorkbenchDataBuilder {
 
     // MARK: - Gold
 
-    /// Per target, the metrics of the current metric's ranking, computed per seed and averaged over
-    /// seeds (as `xsns eval` does).
-    private func evaluate(_ gold: GoldScores, metric: Metric, results: MaskResults, lex: Baseline?, emb: Baseline?)
-        -> GoldData
+    /// The current metric's matrix of each seed (one for LEX).
+    private func perSeedMatrices(_ metric: Metric, results: MaskResults, lex: Baseline?, emb: Baseline?)
+        -> [XSNSAnalysis.SimilarityMatrix]
     {
-        var data = AnalysisConversions.gold(gold.table, name: gold.name)
-        let perSeed: [XSNSAnalysis.SimilarityMatrix]
         switch metric {
         case .jaccard, .cosine:
             let matrices = results.overlaps.matrices(metric: metric == .jaccard ? .jaccard : .cosine).perSeed
-            perSeed = matrices.keys.sorted().compactMap { matrices[$0] }
-        case .lex: perSeed = lex?.perSeed ?? []
-        case .emb: perSeed = emb?.perSeed ?? []
+            return matrices.keys.sorted().compactMap { matrices[$0] }
+        case .lex: return lex?.perSeed ?? []
+        case .emb: return emb?.perSeed ?? []
         }
+    }
+
+    /// Per target, the metrics of the current metric's ranking, computed per seed and averaged over
+    /// seeds (as `xsns eval` does).
+    private func evaluate(_ gold: GoldScores, perSeed: [XSNSAnalysis.SimilarityMatrix]) -> GoldData {
+        var data = AnalysisConversions.gold(gold.table, name: gold.name)
         let k = 3
         if let evaluation = try? TransferEvaluation.perSeed(perSeed, gold: gold.table, k: k) {
             for target in evaluation.targets {

@@ -15,6 +15,7 @@ public final class WorkbenchShell: @unchecked Sendable {
     private let analysis = DispatchQueue(label: "xsns.workbench.analysis", qos: .userInitiated)
     private let lock = NSLock()
     private var compute: ComputeController!
+    private var probeWatcher: ProbeWatcher?
 
     // What the next data build is for (read on the analysis queue, under the lock).
     private var planned: [String]
@@ -38,6 +39,7 @@ public final class WorkbenchShell: @unchecked Sendable {
             request: { [unowned self] in launch.request(languages: lock.withLock { planned }) },
             post: post,
             runCompleted: { [unowned self] _, _ in refresh() })
+        probeWatcher = ProbeWatcher(paths: ProbePaths(session: launch.session)) { [weak self] in self?.refresh() }
     }
 
     /// The state to open with: the languages as the session records them, and the view, selection,
@@ -97,6 +99,7 @@ public final class WorkbenchShell: @unchecked Sendable {
     /// Stops the computation (it checkpoints first) and writes `tui.json`. Safe to call twice.
     public func shutdown(finalState: WorkbenchState? = nil) {
         compute.shutdown()
+        probeWatcher?.stop()
         if let finalState { lock.withLock { shown = finalState } }
         try? save()
     }

@@ -17,11 +17,13 @@ import XSNSTUI
         state = Self.press([.tab], from: state).0
         #expect(state.view == .heatmap)
         state = Self.press([.character("5"), .tab], from: state).0
+        #expect(state.view == .probe)
+        state = Self.press([.tab], from: state).0
         #expect(state.view == .languages)
         state = Self.press([.backTab], from: state).0
-        #expect(state.view == .heads)
+        #expect(state.view == .probe)
         state = Self.press([.character("9")], from: state).0
-        #expect(state.view == .heads)
+        #expect(state.view == .probe)
     }
 
     @Test func arrowsAndVimKeysMoveTheSameWay() {
@@ -204,5 +206,18 @@ import XSNSTUI
         let entries = rankingEntries(matrix: matrix, target: "fi", among: state.visibleLanguages, gold: state.data.gold)
         #expect(entries.map(\.language) == ["et", "de", "ru", "en", "es", "ja", "zh"])
         #expect(entries.map(\.goldRank) == [1, 3, 4, 2, 5, 6, 7])
+    }
+
+    /// `n` steps through the probe's step counts, starting from the largest, and wraps around.
+    @Test func nCyclesTheProbesStepCounts() {
+        var state = SampleWorkbench.state(view: .probe)
+        #expect(state.probeTable?.steps == 10)
+        state = Self.press([.character("n")], from: state).0
+        #expect(state.probeTable?.steps == 1)
+        state = Self.press([.character("n")], from: state).0
+        #expect(state.probeTable?.steps == 10)
+        state.data.probe = nil
+        state = Self.press([.character("n")], from: state).0
+        #expect(state.probeTable == nil)
     }
 }

@@ -69,10 +69,23 @@ enum SampleWorkbench {
         let counts = (0..<6).map { layer in
             (0..<8).map { head in masks.values.filter { $0[layer][head] }.count }
         }
+        // A probe half-way: N=1 finished, N=10 with runs missing (en→ja none yet, ru partial).
+        let probe = ProbeData(
+            tables: [
+                ProbeData.Table(steps: 1, transfer: ["de", "en", "et", "ru"], targets: ["es", "fi", "ja"],
+                                delta: [[0.12, -0.05, 0.01], [0.31, 0.02, -0.11], [-0.08, 0.44, 0.03], [0.05, 0.00, -0.02]],
+                                runsDone: Array(repeating: [3, 3, 3], count: 4), runsPlanned: 3, ndcg: 0.912,
+                                spearman: 0.40, evaluatedTargets: 3),
+                ProbeData.Table(steps: 10, transfer: ["de", "en", "et", "ru"], targets: ["es", "fi", "ja"],
+                                delta: [[1.25, -0.62, 0.10], [2.48, 0.35, nil], [-0.91, 3.72, 0.22], [0.47, -0.12, -12.5]],
+                                runsDone: [[3, 3, 3], [3, 3, 0], [3, 3, 3], [1, 1, 1]], runsPlanned: 3, ndcg: 0.874,
+                                spearman: nil, evaluatedTargets: 2),
+            ],
+            original: ["es": 0.8731, "fi": 0.7912, "ja": 0.6420])
         return WorkbenchData(
             languages: languages, matrices: [.jaccard: matrix], gold: gold,
             pairOverlaps: [LanguagePair("fi", "et"): overlap], layerShares: shares, headCounts: counts,
-            headMasks: masks)
+            headMasks: masks, probe: probe)
     }
 
     /// The state the snapshots start from: computing, fi × et focused.

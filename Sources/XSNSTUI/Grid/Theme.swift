@@ -95,6 +95,7 @@ public struct Theme: Sendable, Equatable {
     public var ellipsis: String { ascii ? "~" : "…" }
     public var times: String { ascii ? "x" : "×" }
     public var dot: String { ascii ? "-" : "·" }
+    public var delta: String { ascii ? "d" : "Δ" }
 
     // MARK: Styles
 

@@ -15,11 +15,13 @@ public struct WorkbenchData: Sendable, Equatable {
     public var headCounts: [[Int]]
     /// Per-language head masks (layers × heads).
     public var headMasks: [String: [[Bool]]]
+    /// The session's transfer probe, when it has one.
+    public var probe: ProbeData?
 
     public init(
         languages: [LanguageInfo] = [], matrices: [Metric: SimilarityMatrix] = [:], gold: GoldData? = nil,
         pairOverlaps: [LanguagePair: PairOverlap] = [:], layerShares: [String: [Double]] = [:],
-        headCounts: [[Int]] = [], headMasks: [String: [[Bool]]] = [:]
+        headCounts: [[Int]] = [], headMasks: [String: [[Bool]]] = [:], probe: ProbeData? = nil
     ) {
         self.languages = languages
         self.matrices = matrices
@@ -28,6 +30,7 @@ public struct WorkbenchData: Sendable, Equatable {
         self.layerShares = layerShares
         self.headCounts = headCounts
         self.headMasks = headMasks
+        self.probe = probe
     }
 
     public func language(_ code: String) -> LanguageInfo? {

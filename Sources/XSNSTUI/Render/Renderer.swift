@@ -80,6 +80,7 @@ struct Renderer {
         case .ranking: drawRanking(in: content)
         case .layers: drawLayers(in: content)
         case .heads: drawHeads(in: content)
+        case .probe: drawProbe(in: content)
         }
         drawInputLine(pane("message", Rect(x: 0, y: height - 2, width: width, height: 1)))
         drawStatusBar(pane("status", Rect(x: 0, y: height - 1, width: width, height: 1)))
@@ -113,11 +114,13 @@ struct Renderer {
     }
 
     private mutating func drawTabs(_ region: Region) {
+        // Padded tabs with a gap between them; on narrow screens (60 columns) tight ones, so all six fit.
+        let padded = ViewKind.allCases.reduce(0) { $0 + DisplayWidth.of($1.title) + 5 } <= region.width
         var x = 0
         for view in ViewKind.allCases {
-            let label = " \(view.rawValue) \(view.title) "
+            let label = padded ? " \(view.rawValue) \(view.title) " : " \(view.rawValue) \(view.title)"
             let style = view == state.view ? theme.selected.adding(.bold) : theme.dim
-            x = region.write(label, x: x, y: 0, style: style, into: &grid) + 1
+            x = region.write(label, x: x, y: 0, style: style, into: &grid) + (padded ? 1 : 0)
         }
         let name = "X-SNS Workbench "
         let nameWidth = DisplayWidth.of(name)

@@ -77,6 +77,12 @@ extension WorkbenchState {
             metric = metric.next
             return [.setMetric(metric)]
         case "o": order = order == .alphabetical ? .clustered : .alphabetical
+        case "n":
+            // The next step count of the probe, wrapping around.
+            if let tables = data.probe?.tables, let current = probeTable,
+               let index = tables.firstIndex(where: { $0.steps == current.steps }) {
+                probeSteps = tables[(index + 1) % tables.count].steps
+            }
         case "s":
             if compute != .running { return [.startCompute] }
         case "p":

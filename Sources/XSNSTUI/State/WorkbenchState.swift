@@ -1,6 +1,6 @@
-/// The views, in tab order; the digit keys 1–5 select them.
+/// The views, in tab order; the digit keys 1–6 select them.
 public enum ViewKind: Int, CaseIterable, Sendable {
-    case languages = 1, heatmap, ranking, layers, heads
+    case languages = 1, heatmap, ranking, layers, heads, probe
 
     public var title: String {
         switch self {
@@ -9,6 +9,7 @@ public enum ViewKind: Int, CaseIterable, Sendable {
         case .ranking: return "Ranking"
         case .layers: return "Layers"
         case .heads: return "Heads"
+        case .probe: return "Probe"
         }
     }
 }
@@ -60,6 +61,8 @@ public struct WorkbenchState: Sendable, Equatable {
     /// Last message for the user and whether it is an error.
     public var message: String?
     public var messageIsError: Bool
+    /// The probe's step count the Probe view shows (nil: the largest).
+    public var probeSteps: Int?
 
     public init(
         sessionName: String, modelName: String, isDemoModel: Bool = false, isSyntheticData: Bool = false,
@@ -83,8 +86,15 @@ public struct WorkbenchState: Sendable, Equatable {
         showHelp = false
         message = nil
         messageIsError = false
+        probeSteps = nil
         selectedLanguage = visibleLanguages.first
         partnerLanguage = visibleLanguages.dropFirst().first ?? selectedLanguage
+    }
+
+    /// The probe table the Probe view shows: the chosen step count, else the largest.
+    public var probeTable: ProbeData.Table? {
+        guard let tables = data.probe?.tables else { return nil }
+        return tables.first { $0.steps == probeSteps } ?? tables.last
     }
 
     /// The matrix of the current metric, if the shell has provided one.

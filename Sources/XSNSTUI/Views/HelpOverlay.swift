@@ -1,12 +1,13 @@
 /// The `?` overlay: keys and commands, centred over whatever view is showing.
 extension Renderer {
     static let keyHelp: [(String, String)] = [
-        ("Tab S-Tab 1-5", "switch view"),
+        ("Tab S-Tab 1-6", "switch view"),
         ("arrows hjkl", "move (j/k language, h/l partner)"),
         ("PgUp PgDn Home End", "jump"),
         ("+ -", "p up / down by 0.01"),
         ("m", "next metric"),
         ("o", "alphabetical / clustered order"),
+        ("n", "probe: next step count N"),
         ("s p x", "start/resume, pause, cancel compute"),
         ("/", "filter languages"),
         (":", "command line"),
