@@ -30,10 +30,7 @@ extension WorkbenchDataBuilder {
             let evaluation = try? TransferEvaluation.perSeed(perSeed, gold: gold, k: 3)
             return ProbeData.Table(
                 steps: steps, transfer: options.transfer, targets: options.targets,
-                delta: options.transfer.map { s in options.targets.map { results.delta(steps: steps, transfer: s, target: $0) } },
-                runsDone: options.transfer.map { s in
-                    options.targets.map { results.finishedRuns(steps: steps, transfer: s, target: $0) }
-                },
+                delta: results.deltaGrid(steps: steps), runsDone: results.runsGrid(steps: steps),
                 runsPlanned: options.runs, ndcg: evaluation?.mean.ndcg, spearman: evaluation?.mean.spearman,
                 evaluatedTargets: evaluation?.targets.count ?? 0)
         }

@@ -38,6 +38,15 @@ import XSNSTestSupport
         let json = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any]
         let targets = json?["targets"] as? [String: Any]
         #expect(Set(targets?.keys ?? [:].keys) == ["de", "en"], "\(eval.stdout)")
+        let out = try Fixtures.temporaryDirectory().appendingPathComponent("export")
+        let export = try XSNSBinary.run(["export", "--session", session.path, "--out", out.path, "--gold", "probe"])
+        #expect(export.status == 0, "\(export.stderr)")
+        for file in ["probe/transfer-N2.csv", "probe/original.csv", "figures/probe-N2.svg", "tables/probe-N2.tex",
+                     "evaluation.csv"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
+        }
+        let exported = try String(contentsOf: out.appendingPathComponent("probe/transfer-N2.csv"), encoding: .utf8)
+        #expect(exported == (try String(contentsOf: session.appendingPathComponent("probe/transfer-N2.csv"), encoding: .utf8)))
         let missing = try XSNSBinary.run(["eval", "--session", session.path, "--gold", "probe:N5"])
         #expect(missing.status == 2 && missing.stderr.contains("probe:N2"), "\(missing.stderr)")
     }

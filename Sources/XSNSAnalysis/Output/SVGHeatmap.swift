@@ -1,4 +1,4 @@
-/// A language × language heatmap as a standalone SVG: labels on both axes, the value in each cell, and a
+/// A language × language (or any rows × columns) heatmap as a standalone SVG: labels on both axes, the value in each cell, and a
 /// colour legend. The colour scale spans the off-diagonal values (self-similarity would flatten it);
 /// diagonal and missing cells are grey.
 public enum SVGHeatmap {
@@ -22,19 +22,25 @@ public enum SVGHeatmap {
     }
 
     public static func render(_ matrix: SimilarityMatrix, title: String) -> String {
-        let n = matrix.languages.count
+        render(rows: matrix.languages, columns: matrix.languages, values: matrix.values, title: title, greyDiagonal: true)
+    }
+
+    /// Any rows × columns table (the probe's transfer × target Δ); `greyDiagonal` greys the cells whose
+    /// row and column are the same language and leaves them out of the colour scale.
+    public static func render(rows: [String], columns: [String], values: [[Double?]], title: String,
+                              greyDiagonal: Bool = false) -> String {
         let cell = 36
-        let labelWidth = 12 + 8 * (matrix.languages.map(\.count).max() ?? 2)
+        let labelWidth = 12 + 8 * ((rows + columns).map(\.count).max() ?? 2)
         let top = 40 + labelWidth
         let left = labelWidth
-        let legendX = left + n * cell + 24
+        let legendX = left + columns.count * cell + 24
         // Wide enough for the title too (about 8 px per character at 14 px).
         let width = max(legendX + 90, left + 8 * title.count)
-        let height = max(top + n * cell + 20, top + 220)
-        var offDiagonal: [Double] = []
-        for i in 0..<n { for j in 0..<n where i != j { if let value = matrix.values[i][j] { offDiagonal.append(value) } } }
-        let low = offDiagonal.min() ?? 0
-        let high = offDiagonal.max() ?? 1
+        let height = max(top + rows.count * cell + 20, top + 220)
+        func shown(_ i: Int, _ j: Int) -> Double? { greyDiagonal && rows[i] == columns[j] ? nil : values[i][j] }
+        let scaled = rows.indices.flatMap { i in columns.indices.compactMap { shown(i, $0) } }
+        let low = scaled.min() ?? 0
+        let high = scaled.max() ?? 1
         let span = high > low ? high - low : 1
 
         var svg = """
@@ -43,20 +49,22 @@ public enum SVGHeatmap {
             <text x="\(left)" y="20" font-size="14">\(escape(title))</text>
 
             """
-        for (index, language) in matrix.languages.enumerated() {
+        for (index, language) in rows.enumerated() {
             let y = top + index * cell + cell / 2 + 4
             svg += "<text x=\"\(left - 6)\" y=\"\(y)\" text-anchor=\"end\">\(escape(language))</text>\n"
+        }
+        for (index, language) in columns.enumerated() {
             let x = left + index * cell + cell / 2 + 4
             svg += "<text x=\"\(x)\" y=\"\(top - 6)\" transform=\"rotate(-90 \(x) \(top - 6))\">\(escape(language))</text>\n"
         }
-        for i in 0..<n {
-            for j in 0..<n {
-                let value = matrix.values[i][j]
-                let fill = (i == j || value == nil) ? "rgb(220,220,220)" : colour((value! - low) / span)
+        for i in rows.indices {
+            for j in columns.indices {
+                let value = shown(i, j)
+                let fill = value.map { colour(($0 - low) / span) } ?? "rgb(220,220,220)"
                 let x = left + j * cell
                 let y = top + i * cell
                 svg += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cell)\" height=\"\(cell)\" fill=\"\(fill)\" stroke=\"white\"/>\n"
-                if let value, i != j {
+                if let value {
                     let textColour = (value - low) / span > 0.6 ? "black" : "white"
                     svg += "<text x=\"\(x + cell / 2)\" y=\"\(y + cell / 2 + 4)\" text-anchor=\"middle\" font-size=\"9\" fill=\"\(textColour)\">\(NumberText.fixed(value, 2))</text>\n"
                 }

@@ -8,6 +8,35 @@ public struct SessionExport: Sendable {
         public let data: Data
     }
 
+    /// A session's transfer probe, as far as it is measured (from `xsns probe`'s files).
+    public struct Probe: Sendable {
+        public struct Table: Sendable {
+            public var steps: Int
+            public var transfer: [String]
+            public var targets: [String]
+            /// [transfer][target]: Δ accuracy points, mean over the runs finished; nil before any.
+            public var delta: [[Double?]]
+            /// The gold-format table of the complete cells.
+            public var csv: String?
+
+            public init(steps: Int, transfer: [String], targets: [String], delta: [[Double?]], csv: String?) {
+                self.steps = steps
+                self.transfer = transfer
+                self.targets = targets
+                self.delta = delta
+                self.csv = csv
+            }
+        }
+        public var tables: [Table]
+        /// Target → accuracy (0…1) of the unchanged model.
+        public var original: [String: Double]
+
+        public init(tables: [Table], original: [String: Double]) {
+            self.tables = tables
+            self.original = original
+        }
+    }
+
     public private(set) var files: [File] = []
 
     private mutating func add(_ path: String, _ text: String) { files.append(File(path: path, data: Data(text.utf8))) }
@@ -16,7 +45,7 @@ public struct SessionExport: Sendable {
     /// `headFraction`: the share of all heads in each language's head mask (heads ranked by Fisher mass).
     public init(
         catalog: FisherCatalog, p: Double, gold: (name: String, table: TransferTable)? = nil, k: Int = 3,
-        headFraction: Double = 0.25
+        headFraction: Double = 0.25, probe: Probe? = nil
     ) throws {
         guard headFraction > 0, headFraction <= 1 else {
             throw InputError("--head-fraction must lie in (0, 1] (got \(headFraction))")
@@ -89,10 +118,29 @@ public struct SessionExport: Sendable {
                     caption: "Ranking sources by sub-network Jaccard against \(gold.name)", label: "tab:xsns-evaluation"))
             }
         }
+        if let probe { addProbe(probe) }
         add("report.md", ExportReport(
             session: catalog.session.lastPathComponent, masks: masks, p: p, jaccard: jaccard,
             layers: layers, gold: gold?.name, evaluation: evaluation, regression: regression,
             files: files.map(\.path) + ["report.md"]).markdown)
+    }
+
+    /// `probe/transfer-N<N>.csv` (complete cells, gold format), `probe/original.csv`, and per N a figure and
+    /// a LaTeX table of Δ (cells still measuring are left empty).
+    private mutating func addProbe(_ probe: Probe) {
+        let targets = probe.original.keys.sorted()
+        add("probe/original.csv", TextTable.csv([["target", "accuracy"]]
+            + targets.map { [$0, NumberText.exact(probe.original[$0]!)] }))
+        for table in probe.tables {
+            if let csv = table.csv { add("probe/transfer-N\(table.steps).csv", csv) }
+            let title = "Probe: accuracy change (points) after N = \(table.steps) MLM steps, transfer × target"
+            add("figures/probe-N\(table.steps).svg", SVGHeatmap.render(
+                rows: table.transfer, columns: table.targets, values: table.delta, title: title))
+            add("tables/probe-N\(table.steps).tex", LaTeXTable.render(
+                [["transfer"] + table.targets] + zip(table.transfer, table.delta).map { row, values in
+                    [row] + values.map { $0.map { NumberText.fixed($0, 2) } ?? "" }
+                }, caption: title, label: "tab:xsns-probe-N\(table.steps)"))
+        }
     }
 
     static func title(_ metric: String, p: Double?) -> String {

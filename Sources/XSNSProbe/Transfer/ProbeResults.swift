@@ -47,6 +47,16 @@ public struct ProbeResults: Sendable {
         changes[steps]?[transfer]?[target]?.count ?? 0
     }
 
+    /// [transfer][target] of `delta`, in the options' order.
+    public func deltaGrid(steps: Int) -> [[Double?]] {
+        options.transfer.map { s in options.targets.map { delta(steps: steps, transfer: s, target: $0) } }
+    }
+
+    /// [transfer][target] of `finishedRuns`, in the options' order.
+    public func runsGrid(steps: Int) -> [[Int]] {
+        options.transfer.map { s in options.targets.map { finishedRuns(steps: steps, transfer: s, target: $0) } }
+    }
+
     /// The gold-format table for `steps`: the rows whose every run has finished.
     public func table(steps: Int) -> String? {
         var rows = ["source,target,score"]

@@ -30,8 +30,9 @@ public struct ProbeData: Sendable, Equatable {
             self.evaluatedTargets = evaluatedTargets
         }
 
-        public var finishedRuns: Int { runsDone.joined().reduce(0, +) }
-        public var plannedRuns: Int { transfer.count * targets.count * runsPlanned }
+        /// Fine-tuning runs finished: a run counts once it has tagged every target.
+        public var finishedRuns: Int { runsDone.reduce(0) { $0 + ($1.min() ?? 0) } }
+        public var plannedRuns: Int { transfer.count * runsPlanned }
     }
 
     /// Ascending step counts.
