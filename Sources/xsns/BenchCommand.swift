@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import XSNSAnalysis
 import XSNSEngine
+import XSNSProbe
 import XSNSTraining
 
 struct BenchCommand: ParsableCommand {
@@ -11,6 +12,11 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             --analysis times the analysis instead: random Fisher vectors of the shape's θ size for
             --languages languages in memory, then the full Jaccard matrix at a new p.
+            --train times masked-LM training steps instead (--batch-size sequences of --seq-len tokens,
+            dropout on, AdamW on --scope); Tests/FixtureGenerator/bench_train.sh runs it beside PyTorch.
+            --probe times one transfer-probe run: fine-tuning steps on --batch-size blocks of --seq-len
+            tokens (adapter off), then tagging --probe-sentences sentences of --sentence-length tokens;
+            Tests/FixtureGenerator/bench_probe.sh runs it beside PyTorch.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
@@ -39,6 +45,12 @@ struct BenchCommand: ParsableCommand {
     var steps = 3
     @Option(help: "Trained parameters (--train): all, encoder or theta.")
     var scope = "all"
+    @Flag(help: "Time a transfer-probe run (masked-LM steps, then tagging) instead of the Fisher pass.")
+    var probe = false
+    @Option(help: "Sentences tagged (--probe).")
+    var probeSentences = 1000
+    @Option(help: "Tokens per tagged sentence (--probe).")
+    var sentenceLength = 32
 
     func run() throws {
         if analysis {
@@ -53,6 +65,10 @@ struct BenchCommand: ParsableCommand {
         }
         if train {
             try runTraining(shape: shapeValue)
+            return
+        }
+        if probe {
+            try runProbe(shape: shapeValue)
             return
         }
         guard let kind = FisherEstimatorKind(rawValue: estimator) else {
@@ -85,6 +101,26 @@ struct BenchCommand: ParsableCommand {
             .integer("trained_parameters", result.trainedParameters),
             .number("seconds_per_step", result.secondsPerStep, 3),
             .number("optimizer_seconds_per_step", result.optimizerSecondsPerStep, 3),
+            Row(key: "peak_rss", table: Self.gibibytes(result.peakResidentBytes)),
+            Row(key: "peak_rss_bytes", json: "\(result.peakResidentBytes)"),
+        ])
+    }
+
+    private func runProbe(shape shapeValue: EncoderBenchmark.Shape) throws {
+        var benchmark = ProbeBenchmark(shape: shapeValue, threads: threads)
+        benchmark.blockLength = sequenceLength
+        benchmark.batchSize = batchSize
+        benchmark.steps = steps
+        benchmark.sentences = probeSentences
+        benchmark.sentenceLength = sentenceLength
+        let result = try benchmark.run()
+        report(format: format, [
+            .text("shape", shape), .integer("seq_len", sequenceLength), .integer("batch_size", batchSize),
+            .integer("steps", steps), .integer("sentences", probeSentences), .integer("sentence_length", sentenceLength),
+            .integer("threads", threads),
+            .number("seconds_per_step", result.secondsPerStep, 3),
+            .number("evaluation_seconds", result.evaluationSeconds, 2),
+            .number("run_seconds_100_steps", result.runSeconds(steps: 100), 1),
             Row(key: "peak_rss", table: Self.gibibytes(result.peakResidentBytes)),
             Row(key: "peak_rss_bytes", json: "\(result.peakResidentBytes)"),
         ])

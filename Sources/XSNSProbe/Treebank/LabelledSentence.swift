@@ -15,6 +15,15 @@ public struct LabelledSentence: Sendable {
     /// Words lost to truncation or to a tokenizer that gives them no token.
     public var droppedWords: Int
 
+    /// Already tokenized and labelled (benchmarks, replays).
+    public init(inputIds: [Int32], positions: [Int], labels: [Int32?]) {
+        self.inputIds = inputIds
+        self.positions = positions
+        words = Array(positions.indices)
+        self.labels = labels
+        droppedWords = 0
+    }
+
     public init(_ sentence: TaggedSentence, tokenizer: Tokenizer, maxLength: Int) {
         let (encoding, wordIndices) = tokenizer.encode(words: sentence.words, maxLength: maxLength)
         inputIds = encoding.ids.map { Int32($0) }
