@@ -47,6 +47,10 @@ import XSNSTestSupport
         }
         let exported = try String(contentsOf: out.appendingPathComponent("probe/transfer-N2.csv"), encoding: .utf8)
         #expect(exported == (try String(contentsOf: session.appendingPathComponent("probe/transfer-N2.csv"), encoding: .utf8)))
+        let noTest = try XSNSBinary.run(["probe", "--session", session.path, "--corpora", Self.corpora,
+                                         "--treebanks", treebanks.path, "--transfer", "en", "--targets", "de,qq",
+                                         "--steps", "2", "--runs", "1", "--threads", "1"])
+        #expect(noTest.status == 2 && noTest.stderr.contains("no test treebank for 'qq'"), "\(noTest.stderr)")
         let missing = try XSNSBinary.run(["eval", "--session", session.path, "--gold", "probe:N5"])
         #expect(missing.status == 2 && missing.stderr.contains("probe:N2"), "\(missing.stderr)")
     }

@@ -75,7 +75,14 @@ public final class ProbeJob {
             originalAccuracy[target] = try TaggingAccuracy(sentences: targets[target]!, model: model, head: task.head)
             try write(originalAccuracy, to: paths.original)
         }
-        for target in options.targets { emit(.original(target: target, accuracy: originalAccuracy[target]!.accuracy)) }
+        for target in options.targets {
+            let accuracy = originalAccuracy[target]!
+            emit(.original(target: target, accuracy: accuracy.accuracy))
+            if accuracy.unknownTags > 0 {
+                emit(.note("\(target): \(accuracy.unknownTags) of \(accuracy.words) test words have a tag outside the label set; "
+                           + "they count as wrong"))
+            }
+        }
 
         let plan = options.transfer.flatMap { s in options.steps.flatMap { n in (1...options.runs).map { (s, n, $0) } } }
         let masking = task.loaded.masking(probability: options.maskProbability)
