@@ -76,6 +76,26 @@ import XSNSTestSupport
         #expect(throws: InputError.self) { try paths.goldTable(reference: "probe:N7") }
     }
 
+    /// `--record-inputs`: every step's batch (one line per sequence) and the evaluated tokens of each target.
+    @Test func recordedInputsCoverEveryStepAndTarget() throws {
+        let treebanks = try Self.treebanks()
+        let session = try Self.trainedSession(treebanks: treebanks)
+        var options = Self.probeOptions(treebanks)
+        (options.transfer, options.steps, options.runs, options.recordInputs) = (["en"], [3], 1, true)
+        options.batchSize = 4
+        #expect(try ProbeJob(options: options, session: session, threads: 1).run())
+        let paths = ProbePaths(session: session)
+        let batches = try String(contentsOf: paths.runInputs(transfer: "en", steps: 3, run: 1), encoding: .utf8)
+            .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(batches.count == 3 * 4)
+        #expect(batches.map { $0["step"] as! Int } == [1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3])
+        let sentences = try CoNLLU.read(Fixtures.url("probe/tiny.conllu")).count
+        for target in ["de", "en"] {
+            let lines = try String(contentsOf: paths.evaluationInputs(target: target), encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == sentences)
+        }
+    }
+
     /// Stopped after its first run and started again, a probe ends with the same run files as one that
     /// ran through — and as a probe asked for one run alone: each run starts from the original weights.
     @Test func stoppedProbeResumesToTheSameRuns() throws {
