@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "XSNSTerminal", dependencies: ["CNCursesW", "XSNSTUI"]),
         // The app shell: wires the TUI to the engine, the analysis and the session (no curses).
         .target(name: "XSNSWorkbench",
-                dependencies: ["XSNSTUI", "XSNSAnalysis", "XSNSCompute", "XSNSProbe", "XSNSSession", "XSNSStorage"]),
+                dependencies: ["XSNSTUI", "XSNSAnalysis", "XSNSEngine", "XSNSCompute", "XSNSProbe", "XSNSSession", "XSNSStorage"]),
 
         .executableTarget(
             name: "xsns",

@@ -3,10 +3,10 @@ import XSNSSession
 import XSNSStorage
 
 extension ComputeOptions {
-    /// `xsns compute`'s defaults (DESIGN.md).
+    /// `xsns compute`'s defaults (DESIGN.md); threads: every core the process may use (`ThreadBudget`).
     public static let defaults = ComputeOptions(
         sentences: 1024, seeds: [42, 16, 10], estimator: FisherEstimatorKind.xsns.rawValue, batchSize: 4,
-        maxLength: 512, maskProbability: 0.15, recordInputs: false, threads: 1)
+        maxLength: 512, maskProbability: 0.15, recordInputs: false, threads: ThreadBudget.available)
 
     public var estimatorKind: FisherEstimatorKind? { FisherEstimatorKind(rawValue: estimator) }
 

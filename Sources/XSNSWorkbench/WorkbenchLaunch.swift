@@ -1,5 +1,6 @@
 import Foundation
 import XSNSCompute
+import XSNSEngine
 import XSNSSession
 import XSNSStorage
 
@@ -23,7 +24,7 @@ public struct WorkbenchLaunch: Sendable {
     /// The demo keeps to a few hundred sentences so that it computes live within seconds.
     public static let demoOptions = ComputeOptions(
         sentences: 200, seeds: [42, 16, 10], estimator: "xsns", batchSize: 4, maxLength: 128,
-        maskProbability: 0.15, recordInputs: false, threads: 1)
+        maskProbability: 0.15, recordInputs: false, threads: ThreadBudget.available)
 
     public struct Arguments: Sendable {
         public var session: String?

@@ -29,8 +29,8 @@ struct BenchCommand: ParsableCommand {
     var sequences = 4
     @Option(help: "Estimator: exact or xsns.")
     var estimator: String = "exact"
-    @Option(help: "Threads (default: every core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads (default: every core this process may use; OMP_NUM_THREADS and cgroup limits honoured).")
+    var threads: Int = ThreadBudget.available
     @Option(help: "Output format: table or json.")
     var format: Format = .table
     @Flag(help: "Time a new p's full Jaccard matrix instead of the forward/backward pass.")

@@ -35,7 +35,7 @@ struct ComputeCommand: ParsableCommand {
     var maskProbability = ComputeOptions.defaults.maskProbability
     @Flag(help: "Also write inputs/<lang>.seed<k>.jsonl (masked ids and labels) for replaying elsewhere.")
     var recordInputs = false
-    @Option(help: "BLAS threads.")
+    @Option(help: "Threads (default: every core this process may use; OMP_NUM_THREADS and cgroup limits honoured).")
     var threads = ComputeOptions.defaults.threads
     @Option(help: .hidden)
     var checkpointEvery = 64

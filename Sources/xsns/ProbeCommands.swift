@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XSNSEngine
 import XSNSCompute
 import XSNSProbe
 import XSNSSession
@@ -33,8 +34,8 @@ struct ProbeTaskCommand: ParsableCommand {
     var seed: UInt64 = 1
     @Option(help: "Model: a local folder or a Hugging Face hub id (default: the session's model).")
     var model: String?
-    @Option(help: "Threads (default: every core).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads (default: every core this process may use; OMP_NUM_THREADS and cgroup limits honoured).")
+    var threads = ThreadBudget.available
 
     func run() throws {
         let folder = try SessionStore.folder(forName: session)
@@ -102,8 +103,8 @@ struct ProbeCommand: ParsableCommand {
     var blockLength = 512
     @Flag(help: "Also write probe/inputs/: every step's masked batch and the evaluated tokens.")
     var recordInputs = false
-    @Option(help: "Threads (default: every core).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads (default: every core this process may use; OMP_NUM_THREADS and cgroup limits honoured).")
+    var threads = ThreadBudget.available
 
     func run() throws {
         let folder = try SessionStore.folder(forName: session)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XSNSEngine
 import XSNSCompute
 import XSNSStorage
 import XSNSTraining
@@ -48,8 +49,8 @@ struct TrainMLMCommand: ParsableCommand {
     var headMask: String?
     @Option(help: "Seed of the sentence sampling, masking and dropout streams.")
     var seed: UInt64 = 1
-    @Option(help: "Threads (default: every core).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads (default: every core this process may use; OMP_NUM_THREADS and cgroup limits honoured).")
+    var threads = ThreadBudget.available
     @Flag(help: "Also write inputs.jsonl: every step's masked batch, to replay the run elsewhere.")
     var recordInputs = false
     @Option(help: .hidden)
