@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries: nothing but the C headers.
@@ -21,7 +22,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
 
         // Engine side: no terminal code anywhere below the TUI.
-        .target(name: "XSNSStorage", swiftSettings: optimized),
+        .target(name: "XSNSStorage", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: optimized),
         .target(name: "XSNSTokenizers", dependencies: ["XSNSStorage"], swiftSettings: optimized),
         .target(name: "XSNSEngine",
                 dependencies: ["CBLAS", "XSNSStorage", "XSNSTokenizers"],
