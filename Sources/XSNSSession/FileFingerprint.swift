@@ -31,7 +31,7 @@ public struct FileFingerprint: Codable, Equatable, Sendable {
             return previous
         }
         return FileFingerprint(
-            file: url.lastPathComponent, bytes: bytes, modified: modified, sha256: try SHA256.hexDigest(ofFileAt: url))
+            file: url.lastPathComponent, bytes: bytes, modified: modified, sha256: try DigestCache.hexDigest(ofFileAt: url))
     }
 
     /// Whether the content is the same (size and hash; the time alone does not count as a change).

@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// SHA-256 digests of large files remembered per user, keyed by (device, inode, size, modification
+/// time), so that a checkpoint used by many sessions is hashed once, not at every `compute` (as `make`
+/// trusts timestamps: a file rewritten with the same size and time is not noticed). Small files are
+/// always hashed. The cache is `$XSNS_DIGEST_CACHE`, else `$XDG_CACHE_HOME/xsns/digests.json`, else
+/// `~/.cache/xsns/digests.json`; a missing, unreadable or unwritable cache only costs the hashing.
+public enum DigestCache {
+    /// Files smaller than this are hashed every time (a corpus or a tokenizer: milliseconds).
+    public static let minimumBytes = 16 << 20
+
+    struct Entry: Codable, Equatable {
+        var path: String
+        var bytes: Int
+        var modified: Double
+        var sha256: String
+    }
+
+    public static func hexDigest(ofFileAt url: URL) throws -> String {
+        try hexDigest(ofFileAt: url, cache: location, minimumBytes: minimumBytes)
+    }
+
+    static func hexDigest(ofFileAt url: URL, cache: URL?, minimumBytes: Int) throws -> String {
+        var status = stat()
+        guard stat(url.path, &status) == 0 else {
+            throw InputError(file: url.path, "cannot read: \(String(cString: strerror(errno)))")
+        }
+        let bytes = Int(status.st_size)
+        guard let cache, bytes >= minimumBytes else { return try SHA256.hexDigest(ofFileAt: url) }
+        let key = "\(status.st_dev):\(status.st_ino)"
+        #if os(Linux)
+        let time = status.st_mtim
+        #else
+        let time = status.st_mtimespec
+        #endif
+        let modified = Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        var entries = (try? JSONDecoder().decode([String: Entry].self, from: Data(contentsOf: cache))) ?? [:]
+        if let entry = entries[key], entry.bytes == bytes, entry.modified == modified { return entry.sha256 }
+        let digest = try SHA256.hexDigest(ofFileAt: url)
+        entries[key] = Entry(path: url.path, bytes: bytes, modified: modified, sha256: digest)
+        try? FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? AtomicFile.write(try JSONEncoder().encode(entries), to: cache)
+        return digest
+    }
+
+    static var location: URL? {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["XSNS_DIGEST_CACHE"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? environment["HOME"].map { URL(fileURLWithPath: $0).appendingPathComponent(".cache") }
+        return base?.appendingPathComponent("xsns/digests.json")
+    }
+}
