@@ -52,6 +52,8 @@ public final class ComputeJob: @unchecked Sendable {
     public var checkpointSeconds: TimeInterval = 60
     /// Minimum time between two progress events of a run (the last one is always sent).
     public var progressInterval: TimeInterval = 0.2
+    /// Wall time per stage of everything this job ran (`xsns bench --compute`).
+    public let clock = StageClock()
     private let emit: @Sendable (ComputeEvent) -> Void
     private let stopSignal: StopSignal
 
@@ -83,16 +85,18 @@ public final class ComputeJob: @unchecked Sendable {
         // Every corpus is read before anything is computed: a bad file late in the list must not
         // surface hours into a job.
         let corpora = try corpusFiles.map { try Corpus.load($0.url) }
-        let context = try prepare(corpusFiles: corpusFiles)
+        let context = try clock.measure(.prepare) { try prepare(corpusFiles: corpusFiles) }
 
         var summary = ComputeSummary()
         for corpus in corpora {
             if corpus.invalidLines > 0 {
                 emit(.note("\(corpus.url.path): skipped \(corpus.invalidLines) line(s) that are not valid UTF-8"))
             }
-            try LexicalCounts.writeIfMissing(
-                corpus: corpus, tokenizer: context.tokenizer,
-                corpusSHA256: context.corpusHashes[corpus.language] ?? "", store: context.store)
+            try clock.measure(.prepare) {
+                try LexicalCounts.writeIfMissing(
+                    corpus: corpus, tokenizer: context.tokenizer,
+                    corpusSHA256: context.corpusHashes[corpus.language] ?? "", store: context.store)
+            }
             for seed in options.seeds {
                 if stopSignal.isStopped {
                     summary.runs.append((corpus.language, seed, .interrupted))

@@ -27,6 +27,9 @@ struct RunCheckpoint {
     var embeddingSum: [Double]
     /// Bytes of the recorded-inputs file that belong to the sentences already done.
     var recordedInputBytes: UInt64
+    /// Sentences fed but not yet in `embeddingSum`: the EMB pass runs on packs of sentences whose
+    /// boundaries depend on the sentence index alone, so a resumed run packs exactly as an uninterrupted one.
+    var pendingEmbedding: [[Int32]] = []
 
     /// Doubles travel as bit patterns: exact, and a NaN or infinity cannot make a checkpoint unwritable.
     private struct Metadata: Codable {
@@ -34,6 +37,8 @@ struct RunCheckpoint {
         var state: FisherEstimatorSnapshot.State
         var embeddingSumBits: [UInt64]
         var recordedInputBytes: UInt64
+        /// Absent in checkpoints written before EMB packing (nothing pending then).
+        var pendingEmbedding: [[Int32]]?
     }
 
     private static let nonFinite = (positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -43,7 +48,7 @@ struct RunCheckpoint {
     func write(to url: URL) throws {
         let metadata = Metadata(
             identity: identity, state: estimator.state, embeddingSumBits: embeddingSum.map(\.bitPattern),
-            recordedInputBytes: recordedInputBytes)
+            recordedInputBytes: recordedInputBytes, pendingEmbedding: pendingEmbedding)
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: Self.nonFinite.positiveInfinity, negativeInfinity: Self.nonFinite.negativeInfinity,
@@ -76,6 +81,6 @@ struct RunCheckpoint {
             identity: identity,
             estimator: FisherEstimatorSnapshot(state: metadata.state, accumulators: FlatTensors(layout: layout, values: values)),
             embeddingSum: metadata.embeddingSumBits.map(Double.init(bitPattern:)),
-            recordedInputBytes: metadata.recordedInputBytes)
+            recordedInputBytes: metadata.recordedInputBytes, pendingEmbedding: metadata.pendingEmbedding ?? [])
     }
 }

@@ -14,6 +14,10 @@ final class RunExecution {
     private let estimator: FisherEstimator
     private let identity: RunCheckpoint.Identity
     private var embeddingSum: [Double]
+    /// Sentences waiting for the EMB pass, which runs on packs of `embeddingPack` (bigger GEMMs than one
+    /// sentence at a time; the pooled states are the same up to rounding).
+    private var pendingEmbedding: [[Int32]] = []
+    static let embeddingPack = 16
     private var stability = StabilityTracker()
     private var lastStability: Double?
 
@@ -50,13 +54,14 @@ final class RunExecution {
             // The checkpoint is a file: counts that do not fit this run would index outside the
             // sentences and the EMB sum below.
             guard (0...sentences.count).contains(saved.estimator.state.progress.sentences),
-                  saved.embeddingSum.count == embeddingSum.count
+                  saved.embeddingSum.count == embeddingSum.count, saved.pendingEmbedding.count < Self.embeddingPack
             else {
                 throw InputError(file: checkpointURL.path, "run checkpoint does not fit this run (sentence count "
                     + "or EMB size out of range); delete it to compute \(language) seed \(seed) afresh")
             }
             try estimator.restore(saved.estimator)
             embeddingSum = saved.embeddingSum
+            pendingEmbedding = saved.pendingEmbedding
             start = estimator.progress.sentences
             recordedBytes = saved.recordedInputBytes
         }
@@ -75,16 +80,21 @@ final class RunExecution {
                 try markInterrupted()
                 return false
             }
-            let ids = context.tokenizer.encode(sentences[index], maxLength: context.maxLength).ids.map { Int32($0) }
-            let fed = try estimator.feed(ids)
-            try recorder?.record(fed.masked, batch: fed.batch)
-            let pooled = try context.model.meanPooledLastHiddenState(ids)
-            for j in pooled.indices { embeddingSum[j] += Double(pooled[j]) }
+            let clock = job.clock
+            let ids = clock.measure(.tokenize) {
+                context.tokenizer.encode(sentences[index], maxLength: context.maxLength).ids.map { Int32($0) }
+            }
+            let fed = try clock.measure(.fisher) { try estimator.feed(ids) }
+            try clock.measure(.checkpoint) { try recorder?.record(fed.masked, batch: fed.batch) }
+            pendingEmbedding.append(ids)
+            if pendingEmbedding.count == Self.embeddingPack { try poolPendingEmbedding() }
 
             sinceCheckpoint += 1
             let done = index + 1
             if StabilityTracker.isMeasurePoint(done) || done == sentences.count {
-                if let value = stability.measure(sentences: done, runningSum: estimator.runningFisherSum) {
+                if let value = clock.measure(.stability, {
+                    estimator.withRunningFisherSum { stability.measure(sentences: done, runningSum: $0) }
+                }) {
                     lastStability = value
                     emit(.stability(language: language, seed: seed, sentences: done, value: value))
                 }
@@ -92,7 +102,7 @@ final class RunExecution {
             let now = Date()
             if sinceCheckpoint >= job.checkpointSentences
                 || now.timeIntervalSince(lastCheckpoint) >= job.checkpointSeconds {
-                try saveCheckpoint(to: checkpointURL, recorder: recorder)
+                try clock.measure(.checkpoint) { try saveCheckpoint(to: checkpointURL, recorder: recorder) }
                 lastCheckpoint = now
                 sinceCheckpoint = 0
             }
@@ -110,10 +120,20 @@ final class RunExecution {
         return true
     }
 
+    /// The EMB pass over the waiting sentences, added to the sum in sentence order.
+    private func poolPendingEmbedding() throws {
+        try job.clock.measure(.emb) {
+            for pooled in try context.model.meanPooledLastHiddenStates(pendingEmbedding) {
+                for j in pooled.indices { embeddingSum[j] += Double(pooled[j]) }
+            }
+        }
+        pendingEmbedding.removeAll(keepingCapacity: true)
+    }
+
     private func saveCheckpoint(to url: URL, recorder: InputRecorder?) throws {
         let bytes = try recorder?.sync() ?? 0
         try RunCheckpoint(identity: identity, estimator: estimator.snapshot(), embeddingSum: embeddingSum,
-                          recordedInputBytes: bytes).write(to: url)
+                          recordedInputBytes: bytes, pendingEmbedding: pendingEmbedding).write(to: url)
         let progress = estimator.progress
         try context.store.update { manifest in
             guard var record = manifest.run(language: language, seed: seed) else { return }
@@ -134,7 +154,13 @@ final class RunExecution {
     }
 
     private func publish(recorder: InputRecorder?) throws {
-        let result = try estimator.finish()
+        // The last, partial batch's passes belong to the Fisher stage, the writes to publishing.
+        let result = try job.clock.measure(.fisher) { try estimator.finish() }
+        if !pendingEmbedding.isEmpty { try poolPendingEmbedding() }
+        try job.clock.measure(.publish) { try write(result, recorder: recorder) }
+    }
+
+    private func write(_ result: FisherResult, recorder: InputRecorder?) throws {
         let progress = result.progress
         let options = job.request.options
         var metadata: [String: String] = [

@@ -17,6 +17,8 @@ struct BenchCommand: ParsableCommand {
             --probe times one transfer-probe run: fine-tuning steps on --batch-size blocks of --seq-len
             tokens (adapter off), then tagging --probe-sentences sentences of --sentence-length tokens;
             Tests/FixtureGenerator/bench_probe.sh runs it beside PyTorch.
+            --compute runs the whole compute pipeline on --corpora with --model into a fresh session and
+            splits the wall time by stage.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
@@ -51,6 +53,7 @@ struct BenchCommand: ParsableCommand {
     var probeSentences = 1000
     @Option(help: "Tokens per tagged sentence (--probe).")
     var sentenceLength = 32
+    @OptionGroup var computeOptions: BenchComputeOptions
 
     func run() throws {
         if analysis {
@@ -69,6 +72,10 @@ struct BenchCommand: ParsableCommand {
         }
         if probe {
             try runProbe(shape: shapeValue)
+            return
+        }
+        if computeOptions.compute {
+            try runCompute()
             return
         }
         guard let kind = FisherEstimatorKind(rawValue: estimator) else {
@@ -128,7 +135,7 @@ struct BenchCommand: ParsableCommand {
 
     /// One measured figure: `table` is its text in the table (nil: JSON only), `json` its JSON value (nil:
     /// table only).
-    private struct Row {
+    struct Row {
         var key: String
         var table: String?
         var json: String?
@@ -139,7 +146,7 @@ struct BenchCommand: ParsableCommand {
         static func text(_ key: String, _ value: String) -> Row { Row(key: key, table: value, json: "\"\(value)\"") }
     }
 
-    private func report(format: Format, _ rows: [Row]) {
+    func report(format: Format, _ rows: [Row]) {
         switch format {
         case .json:
             print("{" + rows.compactMap { row in row.json.map { "\"\(row.key)\":\($0)" } }.joined(separator: ",") + "}")

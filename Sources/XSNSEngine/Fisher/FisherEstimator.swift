@@ -151,8 +151,10 @@ public final class FisherEstimator {
     }
 
     /// The running sum of squared gradients over θ (not yet divided by the units), e.g. for watching
-    /// the sub-network settle: a percentile does not move under scaling.
-    public var runningFisherSum: [Float] { fisherSum.array }
+    /// the sub-network settle: a percentile does not move under scaling. Read in place, not copied.
+    public func withRunningFisherSum<T>(_ body: (UnsafeBufferPointer<Float>) throws -> T) rethrows -> T {
+        try body(UnsafeBufferPointer(start: fisherSum.pointer, count: fisherSum.count))
+    }
 
     // MARK: - Snapshots
 
