@@ -28,6 +28,17 @@ public enum Fixtures {
             ? candidate : nil
     }
 
+    /// A treebank folder for the probe: `Tests/Fixtures/probe/tiny.conllu` as training data (language
+    /// "xx") and as the test data of de and en.
+    public static func probeTreebanks() throws -> URL {
+        let folder = try temporaryDirectory()
+        let tiny = try Data(contentsOf: url("probe/tiny.conllu"))
+        for name in ["xx-tiny-train.conllu", "de-tiny-test.conllu", "en-tiny-test.conllu"] {
+            try tiny.write(to: folder.appendingPathComponent(name))
+        }
+        return folder
+    }
+
     /// A fresh empty directory under the system temp folder, unique per call.
     public static func temporaryDirectory(_ label: String = "xsns-test") throws -> URL {
         let url = FileManager.default.temporaryDirectory

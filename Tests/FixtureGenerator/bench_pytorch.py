@@ -16,7 +16,9 @@ import json
 import time
 
 import torch
-from transformers import XLMRobertaConfig, XLMRobertaForMaskedLM
+from transformers import XLMRobertaForMaskedLM
+
+from bench_common import xlmr_base_config
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--seq-len", type=int, default=128)
@@ -27,9 +29,7 @@ args = parser.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 
-config = XLMRobertaConfig(vocab_size=250002, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
-                          intermediate_size=3072, max_position_embeddings=514, type_vocab_size=1,
-                          layer_norm_eps=1e-5, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
+config = xlmr_base_config()
 model = XLMRobertaForMaskedLM(config)
 model.eval()  # the exact estimator runs without dropout
 theta = [p for name, p in model.named_parameters() if ".encoder.layer." in name]

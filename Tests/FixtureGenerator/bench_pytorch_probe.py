@@ -19,7 +19,9 @@ import time
 
 import torch
 from torch import nn
-from transformers import XLMRobertaConfig, XLMRobertaForMaskedLM, get_linear_schedule_with_warmup
+from transformers import XLMRobertaForMaskedLM, get_linear_schedule_with_warmup
+
+from bench_common import xlmr_base_config
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--seq-len", type=int, default=512)
@@ -33,9 +35,7 @@ args = parser.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 
-config = XLMRobertaConfig(vocab_size=250002, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
-                          intermediate_size=3072, max_position_embeddings=514, type_vocab_size=1,
-                          layer_norm_eps=1e-5, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
+config = xlmr_base_config()
 model = XLMRobertaForMaskedLM(config)
 
 

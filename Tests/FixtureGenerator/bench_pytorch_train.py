@@ -16,7 +16,9 @@ import resource
 import time
 
 import torch
-from transformers import XLMRobertaConfig, XLMRobertaForMaskedLM, get_linear_schedule_with_warmup
+from transformers import XLMRobertaForMaskedLM, get_linear_schedule_with_warmup
+
+from bench_common import xlmr_base_config
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--seq-len", type=int, default=128)
@@ -28,9 +30,7 @@ args = parser.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 
-config = XLMRobertaConfig(vocab_size=250002, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
-                          intermediate_size=3072, max_position_embeddings=514, type_vocab_size=1,
-                          layer_norm_eps=1e-5, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
+config = xlmr_base_config()
 model = XLMRobertaForMaskedLM(config)
 model.train()
 optimizer = torch.optim.AdamW(model.parameters(), lr=5e-5, weight_decay=0.0, fused=args.fused or None)

@@ -8,18 +8,8 @@ import XSNSTestSupport
     static let demo = Fixtures.repositoryRoot.appendingPathComponent("Sources/xsns/DemoModel").path
     static let corpora = Fixtures.repositoryRoot.appendingPathComponent("Corpora").path
 
-    /// The tiny treebank as training data ("xx") and as the test data of de and en.
-    static func treebanks() throws -> URL {
-        let folder = try Fixtures.temporaryDirectory()
-        let tiny = try Data(contentsOf: Fixtures.url("probe/tiny.conllu"))
-        for name in ["xx-tiny-train.conllu", "de-tiny-test.conllu", "en-tiny-test.conllu"] {
-            try tiny.write(to: folder.appendingPathComponent(name))
-        }
-        return folder
-    }
-
     @Test func predictMeasureAndEvaluateInOneSession() throws {
-        let treebanks = try Self.treebanks()
+        let treebanks = try Fixtures.probeTreebanks()
         let session = try Fixtures.temporaryDirectory().appendingPathComponent("s")
         let computed = try XSNSBinary.run(["compute", "--session", session.path, "--model", Self.demo, "--corpora", Self.corpora,
                                            "--langs", "de,en,fi,ru", "--sentences", "8", "--seeds", "1", "--threads", "1"])
@@ -56,7 +46,7 @@ import XSNSTestSupport
     }
 
     @Test func badInputExitsTwoAndWritesNothing() throws {
-        let treebanks = try Self.treebanks()
+        let treebanks = try Fixtures.probeTreebanks()
         let broken = try Fixtures.temporaryDirectory()
         try FileManager.default.copyItem(at: Fixtures.url("probe/malformed/bad_id.conllu"),
                                          to: broken.appendingPathComponent("xx-bad-train.conllu"))

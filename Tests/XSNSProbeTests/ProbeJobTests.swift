@@ -13,16 +13,6 @@ import XSNSTestSupport
     static let demo = Fixtures.repositoryRoot.appendingPathComponent("Sources/xsns/DemoModel").path
     static let corpora = Fixtures.repositoryRoot.appendingPathComponent("Corpora").path
 
-    /// A treebank folder: the tiny treebank as training data ("xx") and as the test data of de and en.
-    static func treebanks() throws -> URL {
-        let folder = try Fixtures.temporaryDirectory()
-        let tiny = try Data(contentsOf: Fixtures.url("probe/tiny.conllu"))
-        for name in ["xx-tiny-train.conllu", "de-tiny-test.conllu", "en-tiny-test.conllu"] {
-            try tiny.write(to: folder.appendingPathComponent(name))
-        }
-        return folder
-    }
-
     static func trainedSession(treebanks: URL) throws -> URL {
         let session = try Fixtures.temporaryDirectory().appendingPathComponent("s")
         var options = ProbeTaskOptions(model: demo, treebanks: treebanks.path, languages: ["xx"])
@@ -43,7 +33,7 @@ import XSNSTestSupport
     }
 
     @Test func tablesAreTheMeanChangeOverRuns() throws {
-        let treebanks = try Self.treebanks()
+        let treebanks = try Fixtures.probeTreebanks()
         let session = try Self.trainedSession(treebanks: treebanks)
         let paths = ProbePaths(session: session)
         let record = try ProbeTaskRecord.load(paths)
@@ -78,7 +68,7 @@ import XSNSTestSupport
 
     /// `--record-inputs`: every step's batch (one line per sequence) and the evaluated tokens of each target.
     @Test func recordedInputsCoverEveryStepAndTarget() throws {
-        let treebanks = try Self.treebanks()
+        let treebanks = try Fixtures.probeTreebanks()
         let session = try Self.trainedSession(treebanks: treebanks)
         var options = Self.probeOptions(treebanks)
         (options.transfer, options.steps, options.runs, options.recordInputs) = (["en"], [3], 1, true)
@@ -99,7 +89,7 @@ import XSNSTestSupport
     /// Stopped after its first run and started again, a probe ends with the same run files as one that
     /// ran through — and as a probe asked for one run alone: each run starts from the original weights.
     @Test func stoppedProbeResumesToTheSameRuns() throws {
-        let treebanks = try Self.treebanks()
+        let treebanks = try Fixtures.probeTreebanks()
         let session = try Self.trainedSession(treebanks: treebanks)
         var options = Self.probeOptions(treebanks)
         options.steps = [3]
