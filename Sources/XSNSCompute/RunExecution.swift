@@ -100,7 +100,8 @@ final class RunExecution {
                 }
             }
             let now = Date()
-            if sinceCheckpoint >= job.checkpointSentences
+            // After the last sentence the run publishes at once: a checkpoint there would be thrown away.
+            if done < sentences.count, sinceCheckpoint >= job.checkpointSentences
                 || now.timeIntervalSince(lastCheckpoint) >= job.checkpointSeconds {
                 try clock.measure(.checkpoint) { try saveCheckpoint(to: checkpointURL, recorder: recorder) }
                 lastCheckpoint = now
