@@ -35,7 +35,8 @@ let package = Package(
                 swiftSettings: optimized),
         // The transfer probe of 2403.20088: treebanks, the task adapter, transfer fine-tunes and their scores.
         .target(name: "XSNSProbe",
-                dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSSession", "XSNSCompute", "XSNSTraining"]),
+                dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSSession", "XSNSAnalysis", "XSNSCompute",
+                               "XSNSTraining"]),
         .target(name: "XSNSSession", dependencies: ["XSNSStorage"]),
         // Orchestration: corpora → tokens → Fisher files in a session, with progress events.
         .target(name: "XSNSCompute",

@@ -19,15 +19,7 @@ extension WorkbenchDataBuilder {
         guard let results else { return nil }
         let options = results.options
         let tables = options.steps.map { steps -> ProbeData.Table in
-            var gold = TransferTable()
-            for transfer in options.transfer {
-                for target in options.targets
-                    where results.finishedRuns(steps: steps, transfer: transfer, target: target) == options.runs {
-                    gold.insert(source: transfer, target: target,
-                                value: results.delta(steps: steps, transfer: transfer, target: target)!)
-                }
-            }
-            let evaluation = try? TransferEvaluation.perSeed(perSeed, gold: gold, k: 3)
+            let evaluation = try? TransferEvaluation.perSeed(perSeed, gold: results.completeCells(steps: steps), k: 3)
             return ProbeData.Table(
                 steps: steps, transfer: options.transfer, targets: options.targets,
                 delta: results.deltaGrid(steps: steps), runsDone: results.runsGrid(steps: steps),

@@ -16,7 +16,8 @@ final class ProbeWatcher: @unchecked Sendable {
         signature = []
         signature = currentSignature()
         timer.schedule(deadline: .now() + interval, repeating: interval)
-        timer.setEventHandler { [unowned self] in
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
             let now = currentSignature()
             guard now != signature else { return }
             signature = now

@@ -29,8 +29,8 @@ struct BenchCommand: ParsableCommand {
     var sequenceLength = 128
     @Option(help: "Sequences to time.")
     var sequences = 4
-    @Option(help: "Estimator: exact or xsns.")
-    var estimator: String = "exact"
+    @Option(help: "Estimator: exact or xsns (default: exact for the engine alone, xsns with --compute, as compute).")
+    var estimator: String?
     @Option(help: "Threads (default: every core this process may use; OMP_NUM_THREADS and cgroup limits honoured).")
     var threads: Int = ThreadBudget.available
     @Option(help: "Output format: table or json.")
@@ -56,6 +56,9 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var computeOptions: BenchComputeOptions
 
     func run() throws {
+        guard [train, probe, computeOptions.compute, analysis].filter({ $0 }).count <= 1 else {
+            throw ValidationError("give at most one of --train, --probe, --compute and --analysis")
+        }
         if analysis {
             let parameters = shape == "xlmr-base" || shape == "mbert-base"
                 ? AnalysisBenchmark.xlmrBaseParameters : 1_000_000
@@ -78,6 +81,7 @@ struct BenchCommand: ParsableCommand {
             try runCompute()
             return
         }
+        let estimator = estimator ?? FisherEstimatorKind.exact.rawValue
         guard let kind = FisherEstimatorKind(rawValue: estimator) else {
             throw ValidationError("--estimator must be exact or xsns")
         }

@@ -37,7 +37,7 @@ extension BenchCommand {
         var options = ComputeOptions.defaults
         options.sentences = computeOptions.computeSentences
         options.seeds = try parseSeeds(computeOptions.seeds)
-        options.estimator = estimator
+        options.estimator = estimator ?? ComputeOptions.defaults.estimator
         options.threads = threads
         options.recordInputs = computeOptions.recordInputs
         let job = ComputeJob(ComputeRequest(session: session, modelSpec: model, corpora: URL(fileURLWithPath: corpora),
@@ -50,7 +50,7 @@ extension BenchCommand {
         let sentences = done.reduce(0) { $0 + $1.sentences }, tokens = done.reduce(0) { $0 + $1.tokens }
         let stages = job.clock.totals
         var rows: [Row] = [
-            .text("model", model), .text("estimator", estimator), .integer("threads", threads),
+            .text("model", model), .text("estimator", options.estimator), .integer("threads", threads),
             .integer("runs", done.count), .integer("sentences", sentences), .integer("tokens", tokens),
             .number("wall_seconds", wall, 2),
             .number("ms_per_sentence", wall * 1000 / Double(max(1, sentences)), 1),

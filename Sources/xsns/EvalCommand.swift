@@ -28,6 +28,9 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         guard k >= 1 else { throw InputError("--k must be at least 1 (got \(k))") }
         let names = try columns.map(TransferColumns.init(parsing:)) ?? TransferColumns()
+        if session == nil, gold == "probe" || gold.hasPrefix("probe:") {
+            throw InputError("--gold \(gold) is a session's own probe: it needs --session")
+        }
         let probeTable = try session.flatMap { try ProbePaths(session: SessionStore.folder(forName: $0)).goldTable(reference: gold) }
         let goldTable = try TransferTable.load(probeTable ?? URL(fileURLWithPath: gold), columns: names)
         let evaluation: TransferEvaluation

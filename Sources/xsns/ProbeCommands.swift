@@ -39,7 +39,7 @@ struct ProbeTaskCommand: ParsableCommand {
 
     func run() throws {
         let folder = try SessionStore.folder(forName: session)
-        let spec = try model ?? sessionModel(folder)
+        let spec = try resolvedModel(folder)
         var options = ProbeTaskOptions(model: spec, treebanks: treebanks, languages: parseList(langs) ?? [])
         options.epochs = epochs
         options.learningRate = lr
@@ -50,18 +50,28 @@ struct ProbeTaskCommand: ParsableCommand {
         let signals = SignalTrap(stop: stop)
         let reporter = ProbeReporter()
         let job = ProbeTaskJob(options: options, session: folder, threads: threads, stop: stop, events: reporter.task)
+        defer {
+            reporter.finish()
+            signals.restore()
+        }
         let finished = try job.run()
-        reporter.finish()
-        signals.restore()
         guard finished else { throw RuntimeFailure("interrupted before the end: nothing was written; run it again") }
         print("task adapter written to \(job.paths.taskFolder.path)")
     }
 
-    private func sessionModel(_ folder: URL) throws -> String {
-        guard FileManager.default.fileExists(atPath: SessionPaths(folder: folder).manifest.path),
-              let spec = try SessionStore(folder: folder).load().model?.spec
-        else { throw InputError(file: folder.path, "has no model yet; pass --model SPEC") }
-        return spec
+    /// The session's model; `--model` only for a session that has none (the probe must measure the
+    /// model the session's sub-networks come from).
+    private func resolvedModel(_ folder: URL) throws -> String {
+        let recorded = FileManager.default.fileExists(atPath: SessionPaths(folder: folder).manifest.path)
+            ? try SessionStore(folder: folder).load().model?.spec : nil
+        switch (recorded, model) {
+        case (let recorded?, let given?) where recorded != given:
+            throw InputError(file: folder.path, "was computed with --model \(recorded), not \(given); "
+                             + "leave --model out, or use another session")
+        case (let recorded?, _): return recorded
+        case (nil, let given?): return given
+        case (nil, nil): throw InputError(file: folder.path, "has no model yet; pass --model SPEC")
+        }
     }
 }
 
@@ -128,9 +138,11 @@ struct ProbeCommand: ParsableCommand {
         let signals = SignalTrap(stop: stop)
         let reporter = ProbeReporter()
         let job = ProbeJob(options: options, session: folder, threads: threads, stop: stop, events: reporter.transfer)
+        defer {
+            reporter.finish()
+            signals.restore()
+        }
         let finished = try job.run()
-        reporter.finish()
-        signals.restore()
         guard finished else {
             throw RuntimeFailure("interrupted; finished runs are kept in \(job.paths.runsFolder.path): run the same command to go on")
         }

@@ -66,6 +66,47 @@ import XSNSTestSupport
         #expect(throws: InputError.self) { try paths.goldTable(reference: "probe:N7") }
     }
 
+    /// A later probe asks for another target: the runs are redone for every target, so the earlier
+    /// targets keep their cells (identical, as each run is reproducible) and the new one gets its own.
+    @Test func addingATargetKeepsTheEarlierOnes() throws {
+        let treebanks = try Fixtures.probeTreebanks()
+        let session = try Self.trainedSession(treebanks: treebanks)
+        var options = Self.probeOptions(treebanks)
+        (options.transfer, options.targets, options.steps, options.runs) = (["fi"], ["de"], [2], 1)
+        #expect(try ProbeJob(options: options, session: session, threads: 1).run())
+        let paths = ProbePaths(session: session)
+        let first = try JSONDecoder().decode(ProbeRunRecord.self, from: Data(contentsOf: paths.run(transfer: "fi", steps: 2, run: 1)))
+        options.targets = ["en"]
+        #expect(try ProbeJob(options: options, session: session, threads: 1).run())
+        let second = try JSONDecoder().decode(ProbeRunRecord.self, from: Data(contentsOf: paths.run(transfer: "fi", steps: 2, run: 1)))
+        #expect(Set(second.accuracy.keys) == ["de", "en"])
+        #expect(second.accuracy["de"] == first.accuracy["de"])
+        let rows = try String(contentsOf: paths.transferTable(steps: 2), encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(rows.map { $0.split(separator: ",")[1] } == ["de", "en"])
+    }
+
+    /// Runs belong to the task adapter they were measured with: probe-task will not replace it under
+    /// them, and runs of another adapter are refused.
+    @Test func runsAreTiedToTheirTaskAdapter() throws {
+        let treebanks = try Fixtures.probeTreebanks()
+        let session = try Self.trainedSession(treebanks: treebanks)
+        var options = Self.probeOptions(treebanks)
+        (options.transfer, options.steps, options.runs) = (["fi"], [1], 1)
+        #expect(try ProbeJob(options: options, session: session, threads: 1).run())
+        var task = ProbeTaskOptions(model: Self.demo, treebanks: treebanks.path, languages: ["xx"])
+        task.epochs = 1
+        #expect(throws: InputError.self) { try ProbeTaskJob(options: task, session: session, threads: 1).run() }
+
+        // Another adapter put in place by hand: the runs are not mixed with it.
+        let paths = ProbePaths(session: session)
+        let other = try Self.trainedSession(treebanks: treebanks)
+        var weights = try Data(contentsOf: ProbePaths(session: other).taskWeights)
+        weights[weights.count - 1] ^= 1
+        try weights.write(to: paths.taskWeights)
+        let error = #expect(throws: InputError.self) { try ProbeJob(options: options, session: session, threads: 1).run() }
+        #expect(error?.description.contains("another task adapter") == true)
+    }
+
     /// `--record-inputs`: every step's batch (one line per sequence) and the evaluated tokens of each target.
     @Test func recordedInputsCoverEveryStepAndTarget() throws {
         let treebanks = try Fixtures.probeTreebanks()

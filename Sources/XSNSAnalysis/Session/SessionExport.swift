@@ -126,7 +126,7 @@ public struct SessionExport: Sendable {
     }
 
     /// `probe/transfer-N<N>.csv` (complete cells, gold format), `probe/original.csv`, and per N a figure and
-    /// a LaTeX table of Δ (cells still measuring are left empty).
+    /// a LaTeX table of Δ: the mean of the runs finished so far, empty where none has.
     private mutating func addProbe(_ probe: Probe) {
         let targets = probe.original.keys.sorted()
         add("probe/original.csv", TextTable.csv([["target", "accuracy"]]

@@ -159,13 +159,13 @@ public final class EncoderParameters {
     public var thetaValues: FlatTensors { FlatTensors(layout: thetaLayout, values: theta.array) }
 
     /// Every parameter's current values (a copy), under the block's layout.
+    public var allValues: FlatTensors { FlatTensors(layout: layout, values: values.array) }
+
     /// Puts back values taken from `allValues` (a probe run starts from the original weights).
     public func restore(_ saved: [Float]) {
         precondition(saved.count == layout.totalCount, "saved values do not fit the block")
         saved.withUnsafeBufferPointer { values.pointer.update(from: $0.baseAddress!, count: saved.count) }
     }
-
-    public var allValues: FlatTensors { FlatTensors(layout: layout, values: values.array) }
 
     /// The whole block, for optimizers and writers in the package.
     package var blockPointer: UnsafeMutablePointer<Float> { values.pointer }

@@ -10,8 +10,10 @@ import XSNSTraining
 /// dev treebanks of some languages; a share is held out to report validation accuracy after each epoch.
 /// As the official code's Trainer: AdamW, linear decay to 0, gradient norm clipped at 1, dropout on.
 ///
-/// Everything is kept in memory until the end and then written into `probe/task/` (config.json last):
-/// a stopped or failed run leaves no task behind, and the command is simply run again.
+/// Everything is kept in memory until the end and then written into `probe/task/`, config.json last
+/// (and removed first): a stopped run writes nothing, a failure while writing leaves no config.json, so
+/// no task that `probe` would use. A session whose probe already has runs keeps its task: their Δ were
+/// measured with it.
 public final class ProbeTaskJob {
     public enum Event: Sendable {
         case note(String)
@@ -38,6 +40,11 @@ public final class ProbeTaskJob {
     @discardableResult
     public func run() throws -> Bool {
         try options.validate()
+        let runs = (try? FileManager.default.contentsOfDirectory(atPath: paths.runsFolder.path)) ?? []
+        if runs.contains(where: { $0.hasSuffix(".json") && $0 != "options.json" }) {
+            throw InputError(file: paths.runsFolder.path, "holds transfer runs measured with the current task adapter; "
+                             + "move probe/ away (or use another session) to train a new one")
+        }
         let loaded = try ModelWithTokenizer(spec: options.model)
         let folder = try TreebankFolder(directory: URL(fileURLWithPath: options.treebanks))
         let languages = options.languages.isEmpty ? folder.languages(with: [.train, .dev]) : options.languages
@@ -103,6 +110,9 @@ public final class ProbeTaskJob {
         }
 
         try FileManager.default.createDirectory(at: paths.taskFolder, withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(at: paths.taskConfig)
+        // The unchanged model's accuracies belong to the task that is being replaced.
+        try? FileManager.default.removeItem(at: paths.original)
         try SafeTensorsWriter.write(TaskModel.taskTensors(parameters: model.parameters, head: head),
                                     metadata: ["format": "xsns-probe-task", "model": options.model], to: paths.taskWeights)
         try AtomicFile.write(Data(log.utf8), to: paths.taskLog)

@@ -32,7 +32,10 @@ public struct ProbeTaskOptions: Codable, Equatable, Sendable {
         guard learningRate > 0, learningRate.isFinite else { throw InputError("--lr must be > 0, got \(learningRate)") }
         guard batchSize >= 1 else { throw InputError("--batch-size must be at least 1, got \(batchSize)") }
         guard maxLength >= 3 else { throw InputError("--max-length must be at least 3, got \(maxLength)") }
-        guard reduction >= 1 else { throw InputError("--reduction must be at least 1, got \(reduction)") }
+        guard reduction >= 1 else { throw InputError("the adapter's reduction factor must be at least 1, got \(reduction)") }
+        guard validationShare > 0, validationShare < 0.5 else {
+            throw InputError("the validation share must lie in (0, 0.5), got \(validationShare)")
+        }
     }
 }
 

@@ -45,9 +45,14 @@ public final class ProbeJob {
         let task = try TaskModel(paths: paths, threads: threads)
         let tokenizer = task.loaded.tokenizer
         let treebanks = try TreebankFolder(directory: URL(fileURLWithPath: options.treebanks))
+        var options = self.options
+        options.task = try SHA256.hexDigest(ofFileAt: paths.taskWeights)
+        // Every target, transfer language and step count the session's runs have: a run that is redone
+        // evaluates all targets, and the tables keep them all.
+        let merged = try mergedWithRecordedRuns(options)
         let evaluationLength = min(task.record.options.maxLength, task.loaded.positionLimit)
         var targets: [String: [LabelledSentence]] = [:]
-        for target in options.targets {
+        for target in merged.targets {
             let sentences = try treebanks.sentences(target, [.test])
                 .map { LabelledSentence($0, tokenizer: tokenizer, maxLength: evaluationLength) }
             guard sentences.contains(where: { !$0.positions.isEmpty }) else {
@@ -65,13 +70,14 @@ public final class ProbeJob {
                 : lines.map { tokenizer.encode($0, maxLength: blockLength).ids.map { Int32($0) } }
             guard pools[language]?.isEmpty == false else { throw InputError(file: url.path, "has no usable line") }
         }
-        try prepareRunsFolder()
+        try FileManager.default.createDirectory(at: paths.runsFolder, withIntermediateDirectories: true)
+        try write(merged, to: paths.runOptions)
         if options.recordInputs { try recordEvaluationInputs(targets) }
 
         let model = task.model
         let original = model.parameters.allValues.values
         var originalAccuracy = try loadOriginal()
-        for target in options.targets where originalAccuracy[target] == nil {
+        for target in merged.targets where originalAccuracy[target] == nil {
             originalAccuracy[target] = try TaggingAccuracy(sentences: targets[target]!, model: model, head: task.head)
             try write(originalAccuracy, to: paths.original)
         }
@@ -95,7 +101,8 @@ public final class ProbeJob {
             let sampler = MaskedBatchSampler(count: pool.count, batchSize: options.batchSize, seed: UInt64(run),
                                              masking: masking) { pool[$0] }
             guard let record = try fineTuneAndEvaluate(model: model, head: task.head, original: original, sampler: sampler,
-                                                       transfer: transfer, steps: steps, run: run, targets: targets)
+                                                       transfer: transfer, steps: steps, run: run,
+                                                       targets: merged.targets.map { ($0, targets[$0]!) })
             else { return false }
             try write(record, to: paths.run(transfer: transfer, steps: steps, run: run))
             try writeTables()
@@ -108,7 +115,7 @@ public final class ProbeJob {
     /// One run from the original weights; nil when stopped midway (the model is restored either way).
     private func fineTuneAndEvaluate(
         model: EncoderModel, head: TokenClassificationHead, original: [Float], sampler: MaskedBatchSampler,
-        transfer: String, steps: Int, run: Int, targets: [String: [LabelledSentence]]
+        transfer: String, steps: Int, run: Int, targets: [(String, [LabelledSentence])]
     ) throws -> ProbeRunRecord? {
         defer {
             model.parameters.restore(original)
@@ -134,37 +141,39 @@ public final class ProbeJob {
         try recorder?.finish()
         model.adaptersEnabled = true
         var accuracy: [String: TaggingAccuracy] = [:]
-        for target in options.targets {
-            accuracy[target] = try TaggingAccuracy(sentences: targets[target]!, model: model, head: head)
+        for (target, sentences) in targets {
+            accuracy[target] = try TaggingAccuracy(sentences: sentences, model: model, head: head)
         }
         return ProbeRunRecord(transfer: transfer, steps: steps, run: run, losses: losses, accuracy: accuracy)
     }
 
     // MARK: - Files
 
-    /// Refuses a folder of runs made with other options (their Δ would not be comparable); otherwise
-    /// records the union of every invocation's languages and step counts, so the tables keep them all.
-    private func prepareRunsFolder() throws {
-        try FileManager.default.createDirectory(at: paths.runsFolder, withIntermediateDirectories: true)
-        var merged = options
-        if FileManager.default.fileExists(atPath: paths.runOptions.path) {
-            let recorded: ProbeOptions
-            do {
-                recorded = try JSONDecoder().decodeScreened(ProbeOptions.self, from: Data(contentsOf: paths.runOptions))
-            } catch {
-                throw InputError(file: paths.runOptions.path, "unreadable probe options: \(error)")
-            }
-            guard recorded.sameRuns(as: options) else {
-                throw InputError(file: paths.runsFolder.path, "holds runs made with other options (batch size, lr, packing, "
-                                 + "corpora or treebanks); repeat them, or use another session")
-            }
-            func union<T: Hashable>(_ a: [T], _ b: [T]) -> [T] { a + b.filter { !a.contains($0) } }
-            merged.transfer = union(recorded.transfer, options.transfer)
-            merged.targets = union(recorded.targets, options.targets)
-            merged.steps = union(recorded.steps, options.steps).sorted()
-            merged.runs = max(recorded.runs, options.runs)
+    /// `options` joined with the runs already in the session (languages and step counts added up); runs
+    /// made with other options or another task adapter are refused: their Δ would not be comparable.
+    private func mergedWithRecordedRuns(_ options: ProbeOptions) throws -> ProbeOptions {
+        guard FileManager.default.fileExists(atPath: paths.runOptions.path) else { return options }
+        let recorded: ProbeOptions
+        do {
+            recorded = try JSONDecoder().decodeScreened(ProbeOptions.self, from: Data(contentsOf: paths.runOptions))
+        } catch {
+            throw InputError(file: paths.runOptions.path, "unreadable probe options: \(error)")
         }
-        try write(merged, to: paths.runOptions)
+        guard recorded.task == options.task else {
+            throw InputError(file: paths.runsFolder.path, "holds runs measured with another task adapter; "
+                             + "move probe/runs and probe/original.json away, or use another session")
+        }
+        guard recorded.sameRuns(as: options) else {
+            throw InputError(file: paths.runsFolder.path, "holds runs made with other options (batch size, lr, packing, "
+                             + "corpora or treebanks); repeat them, or use another session")
+        }
+        func union<T: Hashable>(_ a: [T], _ b: [T]) -> [T] { a + b.filter { !a.contains($0) } }
+        var merged = options
+        merged.transfer = union(recorded.transfer, options.transfer)
+        merged.targets = union(recorded.targets, options.targets)
+        merged.steps = union(recorded.steps, options.steps).sorted()
+        merged.runs = max(recorded.runs, options.runs)
+        return merged
     }
 
     private func loadOriginal() throws -> OriginalAccuracy {
@@ -185,7 +194,11 @@ public final class ProbeJob {
     private func writeTables() throws {
         guard let results = try ProbeResults.load(paths) else { return }
         for steps in results.options.steps {
-            guard let table = results.table(steps: steps) else { continue }
+            // No complete cell (e.g. more runs asked for): no table, rather than yesterday's means.
+            guard let table = results.table(steps: steps) else {
+                try? FileManager.default.removeItem(at: paths.transferTable(steps: steps))
+                continue
+            }
             try AtomicFile.write(Data(table.utf8), to: paths.transferTable(steps: steps))
         }
     }

@@ -26,15 +26,19 @@ public struct ProbeOptions: Codable, Equatable, Sendable {
     /// Tokens per block (or the longest line); capped by what the model can embed.
     public var blockLength = 512
     public var recordInputs = false
+    /// SHA-256 of the task adapter the runs were measured with (set by the job): runs of another
+    /// adapter are not comparable.
+    public var task: String?
 
     enum CodingKeys: String, CodingKey {
         case corpora, treebanks, transfer, targets, steps, runs, batchSize = "batch_size", learningRate = "lr",
-             maskProbability = "mask_prob", packing, blockLength = "block_length", recordInputs = "record_inputs"
+             maskProbability = "mask_prob", packing, blockLength = "block_length", recordInputs = "record_inputs", task
     }
 
+    /// Folders are kept as absolute paths, so the same folder named from elsewhere is the same option.
     public init(corpora: String, treebanks: String, transfer: [String], targets: [String]) {
-        self.corpora = corpora
-        self.treebanks = treebanks
+        self.corpora = URL(fileURLWithPath: corpora).standardizedFileURL.path
+        self.treebanks = URL(fileURLWithPath: treebanks).standardizedFileURL.path
         self.transfer = transfer
         self.targets = targets
     }

@@ -1,4 +1,5 @@
 import Foundation
+import XSNSAnalysis
 import XSNSSession
 import XSNSStorage
 
@@ -16,17 +17,22 @@ public struct ProbeResults: Sendable {
     public static func load(_ paths: ProbePaths) throws -> ProbeResults? {
         guard FileManager.default.fileExists(atPath: paths.runOptions.path),
               FileManager.default.fileExists(atPath: paths.original.path) else { return nil }
-        let decoder = JSONDecoder()
-        let options = try decoder.decodeScreened(ProbeOptions.self, from: Data(contentsOf: paths.runOptions))
-        let accuracy = try decoder.decodeScreened(OriginalAccuracy.self, from: Data(contentsOf: paths.original))
-        let original = accuracy.mapValues(\.accuracy)
+        func read<T: Decodable>(_ type: T.Type, _ url: URL) throws -> T {
+            do {
+                return try JSONDecoder().decodeScreened(type, from: Data(contentsOf: url))
+            } catch {
+                throw InputError(file: url.path, "unreadable probe file: \(error)")
+            }
+        }
+        let options = try read(ProbeOptions.self, paths.runOptions)
+        let original = try read(OriginalAccuracy.self, paths.original).mapValues(\.accuracy)
         var changes: [Int: [String: [String: [Double]]]] = [:]
         for steps in options.steps {
             for transfer in options.transfer {
                 for run in 1...options.runs {
                     let url = paths.run(transfer: transfer, steps: steps, run: run)
-                    guard let data = try? Data(contentsOf: url) else { continue }
-                    let record = try decoder.decodeScreened(ProbeRunRecord.self, from: data)
+                    guard FileManager.default.fileExists(atPath: url.path) else { continue }
+                    let record = try read(ProbeRunRecord.self, url)
                     for target in options.targets {
                         guard let after = record.accuracy[target]?.accuracy, let before = original[target] else { continue }
                         changes[steps, default: [:]][transfer, default: [:]][target, default: []].append((after - before) * 100)
@@ -57,14 +63,21 @@ public struct ProbeResults: Sendable {
         options.transfer.map { s in options.targets.map { finishedRuns(steps: steps, transfer: s, target: $0) } }
     }
 
-    /// The gold-format table for `steps`: the rows whose every run has finished.
-    public func table(steps: Int) -> String? {
-        var rows = ["source,target,score"]
+    /// The cells of `steps` whose every run has finished, as a transfer table (source = transfer language).
+    public func completeCells(steps: Int) -> TransferTable {
+        var table = TransferTable()
         for transfer in options.transfer {
             for target in options.targets where finishedRuns(steps: steps, transfer: transfer, target: target) == options.runs {
-                rows.append("\(transfer),\(target),\(delta(steps: steps, transfer: transfer, target: target)!)")
+                table.insert(source: transfer, target: target, value: delta(steps: steps, transfer: transfer, target: target)!)
             }
         }
-        return rows.count > 1 ? rows.joined(separator: "\n") + "\n" : nil
+        return table
+    }
+
+    /// The gold-format CSV of `completeCells`; nil when no cell is complete.
+    public func table(steps: Int) -> String? {
+        let pairs = completeCells(steps: steps).pairs
+        guard !pairs.isEmpty else { return nil }
+        return (["source,target,score"] + pairs.map { "\($0.source),\($0.target),\($0.value)" }).joined(separator: "\n") + "\n"
     }
 }

@@ -46,6 +46,7 @@ public enum CoNLLU {
                 throw InputError(file: file, "line \(lineNumber): not valid UTF-8")
             }
             if line.hasSuffix("\r") { line.removeLast() }
+            if lineNumber == 1, line.hasPrefix("\u{FEFF}") { line.removeFirst() }
             if line.allSatisfy(\.isWhitespace) {
                 close()
                 continue

@@ -3,7 +3,8 @@ import XSNSStorage
 
 /// A folder of CoNLL-U files named `<lang>…<split>….conllu` (UD's own `fi_tdt-ud-test.conllu` or
 /// `fi-tdt-test.conllu`): a file belongs to a language when its name starts with the code followed by
-/// `_`, `-` or `.`, and to the split whose name (`train`, `dev`, `test`) it contains.
+/// `_`, `-` or `.`, and to a split when one of the name's parts between `_`, `-` and `.` is exactly
+/// `train`, `dev` or `test` (so `pt_dantestocks-ud-dev.conllu` is dev, not test).
 public struct TreebankFolder: Sendable {
     public enum Split: String, CaseIterable, Sendable { case train, dev, test }
 
@@ -25,7 +26,8 @@ public struct TreebankFolder: Sendable {
         names.filter { name in
             guard name.hasPrefix(language), let next = name.dropFirst(language.count).first, "_-.".contains(next)
             else { return false }
-            return splits.contains { name.dropFirst(language.count).contains($0.rawValue) }
+            let parts = name.dropLast(".conllu".count).split(whereSeparator: { "_-.".contains($0) })
+            return splits.contains { split in parts.dropFirst().contains { $0 == split.rawValue } }
         }.map { directory.appendingPathComponent($0) }
     }
 
