@@ -88,7 +88,9 @@ import XSNSTestSupport
         let keptHeads = kept.joined().filter { $0 }.count
         print("head-mask: \(keptHeads) of \(layers * heads) heads kept, \(moved) parameters moved, \(strays.count) elsewhere")
         #expect(strays.isEmpty, "\(strays.prefix(5))")
-        #expect(moved > 0)
+        // Each kept head: its d rows of Q, K, V (h wide) and their biases, and its d columns of the output.
+        let hidden = 96, width = hidden / heads
+        #expect(keptHeads > 0 && moved == keptHeads * (3 * width * hidden + 3 * width + hidden * width))
     }
 
     /// Computes a one-language session (fi, 8 sentences, seeds 1 and 2) and trains the demo model on fi

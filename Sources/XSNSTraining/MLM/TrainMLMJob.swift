@@ -52,6 +52,7 @@ public final class TrainMLMJob {
         }
         // Only now, with every input readable, is anything written.
         try prepareOutput()
+        if let sparse { try checkSparseMaskUnchanged(sparse.mask) }
         if let sparse, let spec = options.sparseMask {
             let share = Double(sparse.kept) / Double(parameters.thetaRange.count) * 100
             let source = spec.kind == .fisher ? "sub-network at p = \(spec.fraction)"
@@ -112,6 +113,21 @@ public final class TrainMLMJob {
         try inputs?.finish()
         try? FileManager.default.removeItem(at: stateFolder)
         return true
+    }
+
+    /// The sparse mask is rebuilt from the session at every start: a resumed run must find the mask it
+    /// began with (the session may have gained seeds meanwhile). Its SHA-256 is kept in the state folder.
+    private func checkSparseMaskUnchanged(_ mask: [UInt8]) throws {
+        let url = stateFolder.appendingPathComponent("sparse-mask.sha256")
+        let digest = mask.withUnsafeBytes { SHA256.hexDigest(Data($0)) }
+        if let recorded = try? String(contentsOf: url, encoding: .utf8) {
+            guard recorded == digest else {
+                throw InputError(file: options.sparseMask?.session, "its mask for this run changed since the run began "
+                                 + "(were runs added?); finish with the old mask elsewhere, or start a new --out")
+            }
+            return
+        }
+        try AtomicFile.write(Data(digest.utf8), to: url)
     }
 
     /// A new output folder, or the unfinished run of the same options in it; anything else is refused.
