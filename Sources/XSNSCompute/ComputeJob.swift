@@ -201,7 +201,7 @@ public final class ComputeJob: @unchecked Sendable {
         // Another process may have finished it between the first look and the claim.
         if try isDone(language: language, seed: seed, store: store) { return .alreadyDone }
 
-        let sentences = corpus.sample(count: request.options.sentences, seed: UInt64(seed))
+        let sentences = corpus.sampleIndices(count: request.options.sentences, seed: UInt64(seed))
         let runner = try RunExecution(
             job: self, corpus: corpus, seed: seed, sentences: sentences, context: context)
         try store.update { manifest in

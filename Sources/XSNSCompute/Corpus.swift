@@ -1,27 +1,50 @@
 import Foundation
 import XSNSEngine
+import XSNSSession
 import XSNSStorage
+import XSNSTokenizers
 
-/// One language's raw text: `<lang>.txt`, UTF-8, one sentence per line.
-/// Blank lines are skipped; lines that are not valid UTF-8 are skipped and counted, never fatal.
+/// One language's text: `<lang>.txt`, UTF-8, one sentence per line (blank lines are skipped; lines that
+/// are not valid UTF-8 are skipped and counted, never fatal), or `<lang>.conllu`, a treebank whose
+/// sentences are lists of words (FORM), tokenized as pre-split words.
 public struct Corpus: Sendable {
     public let language: String
     public let url: URL
-    /// The usable lines in file order, without line terminators.
+    /// The usable lines in file order, without line terminators; for a treebank each sentence's words
+    /// joined by spaces (for the commands that take running text).
     public let lines: [String]
+    /// A treebank's sentences as words; nil for a `.txt` corpus.
+    public let words: [[String]]?
     public let blankLines: Int
     public let invalidLines: Int
 
-    public init(language: String, url: URL, lines: [String], blankLines: Int = 0, invalidLines: Int = 0) {
+    public init(language: String, url: URL, lines: [String], words: [[String]]? = nil, blankLines: Int = 0,
+                invalidLines: Int = 0) {
+        precondition(words == nil || words?.count == lines.count, "one word list per line")
         self.language = language
         self.url = url
         self.lines = lines
+        self.words = words
         self.blankLines = blankLines
         self.invalidLines = invalidLines
     }
 
-    /// Reads `url`; the language code is the file name without `.txt`.
+    /// Sentence `index` as token ids with special tokens: a line as `tokenizer.encode(line)`, a treebank
+    /// sentence as pre-split words (Hugging Face's `is_split_into_words=True`).
+    public func encode(_ index: Int, tokenizer: Tokenizer, maxLength: Int?) -> [Int32] {
+        let encoding = words.map { tokenizer.encode(words: $0[index], maxLength: maxLength).encoding }
+            ?? tokenizer.encode(lines[index], maxLength: maxLength)
+        return encoding.ids.map { Int32($0) }
+    }
+
+    /// Reads `url`; the language code is the file name without `.txt` or `.conllu`.
     public static func load(_ url: URL) throws -> Corpus {
+        if url.pathExtension == "conllu" {
+            let sentences = try CoNLLU.read(url)
+            guard !sentences.isEmpty else { throw InputError(file: url.path, "treebank has no sentence") }
+            return Corpus(language: url.deletingPathExtension().lastPathComponent, url: url,
+                          lines: sentences.map { $0.words.joined(separator: " ") }, words: sentences.map(\.words))
+        }
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
             throw InputError(file: url.path, "cannot read corpus file (\(Self.reason(error)))")
@@ -56,7 +79,8 @@ public struct Corpus: Sendable {
         return Corpus(language: language, url: url, lines: lines, blankLines: blank, invalidLines: invalid)
     }
 
-    /// The `<lang>.txt` files of `directory`: all of them, or exactly `languages` in that order.
+    /// The corpus files (`<lang>.txt` or `<lang>.conllu`) of `directory`: all of them, or exactly
+    /// `languages` in that order.
     public static func files(in directory: URL, languages: [String]?) throws -> [(language: String, url: URL)] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
@@ -66,26 +90,23 @@ public struct Corpus: Sendable {
         }
         if let languages {
             return try languages.map { language in
-                let url = directory.appendingPathComponent("\(language).txt")
-                guard FileManager.default.fileExists(atPath: url.path) else {
-                    throw InputError(file: url.path, "no corpus file for language '\(language)'")
+                guard let url = try CorpusFiles.url(in: directory, language: language) else {
+                    throw InputError(file: directory.appendingPathComponent("\(language).txt").path,
+                                     "no corpus file for language '\(language)' (\(language).txt or \(language).conllu)")
                 }
                 return (language, url)
             }
         }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        let found = names.filter { $0.hasSuffix(".txt") && $0.count > 4 }.sorted().map {
-            (language: String($0.dropLast(4)), url: directory.appendingPathComponent($0))
-        }
+        let found = try CorpusFiles.all(in: directory)
         guard !found.isEmpty else {
-            throw InputError(file: directory.path, "no <lang>.txt corpus files in this directory")
+            throw InputError(file: directory.path, "no <lang>.txt or <lang>.conllu corpus files in this directory")
         }
         return found
     }
 
-    /// `count` lines drawn without replacement with `seed` (a partial Fisher–Yates shuffle, so the
-    /// same seed gives the same sentences in the same order); all lines when there are fewer.
-    public func sample(count: Int, seed: UInt64) -> [String] {
+    /// `count` sentence indices drawn without replacement with `seed` (a partial Fisher–Yates shuffle, so
+    /// the same seed gives the same sentences in the same order); all of them when there are fewer.
+    public func sampleIndices(count: Int, seed: UInt64) -> [Int] {
         var indices = Array(lines.indices)
         let take = min(max(count, 0), indices.count)
         // Not the masking stream's seed: the same draws would tie which tokens are masked to which
@@ -94,7 +115,12 @@ public struct Corpus: Sendable {
         for position in 0..<take {
             indices.swapAt(position, position + random.nextInt(below: indices.count - position))
         }
-        return indices.prefix(take).map { lines[$0] }
+        return Array(indices.prefix(take))
+    }
+
+    /// The lines of `sampleIndices`.
+    public func sample(count: Int, seed: UInt64) -> [String] {
+        sampleIndices(count: count, seed: seed).map { lines[$0] }
     }
 
     private static func reason(_ error: Error) -> String {

@@ -8,8 +8,9 @@ extension LexicalCounts {
     static func count(_ corpus: Corpus, tokenizer: Tokenizer, corpusSHA256: String) -> LexicalCounts {
         var counts: [Int: Int] = [:]
         var tokens = 0
-        for line in corpus.lines {
-            for id in tokenizer.encode(line).ids where !tokenizer.specialTokenIds.contains(id) {
+        for index in corpus.lines.indices {
+            for id in corpus.encode(index, tokenizer: tokenizer, maxLength: nil).map(Int.init)
+            where !tokenizer.specialTokenIds.contains(id) {
                 counts[id, default: 0] += 1
                 tokens += 1
             }

@@ -9,7 +9,8 @@ final class RunExecution {
     private let job: ComputeJob
     private let corpus: Corpus
     private let seed: Int
-    private let sentences: [String]
+    /// Indices of the run's sentences in the corpus, in the order they are fed.
+    private let sentences: [Int]
     private let context: ComputeJob.Context
     private let estimator: FisherEstimator
     private let identity: RunCheckpoint.Identity
@@ -21,7 +22,7 @@ final class RunExecution {
     private var stability = StabilityTracker()
     private var lastStability: Double?
 
-    init(job: ComputeJob, corpus: Corpus, seed: Int, sentences: [String], context: ComputeJob.Context) throws {
+    init(job: ComputeJob, corpus: Corpus, seed: Int, sentences: [Int], context: ComputeJob.Context) throws {
         self.job = job
         self.corpus = corpus
         self.seed = seed
@@ -82,7 +83,7 @@ final class RunExecution {
             }
             let clock = job.clock
             let ids = clock.measure(.tokenize) {
-                context.tokenizer.encode(sentences[index], maxLength: context.maxLength).ids.map { Int32($0) }
+                corpus.encode(sentences[index], tokenizer: context.tokenizer, maxLength: context.maxLength)
             }
             let fed = try clock.measure(.fisher) { try estimator.feed(ids) }
             try clock.measure(.checkpoint) { try recorder?.record(fed.masked, batch: fed.batch) }

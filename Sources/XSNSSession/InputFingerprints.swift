@@ -14,14 +14,16 @@ extension ModelRecord {
 }
 
 extension CorporaRecord {
-    /// Fingerprints `<directory>/<lang>.txt` for each language, reusing unchanged hashes of `previous`.
+    /// Fingerprints each language's corpus file (`<lang>.txt` or `<lang>.conllu`), reusing unchanged hashes
+    /// of `previous`.
     public static func fingerprint(
         directory: URL, languages: [String], reusing previous: CorporaRecord? = nil
     ) throws -> CorporaRecord {
         var files: [String: FileFingerprint] = [:]
         for language in languages {
             try SessionPaths.checkLanguage(language)
-            let url = directory.appendingPathComponent("\(language).txt")
+            let url = try CorpusFiles.url(in: directory, language: language)
+                ?? directory.appendingPathComponent("\(language).txt")
             files[language] = try FileFingerprint.of(url, reusing: previous?.files[language])
         }
         return CorporaRecord(directory: directory.path, files: files)

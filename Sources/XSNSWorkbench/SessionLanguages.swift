@@ -56,7 +56,8 @@ struct SessionLanguages {
     private mutating func corpusSize(_ code: String, directory: URL?) -> Int {
         if let known = corpusSizes[code] { return known }
         guard let directory else { return 0 }
-        let size = (try? Corpus.load(directory.appendingPathComponent("\(code).txt")).lines.count) ?? 0
+        let file = (try? CorpusFiles.url(in: directory, language: code)) ?? nil
+        let size = file.flatMap { try? Corpus.load($0).lines.count } ?? 0
         corpusSizes[code] = size
         return size
     }

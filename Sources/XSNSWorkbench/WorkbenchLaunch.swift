@@ -103,7 +103,7 @@ public struct WorkbenchLaunch: Sendable {
         return launch
     }
 
-    /// `--langs`, else what the session already has, else every `<lang>.txt` of the corpora.
+    /// `--langs`, else what the session already has, else every corpus file of the corpora.
     private static func languages(_ requested: [String]?, manifest: SessionManifest?, corpora: URL) throws -> [String] {
         let recorded = Set(manifest?.languages ?? []).union(manifest?.corpora?.files.keys.map { $0 } ?? [])
         if let requested { return recorded.union(requested).sorted() }

@@ -166,9 +166,8 @@ public final class WorkbenchShell: @unchecked Sendable {
             post(.notice("invalid language code '\(code)' (letters, digits, '-' and '_' only)"))
             return
         }
-        let corpus = launch.corpora.appendingPathComponent("\(code).txt")
-        guard FileManager.default.fileExists(atPath: corpus.path) else {
-            post(.notice("no corpus \(corpus.path) for '\(code)'"))
+        guard (try? CorpusFiles.url(in: launch.corpora, language: code)) ?? nil != nil else {
+            post(.notice("no corpus \(code).txt or \(code).conllu in \(launch.corpora.path) for '\(code)'"))
             return
         }
         let added = lock.withLock { () -> Bool in

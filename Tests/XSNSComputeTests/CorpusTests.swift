@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XSNSStorage
+import XSNSTokenizers
 import XSNSTestSupport
 
 @testable import XSNSCompute
@@ -55,5 +56,28 @@ import XSNSTestSupport
         #expect(try Corpus.files(in: directory, languages: nil).map(\.language) == ["en", "fi"])
         #expect(try Corpus.files(in: directory, languages: ["fi"]).map(\.language) == ["fi"])
         #expect(throws: InputError.self) { try Corpus.files(in: directory, languages: ["de"]) }
+    }
+
+    /// A `<lang>.conllu` corpus: its sentences are word lists (ranges and empty nodes skipped), fed as
+    /// pre-split words; a language may not have both kinds of file.
+    @Test func treebankCorporaAreWordLists() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        try FileManager.default.copyItem(at: Fixtures.url("probe/tiny.conllu"), to: folder.appendingPathComponent("xx.conllu"))
+        try Data("Hello world.\n".utf8).write(to: folder.appendingPathComponent("en.txt"))
+        let files = try Corpus.files(in: folder, languages: nil)
+        #expect(files.map(\.language) == ["en", "xx"])
+        let corpus = try Corpus.load(folder.appendingPathComponent("xx.conllu"))
+        let sentences = try CoNLLU.read(Fixtures.url("probe/tiny.conllu"))
+        #expect(corpus.language == "xx" && corpus.words == sentences.map(\.words))
+        #expect(corpus.lines[0] == sentences[0].words.joined(separator: " "))
+        let tokenizer = try Tokenizer(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Sources/xsns/DemoModel/tokenizer.json"))
+        for index in corpus.lines.indices {
+            let expected = tokenizer.encode(words: sentences[index].words, maxLength: 24).encoding.ids.map { Int32($0) }
+            #expect(corpus.encode(index, tokenizer: tokenizer, maxLength: 24) == expected)
+        }
+        #expect(try Corpus.load(folder.appendingPathComponent("en.txt")).words == nil)
+        try Data("Hallo.\n".utf8).write(to: folder.appendingPathComponent("xx.txt"))
+        #expect(throws: InputError.self) { try Corpus.files(in: folder, languages: ["xx"]) }
+        #expect(throws: InputError.self) { try Corpus.files(in: folder, languages: nil) }
     }
 }

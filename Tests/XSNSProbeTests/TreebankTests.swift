@@ -1,4 +1,5 @@
 import Foundation
+import XSNSCompute
 import Testing
 import XSNSProbe
 import XSNSStorage

@@ -1,3 +1,4 @@
+import XSNSCompute
 import XSNSEngine
 import XSNSStorage
 import XSNSTokenizers

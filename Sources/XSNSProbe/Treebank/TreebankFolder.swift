@@ -1,4 +1,5 @@
 import Foundation
+import XSNSCompute
 import XSNSStorage
 
 /// A folder of CoNLL-U files named `<lang>…<split>….conllu` (UD's own `fi_tdt-ud-test.conllu` or
