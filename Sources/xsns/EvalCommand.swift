@@ -11,7 +11,7 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "Session folder whose similarities are the predictions.") var session: String?
     @Option(help: "A CSV of predicted scores (source, target, score) instead of a session.") var scores: String?
-    @Option(help: "A CSV of measured transfer scores, or probe / probe:N<steps> for the session's own probe.") var gold: String
+    @Option(help: "A CSV of measured transfer scores (several, comma-separated: one per fine-tuning seed, each evaluated with every Fisher seed and averaged), or probe / probe:N<steps> for the session's own probe.") var gold: String
     @Option(help: "Fraction of θ in each sub-network, in (0, 1) (with --session).") var p: Double = 0.15
     @Option(help: "jaccard | cosine | lex | emb (with --session).") var metric: SimilarityChoice = .jaccard
     @Option(help: "Cut-off of NDCG.") var k: Int = 3
@@ -31,17 +31,25 @@ struct EvalCommand: ParsableCommand {
         if session == nil, gold == "probe" || gold.hasPrefix("probe:") {
             throw InputError("--gold \(gold) is a session's own probe: it needs --session")
         }
-        let probeTable = try session.flatMap { try ProbePaths(session: SessionStore.folder(forName: $0)).goldTable(reference: gold) }
-        let goldTable = try TransferTable.load(probeTable ?? URL(fileURLWithPath: gold), columns: names)
+        // Several comma-separated gold files: one per fine-tuning seed, each paired with every Fisher seed.
+        let goldTables = try gold.split(separator: ",").map(String.init).map { reference in
+            let probeTable = try session.flatMap {
+                try ProbePaths(session: SessionStore.folder(forName: $0)).goldTable(reference: reference)
+            }
+            return try TransferTable.load(probeTable ?? URL(fileURLWithPath: reference), columns: names)
+        }
+        guard let firstGold = goldTables.first else { throw InputError("--gold names no file") }
         let evaluation: TransferEvaluation
         let regression: TransferRegression?
         if let session {
             (evaluation, regression) = try openSession(session).evaluate(
-                metric, p: p, gold: goldTable, k: k, lowerIsBetter: lowerIsBetter)
+                metric, p: p, golds: goldTables, k: k, lowerIsBetter: lowerIsBetter)
         } else {
             let predictions = try TransferTable.load(URL(fileURLWithPath: scores ?? ""), columns: names)
-            evaluation = try TransferEvaluation(predictions: predictions, gold: goldTable, k: k, lowerIsBetter: lowerIsBetter)
-            regression = TransferRegression(predictions: predictions, gold: goldTable)
+            evaluation = TransferEvaluation.averaged(try goldTables.map {
+                try TransferEvaluation(predictions: predictions, gold: $0, k: k, lowerIsBetter: lowerIsBetter)
+            })!
+            regression = TransferRegression(predictions: predictions, gold: firstGold)
         }
         print(AnalysisReports.evaluation(evaluation, regression: regression, format: format), terminator: "")
     }

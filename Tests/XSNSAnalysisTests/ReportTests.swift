@@ -38,12 +38,12 @@ struct ReportTests {
         #expect(Set(json.keys) == ["k", "mean", "targets"])
         #expect(json["k"] as? Int == 3)
         let mean = try #require(json["mean"] as? [String: Any])
-        #expect(Set(mean.keys) == ["ndcg", "top1", "pearson", "spearman"])
+        #expect(Set(mean.keys) == ["ndcg", "top1", "top3", "top5", "pearson", "spearman", "adv_over_en"])
         #expect(close(mean["ndcg"] as? Double, run.mean.ndcg))
         let targets = try #require(json["targets"] as? [String: [String: Any]])
         #expect(Set(targets.keys) == Set(run.order))
         for (target, values) in targets {
-            #expect(Set(values.keys) == ["ndcg", "top1", "pearson", "spearman", "n"])
+            #expect(Set(values.keys) == ["ndcg", "top1", "top3", "top5", "pearson", "spearman", "adv_over_en", "n"])
             #expect(values["n"] as? Int == run.targets[target]?.n)
             #expect(close(values["spearman"] as? Double, run.targets[target]?.spearman))  // null stays null
         }

@@ -39,6 +39,17 @@ public enum RankingMetrics {
         firstMaximum(predicted) == firstMaximum(gold)
     }
 
+    /// Whether the best gold source is among the predicted top k, as the X-SNS reference notebook
+    /// counts it: the predictions sorted from the highest, each mapped back to the first source with that
+    /// value (`list.index`), a hit when that source's gold equals the best gold (any tied best counts).
+    public static func inTopK(predicted: [Double], gold: [Double], k: Int) -> Bool {
+        guard let best = gold.max() else { return false }
+        for value in predicted.sorted(by: >).prefix(k) where gold[predicted.firstIndex(of: value)!] == best {
+            return true
+        }
+        return false
+    }
+
     static func firstMaximum(_ values: [Double]) -> Int? {
         var best: Int?
         for index in values.indices where best.map({ values[index] > values[$0] }) ?? true { best = index }

@@ -7,16 +7,26 @@ public struct TargetEvaluation: Equatable, Sendable {
     public let candidates: Int
     public let ndcg: Double
     public let top1: Double
+    /// Whether the best gold source is among the predicted top 3 / top 5 (`RankingMetrics.inTopK`).
+    public let top3: Double
+    public let top5: Double
     public let pearson: Double?
     public let spearman: Double?
+    /// gold(predicted best → t) − gold(en → t), in the gold's unit; nil for t = en or when en is no candidate.
+    public let advantageOverEnglish: Double?
 }
 
 /// Means over targets; correlations that are undefined for a target are left out of their mean.
 public struct MeanEvaluation: Equatable, Sendable {
     public let ndcg: Double
     public let top1: Double
+    public let top3: Double
+    public let top5: Double
     public let pearson: Double?
     public let spearman: Double?
+    /// Over the targets that have it. The reference notebook divides the same sum by every target, en
+    /// included: its "adv average" is this × (targets − 1) / targets when en is among the targets.
+    public let advantageOverEnglish: Double?
 }
 
 /// A predictor scored against measured transfer, as the X-SNS reference analysis does.
@@ -41,14 +51,19 @@ public struct TransferEvaluation: Equatable, Sendable {
                 let value = predictions.value(source: source, target: target)!
                 return lowerIsBetter ? -value : value
             }
+            let english = target == "en" ? nil : candidates.firstIndex(of: "en")
+            let best = RankingMetrics.firstMaximum(predicted)!
             results.append(
                 TargetEvaluation(
                     target: target, candidates: candidates.count,
                     ndcg: RankingMetrics.ndcg(
                         relevance: RankingMetrics.averageRanks(goldScores), predicted: predicted, k: k),
                     top1: RankingMetrics.topOne(predicted: predicted, gold: goldScores) ? 1 : 0,
+                    top3: RankingMetrics.inTopK(predicted: predicted, gold: goldScores, k: 3) ? 1 : 0,
+                    top5: RankingMetrics.inTopK(predicted: predicted, gold: goldScores, k: 5) ? 1 : 0,
                     pearson: RankingMetrics.pearson(predicted, goldScores),
-                    spearman: RankingMetrics.spearman(predicted, goldScores)))
+                    spearman: RankingMetrics.spearman(predicted, goldScores),
+                    advantageOverEnglish: english.map { goldScores[best] - goldScores[$0] }))
         }
         guard !results.isEmpty else {
             throw InputError(
@@ -57,9 +72,7 @@ public struct TransferEvaluation: Equatable, Sendable {
         }
         self.k = k
         targets = results
-        mean = MeanEvaluation(
-            ndcg: Self.mean(results.map(\.ndcg))!, top1: Self.mean(results.map(\.top1))!,
-            pearson: Self.mean(results.compactMap(\.pearson)), spearman: Self.mean(results.compactMap(\.spearman)))
+        mean = Self.means(results)
     }
 
     private init(k: Int, targets: [TargetEvaluation], mean: MeanEvaluation) {
@@ -107,14 +120,27 @@ public struct TransferEvaluation: Equatable, Sendable {
             return TargetEvaluation(
                 target: target, candidates: results[0].candidates,
                 ndcg: mean(results.map(\.ndcg))!, top1: mean(results.map(\.top1))!,
-                pearson: mean(results.compactMap(\.pearson)), spearman: mean(results.compactMap(\.spearman)))
+                top3: mean(results.map(\.top3))!, top5: mean(results.map(\.top5))!,
+                pearson: mean(results.compactMap(\.pearson)), spearman: mean(results.compactMap(\.spearman)),
+                advantageOverEnglish: mean(results.compactMap(\.advantageOverEnglish)))
         }
         let means = runs.map(\.mean)
         return TransferEvaluation(
             k: first.k, targets: targets,
             mean: MeanEvaluation(
                 ndcg: mean(means.map(\.ndcg))!, top1: mean(means.map(\.top1))!,
-                pearson: mean(means.compactMap(\.pearson)), spearman: mean(means.compactMap(\.spearman))))
+                top3: mean(means.map(\.top3))!, top5: mean(means.map(\.top5))!,
+                pearson: mean(means.compactMap(\.pearson)), spearman: mean(means.compactMap(\.spearman)),
+                advantageOverEnglish: mean(means.compactMap(\.advantageOverEnglish))))
+    }
+
+    /// Means over targets; a value undefined for a target is left out of its mean.
+    static func means(_ results: [TargetEvaluation]) -> MeanEvaluation {
+        MeanEvaluation(
+            ndcg: mean(results.map(\.ndcg))!, top1: mean(results.map(\.top1))!,
+            top3: mean(results.map(\.top3))!, top5: mean(results.map(\.top5))!,
+            pearson: mean(results.compactMap(\.pearson)), spearman: mean(results.compactMap(\.spearman)),
+            advantageOverEnglish: mean(results.compactMap(\.advantageOverEnglish)))
     }
 
     static func mean(_ values: [Double]) -> Double? {

@@ -103,12 +103,16 @@ public enum AnalysisReports {
             ("k", .integer(evaluation.k)),
             ("mean", .object([
                 ("ndcg", .number(evaluation.mean.ndcg)), ("top1", .number(evaluation.mean.top1)),
+                ("top3", .number(evaluation.mean.top3)), ("top5", .number(evaluation.mean.top5)),
                 ("pearson", .optional(evaluation.mean.pearson)), ("spearman", .optional(evaluation.mean.spearman)),
+                ("adv_over_en", .optional(evaluation.mean.advantageOverEnglish)),
             ])),
             ("targets", .object(evaluation.targets.map { result in
                 (result.target, .object([
                     ("ndcg", .number(result.ndcg)), ("top1", .number(result.top1)),
+                    ("top3", .number(result.top3)), ("top5", .number(result.top5)),
                     ("pearson", .optional(result.pearson)), ("spearman", .optional(result.spearman)),
+                    ("adv_over_en", .optional(result.advantageOverEnglish)),
                     ("n", .integer(result.candidates)),
                 ]))
             })),
@@ -116,14 +120,17 @@ public enum AnalysisReports {
     }
 
     public static func evaluationRows(_ evaluation: TransferEvaluation) -> [[String]] {
-        var rows = [["target", "n", "ndcg@\(evaluation.k)", "top1", "pearson", "spearman"]]
+        var rows = [["target", "n", "ndcg@\(evaluation.k)", "top1", "top3", "top5", "pearson", "spearman", "adv/en"]]
         for result in evaluation.targets {
             rows.append([result.target, String(result.candidates), NumberText.fixed(result.ndcg), NumberText.fixed(result.top1),
-                         NumberText.fixed(result.pearson), NumberText.fixed(result.spearman)])
+                         NumberText.fixed(result.top3), NumberText.fixed(result.top5),
+                         NumberText.fixed(result.pearson), NumberText.fixed(result.spearman),
+                         NumberText.fixed(result.advantageOverEnglish)])
         }
-        rows.append(["mean", String(evaluation.targets.count), NumberText.fixed(evaluation.mean.ndcg),
-                     NumberText.fixed(evaluation.mean.top1), NumberText.fixed(evaluation.mean.pearson),
-                     NumberText.fixed(evaluation.mean.spearman)])
+        let mean = evaluation.mean
+        rows.append(["mean", String(evaluation.targets.count), NumberText.fixed(mean.ndcg), NumberText.fixed(mean.top1),
+                     NumberText.fixed(mean.top3), NumberText.fixed(mean.top5), NumberText.fixed(mean.pearson),
+                     NumberText.fixed(mean.spearman), NumberText.fixed(mean.advantageOverEnglish)])
         return rows
     }
 
@@ -132,10 +139,12 @@ public enum AnalysisReports {
         case .json:
             return evaluationJSON(evaluation).rendered + "\n"
         case .csv:
-            var rows = [["target", "n", "ndcg", "top1", "pearson", "spearman"]]
+            var rows = [["target", "n", "ndcg", "top1", "top3", "top5", "pearson", "spearman", "adv_over_en"]]
             for result in evaluation.targets {
                 rows.append([result.target, String(result.candidates), NumberText.exact(result.ndcg), NumberText.exact(result.top1),
-                             result.pearson.map(NumberText.exact) ?? "", result.spearman.map(NumberText.exact) ?? ""])
+                             NumberText.exact(result.top3), NumberText.exact(result.top5),
+                             result.pearson.map(NumberText.exact) ?? "", result.spearman.map(NumberText.exact) ?? "",
+                             result.advantageOverEnglish.map(NumberText.exact) ?? ""])
             }
             return TextTable.csv(rows)
         case .table:
