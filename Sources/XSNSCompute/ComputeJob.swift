@@ -12,6 +12,9 @@ public struct ComputeRequest: Sendable {
     public var corpora: URL
     public var languages: [String]?
     public var options: ComputeOptions
+    /// (language, seed) runs computed at once, `options.threads` shared out among them; results are
+    /// those of sequential runs with that many threads each. Not recorded: it changes no value.
+    public var jobs = 1
 
     public init(session: URL, modelSpec: String, corpora: URL, languages: [String]?, options: ComputeOptions) {
         self.session = session
@@ -75,6 +78,13 @@ public final class ComputeJob: @unchecked Sendable {
         let modelHashes: [String]
         let corpusHashes: [String: String]
         let tokenizerHash: String
+
+        /// The same inputs with another model (a worker's own activations over the shared parameters).
+        func with(model: EncoderModel) -> Context {
+            Context(store: store, model: model, tokenizer: tokenizer, estimator: estimator, masking: masking,
+                    maxLength: maxLength, modelHashes: modelHashes, corpusHashes: corpusHashes,
+                    tokenizerHash: tokenizerHash)
+        }
     }
 
     public func run() throws -> ComputeSummary {
@@ -87,7 +97,7 @@ public final class ComputeJob: @unchecked Sendable {
         let corpora = try corpusFiles.map { try Corpus.load($0.url) }
         let context = try clock.measure(.prepare) { try prepare(corpusFiles: corpusFiles) }
 
-        var summary = ComputeSummary()
+        var pairs: [(corpus: Corpus, seed: Int)] = []
         for corpus in corpora {
             if corpus.invalidLines > 0 {
                 emit(.note("\(corpus.url.path): skipped \(corpus.invalidLines) line(s) that are not valid UTF-8"))
@@ -97,16 +107,41 @@ public final class ComputeJob: @unchecked Sendable {
                     corpus: corpus, tokenizer: context.tokenizer,
                     corpusSHA256: context.corpusHashes[corpus.language] ?? "", store: context.store)
             }
-            for seed in options.seeds {
-                if stopSignal.isStopped {
-                    summary.runs.append((corpus.language, seed, .interrupted))
-                    continue
-                }
-                let outcome = try computeRun(corpus: corpus, seed: seed, context: context)
-                summary.runs.append((corpus.language, seed, outcome))
+            pairs += options.seeds.map { (corpus, $0) }
+        }
+        var summary = ComputeSummary()
+        let outcomes = try computeAll(pairs, context: context)
+        summary.runs = zip(pairs, outcomes).map { ($0.corpus.language, $0.seed, $1) }
+        return summary
+    }
+
+    /// The runs one after another, or `request.jobs` at a time, each worker with its own model over the
+    /// shared parameters and `threads / jobs` threads. The first error stops the others from starting.
+    private func computeAll(_ pairs: [(corpus: Corpus, seed: Int)], context: Context) throws -> [ComputeSummary.Outcome] {
+        let workers = min(max(1, request.jobs), pairs.count)
+        guard workers > 1 else {
+            return try pairs.map { pair in
+                stopSignal.isStopped ? .interrupted : try computeRun(corpus: pair.corpus, seed: pair.seed, context: context)
             }
         }
-        return summary
+        let threads = max(1, request.options.threads / workers)
+        BLASThreads.set(1)
+        let queue = RunQueue(count: pairs.count)
+        // Workers only read the shared context (model parameters, tokenizer, store), each with its own model.
+        let shared = SharedContext(context: context, pairs: pairs)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let local = shared.context.with(model: EncoderModel(parameters: shared.context.model.parameters, threads: threads))
+            while let index = queue.next() {
+                if stopSignal.isStopped { continue }
+                do {
+                    let pair = shared.pairs[index]
+                    queue.finish(index, try computeRun(corpus: pair.corpus, seed: pair.seed, context: local))
+                } catch {
+                    queue.fail(error)
+                }
+            }
+        }
+        return try queue.outcomes()
     }
 
     // MARK: - Preparation
@@ -246,4 +281,44 @@ public final class ComputeJob: @unchecked Sendable {
         return true
     }
 
+}
+
+/// Hands out run indices to the workers of `computeAll` and collects their outcomes; after a failure it
+/// hands out no more.
+private final class RunQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextIndex = 0
+    private let count: Int
+    private var results: [ComputeSummary.Outcome]
+    private var failure: Error?
+
+    init(count: Int) {
+        self.count = count
+        results = Array(repeating: .interrupted, count: count)
+    }
+
+    func next() -> Int? {
+        lock.withLock {
+            guard failure == nil, nextIndex < count else { return nil }
+            nextIndex += 1
+            return nextIndex - 1
+        }
+    }
+
+    func finish(_ index: Int, _ outcome: ComputeSummary.Outcome) { lock.withLock { results[index] = outcome } }
+
+    func fail(_ error: Error) { lock.withLock { failure = failure ?? error } }
+
+    func outcomes() throws -> [ComputeSummary.Outcome] {
+        try lock.withLock {
+            if let failure { throw failure }
+            return results
+        }
+    }
+}
+
+/// What the workers share, read-only.
+private struct SharedContext: @unchecked Sendable {
+    let context: ComputeJob.Context
+    let pairs: [(corpus: Corpus, seed: Int)]
 }

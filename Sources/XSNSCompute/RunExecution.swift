@@ -171,7 +171,7 @@ final class RunExecution {
             "masked_tokens": "\(progress.maskedTokens)", "gradient_units": "\(progress.gradientUnits)",
             "batch_size": "\(estimator.batchSize)", "max_length": "\(context.maxLength)",
             "mask_prob": "\(options.maskProbability)", "model": job.request.modelSpec,
-            "threads": "\(options.threads)",
+            "threads": "\(context.model.threads)",
         ]
         if progress.gradientUnits > 0 {
             metadata["mean_loss"] = "\(progress.lossSum / Double(progress.gradientUnits))"

@@ -37,6 +37,8 @@ struct ComputeCommand: ParsableCommand {
     var recordInputs = false
     @Option(help: "Threads (default: every core this process may use; OMP_NUM_THREADS and cgroup limits honoured).")
     var threads = ComputeOptions.defaults.threads
+    @Option(help: "(language, seed) runs computed at once; --threads is shared out among them.")
+    var jobs = 1
     @Option(help: .hidden)
     var checkpointEvery = 64
 
@@ -44,9 +46,11 @@ struct ComputeCommand: ParsableCommand {
         let options = ComputeOptions(
             sentences: sentences, seeds: try parseSeeds(seeds), estimator: estimator, batchSize: batchSize,
             maxLength: maxLength, maskProbability: maskProbability, recordInputs: recordInputs, threads: threads)
-        let request = ComputeRequest(
+        guard jobs >= 1 else { throw InputError("--jobs must be at least 1, got \(jobs)") }
+        var request = ComputeRequest(
             session: try SessionStore.folder(forName: session), modelSpec: model,
             corpora: URL(fileURLWithPath: corpora), languages: parseList(langs), options: options)
+        request.jobs = jobs
         let stop = StopSignal()
         let signals = SignalTrap(stop: stop)
         let reporter = ProgressReporter()
