@@ -15,6 +15,8 @@ public struct ComputeRequest: Sendable {
     /// (language, seed) runs computed at once, `options.threads` shared out among them; results are
     /// those of sequential runs with that many threads each. Not recorded: it changes no value.
     public var jobs = 1
+    /// Also keep each run's Fisher after 8, 16, 32, … 512 sentences (`convergence/n<N>/`), for `xsns converge`.
+    public var convergence = false
 
     public init(session: URL, modelSpec: String, corpora: URL, languages: [String]?, options: ComputeOptions) {
         self.session = session

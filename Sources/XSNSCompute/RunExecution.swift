@@ -92,6 +92,9 @@ final class RunExecution {
 
             sinceCheckpoint += 1
             let done = index + 1
+            if job.request.convergence, StabilityTracker.isMeasurePoint(done), done < sentences.count, done <= 512 {
+                try clock.measure(.publish) { try writeConvergencePoint(sentences: done) }
+            }
             if StabilityTracker.isMeasurePoint(done) || done == sentences.count {
                 if let value = clock.measure(.stability, {
                     estimator.withRunningFisherSum { stability.measure(sentences: done, runningSum: $0) }
@@ -120,6 +123,17 @@ final class RunExecution {
         try? FileManager.default.removeItem(at: checkpointURL)
         emit(.finished(language: language, seed: seed, seconds: Date().timeIntervalSince(began)))
         return true
+    }
+
+    /// The Fisher so far (the sum over the gradient units completed, divided by their number), as the
+    /// final Fisher file would hold it had the run stopped here.
+    private func writeConvergencePoint(sentences: Int) throws {
+        let units = Float(max(estimator.progress.gradientUnits, 1))
+        let values = estimator.withRunningFisherSum { $0.map { $0 / units } }
+        let url = paths.convergence(language: language, seed: seed, sentences: sentences)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try SafeTensorsWriter.write(FlatTensors(layout: context.model.parameters.thetaLayout, values: values),
+                                    metadata: ["language": language, "seed": "\(seed)", "sentences": "\(sentences)"], to: url)
     }
 
     /// The EMB pass over the waiting sentences, added to the sum in sentence order.

@@ -34,6 +34,11 @@ public struct SessionPaths: Sendable {
     }
 
     /// Head importance E|∂L/∂ξ_h| of one run, a [layers, heads] tensor `head_importance`.
+    /// The running Fisher of a run after `sentences` sentences (`compute --convergence`).
+    public func convergence(language: String, seed: Int, sentences: Int) -> URL {
+        folder.appendingPathComponent("convergence/n\(sentences)/\(language).seed\(seed).safetensors")
+    }
+
     public func headImportance(language: String, seed: Int) -> URL {
         folder.appendingPathComponent("heads/\(language).seed\(seed).safetensors")
     }

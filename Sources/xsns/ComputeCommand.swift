@@ -39,6 +39,8 @@ struct ComputeCommand: ParsableCommand {
     var threads = ComputeOptions.defaults.threads
     @Option(help: "(language, seed) runs computed at once; --threads is shared out among them.")
     var jobs = 1
+    @Flag(help: "Also keep each run's Fisher after 8, 16, … 512 sentences in convergence/ (for xsns converge).")
+    var convergence = false
     @Option(help: .hidden)
     var checkpointEvery = 64
 
@@ -51,6 +53,7 @@ struct ComputeCommand: ParsableCommand {
             session: try SessionStore.folder(forName: session), modelSpec: model,
             corpora: URL(fileURLWithPath: corpora), languages: parseList(langs), options: options)
         request.jobs = jobs
+        request.convergence = convergence
         let stop = StopSignal()
         let signals = SignalTrap(stop: stop)
         let reporter = ProgressReporter()

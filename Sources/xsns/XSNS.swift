@@ -17,6 +17,7 @@ struct XSNS: ParsableCommand {
             RankCommand.self,
             LayersCommand.self,
             SweepCommand.self,
+            ConvergeCommand.self,
             EvalCommand.self,
             ExportCommand.self,
             InspectCommand.self,

@@ -15,12 +15,13 @@ public struct FisherCatalog: Sendable {
             : directory.appendingPathComponent("Sessions").appendingPathComponent(name)
     }
 
-    public init(session: URL) throws {
+    /// `folder`: `fisher` (the runs' Fisher), or a `convergence/n<N>` folder of the same layout.
+    public init(session: URL, folder name: String = "fisher") throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: session.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw InputError(file: session.path, "no such session folder")
         }
-        let folder = session.appendingPathComponent("fisher")
+        let folder = session.appendingPathComponent(name)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         var files: [String: [Int: URL]] = [:]
         for name in names where name.hasSuffix(".safetensors") {
