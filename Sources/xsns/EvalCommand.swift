@@ -41,8 +41,9 @@ struct EvalCommand: ParsableCommand {
         guard let firstGold = goldTables.first else { throw InputError("--gold names no file") }
         let evaluation: TransferEvaluation
         let regression: TransferRegression?
+        let perRun: TransferRegression.PerRun?
         if let session {
-            (evaluation, regression) = try openSession(session).evaluate(
+            (evaluation, regression, perRun) = try openSession(session).evaluate(
                 metric, p: p, golds: goldTables, k: k, lowerIsBetter: lowerIsBetter)
         } else {
             let predictions = try TransferTable.load(URL(fileURLWithPath: scores ?? ""), columns: names)
@@ -50,7 +51,8 @@ struct EvalCommand: ParsableCommand {
                 try TransferEvaluation(predictions: predictions, gold: $0, k: k, lowerIsBetter: lowerIsBetter)
             })!
             regression = TransferRegression(predictions: predictions, gold: firstGold)
+            perRun = TransferRegression.perRun(goldTables.map { (predictions, $0) })
         }
-        print(AnalysisReports.evaluation(evaluation, regression: regression, format: format), terminator: "")
+        print(AnalysisReports.evaluation(evaluation, regression: regression, perRun: perRun, format: format), terminator: "")
     }
 }

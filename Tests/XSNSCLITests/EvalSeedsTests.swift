@@ -30,4 +30,22 @@ import XSNSTestSupport
         }
         #expect(a["ndcg"] != b["ndcg"], "the second seed should rank differently")
     }
+
+    /// The regression as the notebook reports it: per run (here one per gold seed), in-sample RMSE averaged,
+    /// R² = (mean Pearson r)², against a numpy/scipy replay (Tests/FixtureGenerator/gen_regression_runs.py).
+    @Test func regressionPerRunMatchesTheNotebook() throws {
+        struct Reference: Decodable { var rmse: Double; var r_squared: Double }
+        let reference = try JSONDecoder().decode(Reference.self,
+                                                 from: Data(contentsOf: Fixtures.url("analysis/regression_runs.json")))
+        let golds = ["analysis/gold_synthetic.csv", "analysis/gold_synthetic_seed2.csv"].map { Fixtures.url($0).path }
+        let result = try XSNSBinary.run(["eval", "--scores", Fixtures.url("analysis/scores_synthetic.csv").path,
+                                         "--gold", golds.joined(separator: ","), "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let perRun = try #require(json?["regression_per_run"] as? [String: Any])
+        #expect(perRun["runs"] as? Int == 2)
+        #expect(abs((perRun["rmse"] as? Double ?? .nan) - reference.rmse) < 1e-12)
+        #expect(abs((perRun["r_squared"] as? Double ?? .nan) - reference.r_squared) < 1e-12)
+        print("per-run regression: RMSE \(perRun["rmse"]!), R² \(perRun["r_squared"]!) (numpy: \(reference.rmse), \(reference.r_squared))")
+    }
 }

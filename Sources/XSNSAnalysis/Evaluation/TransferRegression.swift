@@ -36,4 +36,34 @@ public struct TransferRegression: Equatable, Sendable {
         let sign = slope < 0 ? "−" : "+"
         return "\(NumberText.fixed(intercept)) \(sign) \(NumberText.fixed(abs(slope)))·\(variable)"
     }
+
+    /// The regression as the X-SNS reference notebook reports it: one OLS per run (each pair of a
+    /// Fisher seed's similarities and a fine-tuning seed's gold, all (s, t) pairs pooled), the in-sample
+    /// RMSE averaged over runs, and R² as the square of the mean Pearson r (not the mean of the R²s).
+    /// In the gold's own unit (the notebook multiplies fractions by 100 first).
+    public struct PerRun: Equatable, Sendable {
+        public let runs: Int
+        public let rmse: Double
+        public let rSquared: Double
+    }
+
+    /// nil when no run has a line (fewer than two pairs, or constant similarities or gold).
+    public static func perRun(_ runs: [(predictions: TransferTable, gold: TransferTable)]) -> PerRun? {
+        var errors: [Double] = [], correlations: [Double] = []
+        for run in runs {
+            guard let fit = TransferRegression(predictions: run.predictions, gold: run.gold) else { continue }
+            var x: [Double] = [], y: [Double] = []
+            for pair in run.gold.pairs where pair.source != pair.target {
+                guard let predicted = run.predictions.value(source: pair.source, target: pair.target) else { continue }
+                x.append(predicted)
+                y.append(pair.value)
+            }
+            guard let r = RankingMetrics.pearson(y, x) else { continue }
+            errors.append(fit.rmse)
+            correlations.append(r)
+        }
+        guard !errors.isEmpty else { return nil }
+        let meanR = correlations.reduce(0, +) / Double(correlations.count)
+        return PerRun(runs: errors.count, rmse: errors.reduce(0, +) / Double(errors.count), rSquared: meanR * meanR)
+    }
 }

@@ -134,10 +134,17 @@ public enum AnalysisReports {
         return rows
     }
 
-    public static func evaluation(_ evaluation: TransferEvaluation, regression: TransferRegression?, format: OutputFormat) -> String {
+    public static func evaluation(_ evaluation: TransferEvaluation, regression: TransferRegression?,
+                                  perRun: TransferRegression.PerRun? = nil, format: OutputFormat) -> String {
         switch format {
         case .json:
-            return evaluationJSON(evaluation).rendered + "\n"
+            guard let perRun, case .object(var fields) = evaluationJSON(evaluation) else {
+                return evaluationJSON(evaluation).rendered + "\n"
+            }
+            fields.append(("regression_per_run", .object([
+                ("runs", .integer(perRun.runs)), ("rmse", .number(perRun.rmse)), ("r_squared", .number(perRun.rSquared)),
+            ])))
+            return JSONValue.object(fields).rendered + "\n"
         case .csv:
             var rows = [["target", "n", "ndcg", "top1", "top3", "top5", "pearson", "spearman", "adv_over_en"]]
             for result in evaluation.targets {
@@ -152,6 +159,10 @@ public enum AnalysisReports {
             if let regression {
                 text += "\nOLS gold ≈ \(regression.equation("score"))"
                     + " over \(regression.pairs) pairs: RMSE \(NumberText.fixed(regression.rmse)), R² \(NumberText.fixed(regression.rSquared))\n"
+            }
+            if let perRun {
+                text += "per run, as the X-SNS notebook (\(perRun.runs) runs of Fisher seed × gold seed): "
+                    + "RMSE \(NumberText.fixed(perRun.rmse)), R² = (mean r)² \(NumberText.fixed(perRun.rSquared)) (gold's unit)\n"
             }
             return text
         }

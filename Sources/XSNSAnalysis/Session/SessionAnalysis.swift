@@ -35,14 +35,15 @@ public struct SessionAnalysis: Sendable {
     public func evaluate(_ choice: SimilarityChoice, p: Double, gold: TransferTable, k: Int, lowerIsBetter: Bool) throws
         -> (TransferEvaluation, TransferRegression?)
     {
-        try evaluate(choice, p: p, golds: [gold], k: k, lowerIsBetter: lowerIsBetter)
+        let result = try evaluate(choice, p: p, golds: [gold], k: k, lowerIsBetter: lowerIsBetter)
+        return (result.evaluation, result.regression)
     }
 
     /// Several gold tables (one per fine-tuning seed): every (Fisher seed × gold seed) pair is evaluated
     /// and the results averaged, as the X-SNS reference notebook does (not the metrics of averaged
     /// tables). The regression is of the mean similarity on the first gold table.
     public func evaluate(_ choice: SimilarityChoice, p: Double, golds: [TransferTable], k: Int, lowerIsBetter: Bool) throws
-        -> (TransferEvaluation, TransferRegression?)
+        -> (evaluation: TransferEvaluation, regression: TransferRegression?, perRun: TransferRegression.PerRun?)
     {
         guard let first = golds.first else { throw InputError("--gold names no file") }
         let (mean, perSeed) = try matrices(choice, p: p)
@@ -52,7 +53,9 @@ public struct SessionAnalysis: Sendable {
         // Each gold's evaluation is already the mean over the same Fisher seeds: their mean is the mean
         // over all pairs.
         let evaluation = TransferEvaluation.averaged(evaluations)!
-        return (evaluation, TransferRegression(predictions: TransferTable(matrix: mean), gold: first))
+        let runs = golds.flatMap { gold in perSeed.map { (predictions: TransferTable(matrix: $0), gold: gold) } }
+        return (evaluation, TransferRegression(predictions: TransferTable(matrix: mean), gold: first),
+                TransferRegression.perRun(runs))
     }
 }
 
