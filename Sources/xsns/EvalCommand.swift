@@ -17,6 +17,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Cut-off of NDCG.") var k: Int = 3
     @Flag(help: "The predictions are distances: negate them before every metric.") var lowerIsBetter = false
     @Option(help: "Column names, as s=SOURCE,t=TARGET,v=SCORE, for both files.") var columns: String?
+    @Option(help: "A CSV mapping language names to codes (columns language_id/code and language/name): labels of the scores and gold files that are names are replaced by codes.") var names: String?
     @Option(help: "table | csv | json") var format: OutputFormat = .table
 
     func validate() throws {
@@ -27,7 +28,9 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         guard k >= 1 else { throw InputError("--k must be at least 1 (got \(k))") }
-        let names = try columns.map(TransferColumns.init(parsing:)) ?? TransferColumns()
+        let columnNames = try columns.map(TransferColumns.init(parsing:)) ?? TransferColumns()
+        let codes = try names.map { try TransferTable.languageCodes(URL(fileURLWithPath: $0)) } ?? [:]
+        func load(_ url: URL) throws -> TransferTable { try TransferTable.load(url, columns: columnNames).renamed(codes) }
         if session == nil, gold == "probe" || gold.hasPrefix("probe:") {
             throw InputError("--gold \(gold) is a session's own probe: it needs --session")
         }
@@ -36,7 +39,7 @@ struct EvalCommand: ParsableCommand {
             let probeTable = try session.flatMap {
                 try ProbePaths(session: SessionStore.folder(forName: $0)).goldTable(reference: reference)
             }
-            return try TransferTable.load(probeTable ?? URL(fileURLWithPath: reference), columns: names)
+            return try load(probeTable ?? URL(fileURLWithPath: reference))
         }
         guard let firstGold = goldTables.first else { throw InputError("--gold names no file") }
         let evaluation: TransferEvaluation
@@ -46,7 +49,7 @@ struct EvalCommand: ParsableCommand {
             (evaluation, regression, perRun) = try openSession(session).evaluate(
                 metric, p: p, golds: goldTables, k: k, lowerIsBetter: lowerIsBetter)
         } else {
-            let predictions = try TransferTable.load(URL(fileURLWithPath: scores ?? ""), columns: names)
+            let predictions = try load(URL(fileURLWithPath: scores ?? ""))
             evaluation = TransferEvaluation.averaged(try goldTables.map {
                 try TransferEvaluation(predictions: predictions, gold: $0, k: k, lowerIsBetter: lowerIsBetter)
             })!

@@ -48,4 +48,41 @@ import XSNSTestSupport
         #expect(abs((perRun["r_squared"] as? Double ?? .nan) - reference.r_squared) < 1e-12)
         print("per-run regression: RMSE \(perRun["rmse"]!), R² \(perRun["r_squared"]!) (numpy: \(reference.rmse), \(reference.r_squared))")
     }
+
+    /// `--names`: a name-keyed distance matrix (as the LDND table) evaluated against code-keyed gold.
+    @Test func namesAreMappedToCodes() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        let scores = folder.appendingPathComponent("distances.csv"), names = folder.appendingPathComponent("langs.csv")
+        try ",Finnish,Estonian,German,English\nFinnish,,20,90,95\nEstonian,20,,85,92\nGerman,90,85,,60\nEnglish,95,92,60,\n"
+            .write(to: scores, atomically: true, encoding: .utf8)
+        try ",language_id,language,script\n0,fi,Finnish,latin\n1,et,Estonian,latin\n2,de,German,latin\n3,en,English,latin\n"
+            .write(to: names, atomically: true, encoding: .utf8)
+        let gold = folder.appendingPathComponent("gold.csv")
+        try "source,target,score\net,fi,80\nde,fi,60\nen,fi,55\nfi,et,82\nde,et,61\nen,et,58\n"
+            .write(to: gold, atomically: true, encoding: .utf8)
+        let unmapped = try XSNSBinary.run(["eval", "--scores", scores.path, "--gold", gold.path, "--lower-is-better"])
+        #expect(unmapped.status == 2)
+        let mapped = try XSNSBinary.run(["eval", "--scores", scores.path, "--names", names.path, "--gold", gold.path,
+                                         "--lower-is-better", "--format", "json"])
+        #expect(mapped.status == 0, "\(mapped.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(mapped.stdout.utf8)) as? [String: Any]
+        let mean = try #require(json?["mean"] as? [String: Any])
+        // The nearest language is the best source for both targets, and en is the worst: +25 and +24 points.
+        #expect(mean["top1"] as? Double == 1 && mean["adv_over_en"] as? Double == 24.5)
+    }
+
+    /// The shared LDND distances, keyed by names, against the xpos gold, keyed by codes.
+    @Test func sharedLDNDAgainstXposGold() throws {
+        guard let shared = Fixtures.shared else { return }
+        let gold = shared.appendingPathComponent("data/gold")
+        let result = try XSNSBinary.run(["eval", "--scores", gold.appendingPathComponent("xpos-ldnd.csv").path,
+                                         "--names", gold.appendingPathComponent("xpos-udpos-langs.csv").path,
+                                         "--gold", gold.appendingPathComponent("xpos-udpos-xlmr-base.csv").path,
+                                         "--lower-is-better", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let targets = (json?["targets"] as? [String: Any])?.count ?? 0
+        print("LDND against xpos gold: \(targets) targets, mean \(json?["mean"] ?? "")")
+        #expect(targets >= 80)
+    }
 }

@@ -174,3 +174,41 @@ extension TransferTable {
         return Set(rowLabels) == Set(labels) && Set(labels).count == labels.count
     }
 }
+
+extension TransferTable {
+    /// The table with its language labels replaced by `codes[label]` where there is one (a table keyed by
+    /// language names, such as the LDND distances, made comparable with code-keyed gold).
+    public func renamed(_ codes: [String: String]) throws -> TransferTable {
+        var renamed = TransferTable()
+        renamed.source = source
+        for pair in pairs {
+            let from = codes[pair.source] ?? pair.source, to = codes[pair.target] ?? pair.target
+            guard renamed.insert(source: from, target: to, value: pair.value) else {
+                throw InputError(file: source, "two labels map to the pair \(from) → \(to)")
+            }
+        }
+        return renamed
+    }
+
+    /// Language name → code from a CSV with a code column (`language_id`, `code`, `iso`, `lang`) and a name
+    /// column (`language`, `name`), such as the xpos `udpos-langs.csv`.
+    public static func languageCodes(_ url: URL) throws -> [String: String] {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw InputError(file: url.path, "cannot read as UTF-8 text")
+        }
+        let records = try CSVRecords(text: text, file: url.path).records
+        guard let header = records.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) else {
+            throw InputError(file: url.path, "empty file: no header")
+        }
+        guard let code = header.firstIndex(where: { ["language_id", "code", "iso", "lang"].contains($0) }),
+              let name = header.firstIndex(where: { ["language", "name"].contains($0) })
+        else { throw InputError(file: url.path, "needs a code column (language_id, code, iso, lang) and a name column (language, name)") }
+        var codes: [String: String] = [:]
+        for record in records.dropFirst() where record.fields.count == header.count {
+            let key = record.fields[name].trimmingCharacters(in: .whitespaces)
+            if !key.isEmpty { codes[key] = record.fields[code].trimmingCharacters(in: .whitespaces) }
+        }
+        return codes
+    }
+}
