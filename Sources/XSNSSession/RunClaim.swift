@@ -95,6 +95,15 @@ public final class RunClaim: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Who holds the claim file at `url` as far as its contents tell (never taking the lock, so a process
+    /// claiming at that moment is not disturbed), and whether that holder is alive: nil for a holder on
+    /// another host, which cannot be checked. nil when the file is absent or empty (released).
+    public static func recordedHolder(_ url: URL) -> (owner: ClaimOwner, alive: Bool?)? {
+        guard let data = try? Data(contentsOf: url), !data.isEmpty,
+              let owner = try? JSONDecoder().decodeScreened(ClaimOwner.self, from: data) else { return nil }
+        return (owner, owner.host == ProcessInfo.processInfo.hostName ? !isStale(owner) : nil)
+    }
+
     /// Dead on this host. A pid on another host cannot be checked and is trusted.
     private static func isStale(_ owner: ClaimOwner) -> Bool {
         guard owner.host == ProcessInfo.processInfo.hostName else { return false }

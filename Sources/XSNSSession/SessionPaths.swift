@@ -54,7 +54,7 @@ public struct SessionPaths: Sendable {
         folder.appendingPathComponent("baselines/lex/\(language).json")
     }
 
-    func claim(language: String, seed: Int) -> URL {
+    public func claim(language: String, seed: Int) -> URL {
         folder.appendingPathComponent("claims/\(language).seed\(seed).lock")
     }
 

@@ -18,6 +18,7 @@ struct XSNS: ParsableCommand {
             LayersCommand.self,
             SweepCommand.self,
             ConvergeCommand.self,
+            StatusCommand.self,
             EvalCommand.self,
             ExportCommand.self,
             InspectCommand.self,

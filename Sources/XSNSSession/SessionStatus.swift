@@ -1,0 +1,65 @@
+import Foundation
+
+/// What `xsns status` shows of each (language, seed) a session plans: from the manifest, the claim files
+/// (a live holder means running) and the Fisher files, without taking any lock.
+public struct SessionStatus: Sendable {
+    public enum State: String, Sendable {
+        /// Not started.
+        case pending
+        case running
+        /// Stopped with a checkpoint, or its process died: the same command resumes it.
+        case interrupted
+        case done
+        case failed
+    }
+
+    public struct Run: Sendable {
+        public var language: String
+        public var seed: Int
+        public var state: State
+        public var sentences: Int
+        /// Who computes it (running), or why it stopped (interrupted, failed).
+        public var detail: String?
+    }
+
+    public let runs: [Run]
+
+    public init(store: SessionStore) throws {
+        let manifest = try store.load()
+        let seeds = manifest.options?.seeds ?? []
+        var planned = Set(manifest.runs.map { "\($0.language)\u{1F}\($0.seed)" })
+        var pairs = manifest.runs.map { ($0.language, $0.seed) }
+        for language in (manifest.corpora?.files.keys.sorted() ?? []) {
+            for seed in seeds where planned.insert("\(language)\u{1F}\(seed)").inserted { pairs.append((language, seed)) }
+        }
+        runs = pairs.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { language, seed in
+            let record = manifest.run(language: language, seed: seed)
+            let holder = RunClaim.recordedHolder(store.paths.claim(language: language, seed: seed))
+            let fisherDone = FileManager.default.fileExists(atPath: store.paths.fisher(language: language, seed: seed).path)
+            var run = Run(language: language, seed: seed, state: .pending, sentences: record?.sentences ?? 0, detail: nil)
+            if record?.status == .done && fisherDone {
+                run.state = .done
+            } else if let holder, holder.alive != false {
+                run.state = .running
+                run.detail = "\(holder.owner)" + (holder.alive == nil ? " (another host)" : "")
+            } else if let record {
+                switch record.status {
+                case .failed:
+                    run.state = .failed
+                    run.detail = record.message
+                case .running, .interrupted:
+                    run.state = .interrupted
+                    run.detail = record.status == .running
+                        ? "its process is gone (pid \(record.pid.map(String.init) ?? "?") on \(record.host ?? "?")); the same command resumes it"
+                        : record.message
+                case .pending, .done:
+                    run.state = record.sentences > 0 ? .interrupted : .pending
+                }
+            }
+            return run
+        }
+    }
+
+    public var isFinished: Bool { runs.allSatisfy { $0.state == .done } }
+    public var isRunning: Bool { runs.contains { $0.state == .running } }
+}
