@@ -38,6 +38,8 @@ let package = Package(
                 dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSSession", "XSNSAnalysis", "XSNSCompute",
                                "XSNSTraining"]),
         .target(name: "XSNSSession", dependencies: ["XSNSStorage"]),
+        // Cluster scheduling: Slurm array jobs of compute runs, and what the queue says of them.
+        .target(name: "XSNSCluster", dependencies: ["XSNSStorage", "XSNSSession", "XSNSCompute"]),
         // Orchestration: corpora → tokens → Fisher files in a session, with progress events.
         .target(name: "XSNSCompute",
                 dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSSession", "XSNSAnalysis"]),
@@ -54,7 +56,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSAnalysis", "XSNSCompute",
-                "XSNSTraining", "XSNSProbe", "XSNSSession", "XSNSTUI", "XSNSTerminal", "XSNSWorkbench",
+                "XSNSTraining", "XSNSProbe", "XSNSCluster", "XSNSSession", "XSNSTUI", "XSNSTerminal", "XSNSWorkbench",
             ],
             exclude: ["DemoModel/README.md"],
             resources: [.copy("DemoModel")]),

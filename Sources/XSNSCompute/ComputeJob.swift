@@ -89,6 +89,22 @@ public final class ComputeJob: @unchecked Sendable {
         }
     }
 
+    /// Checks every input and records the session's settings as `run` does, computes nothing, and
+    /// returns the (language, seed) runs that are not done yet: what a cluster submission must cover.
+    public func plan() throws -> [(language: String, seed: Int)] {
+        let options = request.options
+        try options.validate()
+        let corpusFiles = try Corpus.files(in: request.corpora, languages: request.languages)
+        for file in corpusFiles { try SessionPaths.checkLanguage(file.language) }
+        for file in corpusFiles { _ = try Corpus.load(file.url) }
+        let context = try prepare(corpusFiles: corpusFiles)
+        let manifest = try context.store.load()
+        return corpusFiles.flatMap { file in options.seeds.map { (file.language, $0) } }.filter { language, seed in
+            !(manifest.run(language: language, seed: seed)?.status == .done
+              && FileManager.default.fileExists(atPath: context.store.paths.fisher(language: language, seed: seed).path))
+        }
+    }
+
     public func run() throws -> ComputeSummary {
         let options = request.options
         try options.validate()

@@ -6,6 +6,8 @@ public struct SessionStatus: Sendable {
     public enum State: String, Sendable {
         /// Not started.
         case pending
+        /// Waiting in a cluster's queue (Slurm).
+        case queued
         case running
         /// Stopped with a checkpoint, or its process died: the same command resumes it.
         case interrupted
@@ -22,7 +24,17 @@ public struct SessionStatus: Sendable {
         public var detail: String?
     }
 
-    public let runs: [Run]
+    public private(set) var runs: [Run]
+
+    /// Adds what a cluster queue says of runs that no local process holds: `states` maps (language, seed)
+    /// to the scheduler's state (Slurm's PENDING, RUNNING, …) and a description of the task.
+    public mutating func merge(queue states: [String: (state: String, detail: String)]) {
+        for index in runs.indices where runs[index].state != .done && runs[index].state != .running {
+            guard let queued = states["\(runs[index].language)\u{1F}\(runs[index].seed)"] else { continue }
+            runs[index].state = queued.state == "RUNNING" || queued.state == "COMPLETING" ? .running : .queued
+            runs[index].detail = queued.detail
+        }
+    }
 
     public init(store: SessionStore) throws {
         let manifest = try store.load()
@@ -61,5 +73,6 @@ public struct SessionStatus: Sendable {
     }
 
     public var isFinished: Bool { runs.allSatisfy { $0.state == .done } }
-    public var isRunning: Bool { runs.contains { $0.state == .running } }
+    /// Whether something still works on a run (here or in a cluster queue).
+    public var isRunning: Bool { runs.contains { $0.state == .running || $0.state == .queued } }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XSNSCluster
 import XSNSCompute
 import XSNSSession
 import XSNSStorage
@@ -41,6 +42,13 @@ struct ComputeCommand: ParsableCommand {
     var jobs = 1
     @Flag(help: "Also keep each run's Fisher after 8, 16, … 512 sentences in convergence/ (for xsns converge).")
     var convergence = false
+    @Flag(help: "Submit one Slurm array job (a task per missing (language, seed)) instead of computing here.")
+    var slurm = false
+    @Option(name: .customLong("slurm-option"), parsing: .unconditionalSingleValue,
+            help: "An #SBATCH option for --slurm (repeatable), e.g. --slurm-option=--cpus-per-task=4.")
+    var slurmOptions: [String] = []
+    @Option(help: "With --slurm: at most this many tasks at once.")
+    var maxParallel: Int?
     @Option(help: .hidden)
     var checkpointEvery = 64
 
@@ -54,6 +62,10 @@ struct ComputeCommand: ParsableCommand {
             corpora: URL(fileURLWithPath: corpora), languages: parseList(langs), options: options)
         request.jobs = jobs
         request.convergence = convergence
+        if slurm {
+            try submit(request)
+            return
+        }
         let stop = StopSignal()
         let signals = SignalTrap(stop: stop)
         let reporter = ProgressReporter()
@@ -77,6 +89,30 @@ struct ComputeCommand: ParsableCommand {
 }
 
 /// Shows compute events: one line redrawn in place on a terminal, a line per 10% otherwise (logs).
+extension ComputeCommand {
+    /// `--slurm`: the inputs are checked and recorded here, then one array job covers what is missing.
+    private func submit(_ request: ComputeRequest) throws {
+        if let maxParallel, maxParallel < 1 { throw InputError("--max-parallel must be at least 1, got \(maxParallel)") }
+        let missing = try ComputeJob(request).plan()
+        var submission = SlurmSubmission(request: request, executable: Self.executablePath)
+        submission.options = slurmOptions
+        submission.maxParallel = maxParallel
+        guard let job = try submission.submit(missing: missing) else {
+            print(missing.isEmpty ? "every run is computed; nothing to submit"
+                  : "every missing run is queued or running already; nothing to submit (xsns status --session \(session))")
+            return
+        }
+        print("submitted Slurm job \(job.id): \(job.tasks.count) task(s), logs in \(request.session.path)/logs; "
+              + "follow with xsns status --session \(session) [--wait]")
+    }
+
+    /// This executable, for the tasks to run (so they use the very same build).
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    }
+}
+
 final class ProgressReporter: @unchecked Sendable {
     private let status = StatusLine()
     private let lock = NSLock()

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import XSNSAnalysis
+import XSNSCluster
 import XSNSSession
 import XSNSStorage
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Each planned (language, seed) of a session: pending, running (by whom), interrupted, done or failed.",
+        abstract: "Each planned (language, seed) of a session: pending, queued (Slurm), running, interrupted, done or failed.",
         discussion: """
             Read from the session's files without taking any lock, so it is safe beside a running compute. \
             --wait polls every 2 s until nothing runs, then exits 0 when every run is done and 1 otherwise.
@@ -19,10 +20,21 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let store = try SessionStore.open(folder: SessionStore.folder(forName: session))
-        var status = try SessionStatus(store: store)
+        func read() throws -> SessionStatus {
+            var status = try SessionStatus(store: store)
+            let jobs = try SlurmJobs.load(session: store.folder)
+            var queue: [String: (state: String, detail: String)] = [:]
+            for (pair, task) in jobs.queueStates() {
+                let node = task.node.isEmpty ? "" : " on \(task.node)"
+                queue["\(pair.language)\u{1F}\(pair.seed)"] = (task.state, "Slurm \(task.task) \(task.state)\(node)")
+            }
+            status.merge(queue: queue)
+            return status
+        }
+        var status = try read()
         while wait && status.isRunning {
             Thread.sleep(forTimeInterval: 2)
-            status = try SessionStatus(store: store)
+            status = try read()
         }
         print(Self.render(status, format: format), terminator: "")
         if wait && !status.isFinished {

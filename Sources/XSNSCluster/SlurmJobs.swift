@@ -1,0 +1,60 @@
+import Foundation
+import XSNSSession
+import XSNSStorage
+
+/// The Slurm array jobs submitted for a session, `slurm/submissions.json`: each job's id and the
+/// (language, seed) of each of its tasks, in task order.
+public struct SlurmJobs: Codable, Sendable {
+    public struct Pair: Codable, Equatable, Hashable, Sendable {
+        public var language: String
+        public var seed: Int
+    }
+
+    public struct Job: Codable, Sendable {
+        public var id: String
+        public var tasks: [Pair]
+        public var script: String
+        public var submitted: String
+    }
+
+    public var jobs: [Job] = []
+
+    public static func url(session: URL) -> URL { session.appendingPathComponent("slurm/submissions.json") }
+
+    public static func load(session: URL) throws -> SlurmJobs {
+        let url = url(session: session)
+        guard FileManager.default.fileExists(atPath: url.path) else { return SlurmJobs() }
+        do {
+            return try JSONDecoder().decodeScreened(SlurmJobs.self, from: Data(contentsOf: url))
+        } catch {
+            throw InputError(file: url.path, "unreadable Slurm job record: \(error)")
+        }
+    }
+
+    func save(session: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try FileManager.default.createDirectory(at: Self.url(session: session).deletingLastPathComponent(),
+                                                withIntermediateDirectories: true)
+        try AtomicFile.write(try encoder.encode(self), to: Self.url(session: session))
+    }
+
+    /// What Slurm says of each task of these jobs that it still knows (pending, running, requeued…), in one
+    /// `squeue` call; finished tasks are no longer listed. Empty without Slurm.
+    public func queueStates() -> [Pair: (state: String, node: String, task: String)] {
+        guard !jobs.isEmpty, SlurmCommand.locate("squeue") != nil,
+              let listing = try? SlurmCommand.run("squeue", ["-h", "-r", "-o", "%i|%T|%N",
+                                                             "-j", jobs.map(\.id).joined(separator: ",")])
+        else { return [:] }
+        var states: [Pair: (String, String, String)] = [:]
+        for line in listing.split(separator: "\n") {
+            let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 3 else { continue }
+            let parts = fields[0].split(separator: "_")
+            guard parts.count == 2, let job = jobs.first(where: { $0.id == parts[0] }), let task = Int(parts[1]),
+                  task < job.tasks.count else { continue }
+            states[job.tasks[task]] = (fields[1], fields[2], fields[0])
+        }
+        return states
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import XSNSCompute
+import XSNSSession
+import XSNSStorage
+
+/// `xsns compute --slurm`: one Slurm array job, one task per (language, seed) still missing, each task
+/// running the same `xsns compute` for its pair into the session. Logs in `<session>/logs/%A_%a.log`.
+/// Pre-emption: Slurm sends USR1 two minutes before the end; the task stops `xsns` (which checkpoints)
+/// and requeues itself, and the requeued task resumes from the checkpoint.
+public struct SlurmSubmission {
+    public var request: ComputeRequest
+    /// The `xsns` the tasks run (this very executable).
+    public var executable: String
+    /// Extra `#SBATCH` options, e.g. `--partition=gpu`, `--cpus-per-task=4`, `--time=12:00:00`.
+    public var options: [String] = []
+    /// At most this many tasks at once (`%N`).
+    public var maxParallel: Int?
+
+    public init(request: ComputeRequest, executable: String) {
+        self.request = request
+        self.executable = executable
+    }
+
+    /// Submits the pairs of `missing` that no Slurm task or local process is working on; nil when none is left.
+    public func submit(missing: [(language: String, seed: Int)]) throws -> SlurmJobs.Job? {
+        let session = request.session
+        var record = try SlurmJobs.load(session: session)
+        let queued = record.queueStates()
+        let paths = SessionPaths(folder: session)
+        let pairs = missing.map { SlurmJobs.Pair(language: $0.language, seed: $0.seed) }.filter { pair in
+            queued[pair] == nil
+                && RunClaim.recordedHolder(paths.claim(language: pair.language, seed: pair.seed)).map { $0.alive == false } ?? true
+        }
+        guard !pairs.isEmpty else { return nil }
+        let scriptURL = session.appendingPathComponent("slurm/compute-\(Timestamp.string().filter(\.isNumber)).sh")
+        try FileManager.default.createDirectory(at: scriptURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: session.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        try AtomicFile.write(Data(script(pairs).utf8), to: scriptURL)
+        let id = try SlurmCommand.run("sbatch", ["--parsable", scriptURL.path])
+            .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
+        guard !id.isEmpty else { throw RuntimeFailure("sbatch printed no job id") }
+        let job = SlurmJobs.Job(id: id, tasks: pairs, script: scriptURL.path, submitted: Timestamp.string())
+        record.jobs.append(job)
+        try record.save(session: session)
+        return job
+    }
+
+    func script(_ pairs: [SlurmJobs.Pair]) -> String {
+        let options = request.options
+        let session = request.session.path
+        var compute = [executable, "compute", "--session", session, "--model", request.modelSpec,
+                       "--corpora", request.corpora.path, "--sentences", "\(options.sentences)",
+                       "--estimator", options.estimator, "--batch-size", "\(options.batchSize)",
+                       "--max-length", "\(options.maxLength)", "--mask-prob", "\(options.maskProbability)"]
+            .map(Self.quoted)
+        if options.recordInputs { compute.append("--record-inputs") }
+        if request.convergence { compute.append("--convergence") }
+        compute += ["--langs", "\"${languages[$SLURM_ARRAY_TASK_ID]}\"", "--seeds", "\"${seeds[$SLURM_ARRAY_TASK_ID]}\"",
+                    "--threads", "\"${SLURM_CPUS_PER_TASK:-1}\""]
+        let throttle = maxParallel.map { "%\($0)" } ?? ""
+        let name = request.session.lastPathComponent.filter { $0.isLetter || $0.isNumber || "-_".contains($0) }
+        var lines = [
+            "#!/bin/bash",
+            "#SBATCH --job-name=xsns-\(name)",
+            "#SBATCH --array=0-\(pairs.count - 1)\(throttle)",
+            "#SBATCH --output=\(session)/logs/%A_%a.log",
+            "#SBATCH --open-mode=append",
+            "#SBATCH --requeue",
+            "#SBATCH --signal=B:USR1@120",
+        ]
+        lines += self.options.map { "#SBATCH \($0)" }
+        lines += [
+            "# Written by xsns compute --slurm: one task per (language, seed).",
+            "languages=(\(pairs.map { Self.quoted($0.language) }.joined(separator: " ")))",
+            "seeds=(\(pairs.map { String($0.seed) }.joined(separator: " ")))",
+            "echo \"xsns: task ${SLURM_ARRAY_TASK_ID} of job ${SLURM_ARRAY_JOB_ID} on $(hostname), "
+                + "${languages[$SLURM_ARRAY_TASK_ID]} seed ${seeds[$SLURM_ARRAY_TASK_ID]}, SLURM_RESTART_COUNT=${SLURM_RESTART_COUNT:-0}\"",
+            "# Pre-emption warning: stop xsns (it checkpoints on SIGTERM), then requeue this task to resume.",
+            "requeue() { kill -TERM \"$pid\" 2>/dev/null; wait \"$pid\"; "
+                + "scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"; exit 0; }",
+            "trap requeue USR1",
+            compute.joined(separator: " ") + " &",
+            "pid=$!",
+            "wait \"$pid\"",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}

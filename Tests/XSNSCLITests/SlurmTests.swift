@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import XSNSTestSupport
+
+/// `compute --slurm` on a real single-node Slurm cluster (Tests/slurm/start-cluster.sh; .ci/deps installs
+/// Slurm): one array job of 6 tasks (3 languages × 2 seeds) fills the session with Fisher files equal, byte
+/// for byte, to a local sequential run; `status --wait` follows it to the end; submitting again submits
+/// nothing. Skipped, saying why, only where Slurm is not installed or the tests do not run as root.
+@Suite(.serialized) struct SlurmTests {
+    /// The cluster's slurm.conf, or why there is none.
+    static let cluster: Result<String, SkipReason> = {
+        let script = Fixtures.repositoryRoot.appendingPathComponent("Tests/slurm/start-cluster.sh")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xsns-slurm-test").path
+        guard let result = try? runProcess(URL(fileURLWithPath: "/bin/bash"), [script.path, directory]) else {
+            return .failure(SkipReason("cannot run \(script.path)"))
+        }
+        switch result.status {
+        case 0: return .success(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        case 3: return .failure(SkipReason(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))
+        default: return .failure(SkipReason("FAILED to start Slurm: \(result.stderr)"))
+        }
+    }()
+
+    struct SkipReason: Error, CustomStringConvertible {
+        let description: String
+        init(_ text: String) { description = text }
+    }
+
+    @Test func arrayJobFillsTheSessionLikeALocalRun() throws {
+        let conf: String
+        switch Self.cluster {
+        case .success(let path): conf = path
+        case .failure(let reason):
+            #expect(!reason.description.hasPrefix("FAILED"), "\(reason)")
+            print("SlurmTests skipped: \(reason)")
+            return
+        }
+        let environment = ["SLURM_CONF": conf]
+        let root = Fixtures.repositoryRoot
+        let folder = try Fixtures.temporaryDirectory()
+        func arguments(_ session: URL) -> [String] {
+            ["compute", "--session", session.path, "--model", root.appendingPathComponent("Sources/xsns/DemoModel").path,
+             "--corpora", root.appendingPathComponent("Corpora").path, "--langs", "de,fi,ru", "--sentences", "8",
+             "--seeds", "1,2"]
+        }
+        let cluster = folder.appendingPathComponent("cluster"), local = folder.appendingPathComponent("local")
+        let submitted = try XSNSBinary.run(arguments(cluster) + ["--slurm", "--max-parallel", "2"], environment: environment)
+        #expect(submitted.status == 0 && submitted.stdout.contains("6 task(s)"), "\(submitted.stdout)\(submitted.stderr)")
+        let waited = try XSNSBinary.run(["status", "--session", cluster.path, "--wait"], environment: environment)
+        #expect(waited.status == 0, "\(waited.stdout)\(waited.stderr)")
+        #expect(try XSNSBinary.run(arguments(local) + ["--threads", "1"]).status == 0)
+
+        for language in ["de", "fi", "ru"] {
+            for seed in [1, 2] {
+                let name = "fisher/\(language).seed\(seed).safetensors"
+                let a = try Data(contentsOf: cluster.appendingPathComponent(name))
+                let b = try Data(contentsOf: local.appendingPathComponent(name))
+                #expect(a == b, "\(name) differs between the Slurm task and the local run")
+            }
+        }
+        let logs = try FileManager.default.contentsOfDirectory(atPath: cluster.appendingPathComponent("logs").path)
+        #expect(logs.count == 6, "\(logs)")
+        let again = try XSNSBinary.run(arguments(cluster) + ["--slurm"], environment: environment)
+        #expect(again.status == 0 && again.stdout.contains("nothing to submit"), "\(again.stdout)\(again.stderr)")
+    }
+}
