@@ -8,6 +8,11 @@ public struct SlurmJobs: Codable, Sendable {
     public struct Pair: Codable, Equatable, Hashable, Sendable {
         public var language: String
         public var seed: Int
+
+        public init(language: String, seed: Int) {
+            self.language = language
+            self.seed = seed
+        }
     }
 
     public struct Job: Codable, Sendable {
@@ -37,6 +42,16 @@ public struct SlurmJobs: Codable, Sendable {
         try FileManager.default.createDirectory(at: Self.url(session: session).deletingLastPathComponent(),
                                                 withIntermediateDirectories: true)
         try AtomicFile.write(try encoder.encode(self), to: Self.url(session: session))
+    }
+
+    /// The log of the last task that ran `pair`, when there is one (`logs/<job>_<task>.log`).
+    public func log(of pair: Pair, session: URL) -> URL? {
+        for job in jobs.reversed() {
+            guard let task = job.tasks.firstIndex(of: pair) else { continue }
+            let url = session.appendingPathComponent("logs/\(job.id)_\(task).log")
+            if FileManager.default.fileExists(atPath: url.path) { return url }
+        }
+        return nil
     }
 
     /// What Slurm says of each task of these jobs that it still knows (pending, running, requeued…), in one

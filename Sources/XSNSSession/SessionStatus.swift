@@ -73,6 +73,14 @@ public struct SessionStatus: Sendable {
     }
 
     public var isFinished: Bool { runs.allSatisfy { $0.state == .done } }
+    /// Appends `note(language, seed)` to the detail of failed and interrupted runs (e.g. a cluster task's log).
+    public mutating func annotate(_ note: (String, Int) -> String?) {
+        for index in runs.indices where runs[index].state == .failed || runs[index].state == .interrupted {
+            guard let text = note(runs[index].language, runs[index].seed) else { continue }
+            runs[index].detail = [runs[index].detail, text].compactMap { $0 }.joined(separator: "; ")
+        }
+    }
+
     /// Whether something still works on a run (here or in a cluster queue).
     public var isRunning: Bool { runs.contains { $0.state == .running || $0.state == .queued } }
 }

@@ -29,6 +29,9 @@ struct StatusCommand: ParsableCommand {
                 queue["\(pair.language)\u{1F}\(pair.seed)"] = (task.state, "Slurm \(task.task) \(task.state)\(node)")
             }
             status.merge(queue: queue)
+            status.annotate { language, seed in
+                jobs.log(of: .init(language: language, seed: seed), session: store.folder).map { "log: \($0.path)" }
+            }
             return status
         }
         var status = try read()

@@ -63,4 +63,33 @@ import XSNSTestSupport
         let again = try XSNSBinary.run(arguments(cluster) + ["--slurm"], environment: environment)
         #expect(again.status == 0 && again.stdout.contains("nothing to submit"), "\(again.stdout)\(again.stderr)")
     }
+
+    /// A task that fails (here: an unreadable run checkpoint left in the session) is reported failed by
+    /// `status`, with why and the task's log; `--wait` then exits 1.
+    @Test func aFailingTaskIsReportedWithItsLog() throws {
+        guard case .success(let conf) = Self.cluster else {
+            print("SlurmTests skipped: \(Self.cluster)")
+            return
+        }
+        let root = Fixtures.repositoryRoot
+        let session = try Fixtures.temporaryDirectory().appendingPathComponent("s")
+        let checkpoint = session.appendingPathComponent("checkpoints/fi.seed2.safetensors")
+        try FileManager.default.createDirectory(at: checkpoint.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("not a checkpoint".utf8).write(to: checkpoint)
+        let submitted = try XSNSBinary.run([
+            "compute", "--session", session.path, "--model", root.appendingPathComponent("Sources/xsns/DemoModel").path,
+            "--corpora", root.appendingPathComponent("Corpora").path, "--langs", "fi", "--sentences", "8", "--seeds", "1,2",
+            "--slurm",
+        ], environment: ["SLURM_CONF": conf])
+        #expect(submitted.status == 0, "\(submitted.stdout)\(submitted.stderr)")
+        let waited = try XSNSBinary.run(["status", "--session", session.path, "--wait", "--format", "json"],
+                                        environment: ["SLURM_CONF": conf])
+        #expect(waited.status == 1, "\(waited.stdout)\(waited.stderr)")
+        let rows = try JSONSerialization.jsonObject(with: Data(waited.stdout.utf8)) as? [[String: Any]] ?? []
+        let failed = try #require(rows.first { $0["seed"] as? Int == 2 })
+        let detail = failed["detail"] as? String ?? ""
+        #expect(failed["state"] as? String == "failed" && detail.contains("fi.seed2.safetensors") && detail.contains("log: "),
+                "\(failed)")
+        #expect(rows.first { $0["seed"] as? Int == 1 }?["state"] as? String == "done")
+    }
 }
