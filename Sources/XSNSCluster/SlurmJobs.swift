@@ -54,21 +54,29 @@ public struct SlurmJobs: Codable, Sendable {
         return nil
     }
 
-    /// What Slurm says of each task of these jobs that it still knows (pending, running, requeued…), in one
-    /// `squeue` call; finished tasks are no longer listed. Empty without Slurm.
-    public func queueStates() -> [Pair: (state: String, node: String, task: String)] {
-        guard !jobs.isEmpty, SlurmCommand.locate("squeue") != nil,
-              let listing = try? SlurmCommand.run("squeue", ["-h", "-r", "-o", "%i|%T|%N",
-                                                             "-j", jobs.map(\.id).joined(separator: ",")])
-        else { return [:] }
-        var states: [Pair: (String, String, String)] = [:]
+    /// Slurm states of a task that will still run, and of one running now (others are ignored: a finished
+    /// task's run is done or failed in the session's own files).
+    static let waitingStates: Set = ["PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_FED", "REQUEUE_HOLD", "RESIZING",
+                                     "SUSPENDED", "SIGNALING", "STAGE_OUT"]
+    static let runningStates: Set = ["RUNNING", "COMPLETING"]
+
+    /// What Slurm says of each task of these jobs that will still run or runs now, in one `squeue` call.
+    /// Empty when the session has no jobs; throws when squeue is missing or fails, so that no caller takes
+    /// a silent queue for an empty one (and submits again, or stops waiting).
+    public func queueStates() throws -> [Pair: (state: String, node: String, task: String, running: Bool)] {
+        guard !jobs.isEmpty else { return [:] }
+        let listing = try SlurmCommand.run("squeue", ["-h", "-r", "-t", "all", "-o", "%i|%T|%N",
+                                                     "-j", jobs.map(\.id).joined(separator: ",")])
+        var states: [Pair: (String, String, String, Bool)] = [:]
         for line in listing.split(separator: "\n") {
             let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
             guard fields.count == 3 else { continue }
+            let running = Self.runningStates.contains(fields[1])
+            guard running || Self.waitingStates.contains(fields[1]) else { continue }
             let parts = fields[0].split(separator: "_")
             guard parts.count == 2, let job = jobs.first(where: { $0.id == parts[0] }), let task = Int(parts[1]),
                   task < job.tasks.count else { continue }
-            states[job.tasks[task]] = (fields[1], fields[2], fields[0])
+            states[job.tasks[task]] = (fields[1], fields[2], fields[0], running)
         }
         return states
     }

@@ -13,7 +13,8 @@ public struct ComputeRequest: Sendable {
     public var languages: [String]?
     public var options: ComputeOptions
     /// (language, seed) runs computed at once, `options.threads` shared out among them; results are
-    /// those of sequential runs with that many threads each. Not recorded: it changes no value.
+    /// those of sequential runs with that many threads each (the per-run count is in each Fisher file's
+    /// metadata and in the run checkpoint, so a run resumes only with the thread count it began with).
     public var jobs = 1
     /// Also keep each run's Fisher after 8, 16, 32, … 512 sentences (`convergence/n<N>/`), for `xsns converge`.
     public var convergence = false
@@ -60,7 +61,7 @@ public final class ComputeJob: @unchecked Sendable {
     /// Wall time per stage of everything this job ran (`xsns bench --compute`).
     public let clock = StageClock()
     private let emit: @Sendable (ComputeEvent) -> Void
-    private let stopSignal: StopSignal
+    let stopSignal: StopSignal
 
     public init(_ request: ComputeRequest, stop: StopSignal = StopSignal(),
                 events: @escaping @Sendable (ComputeEvent) -> Void = { _ in }) {
@@ -93,10 +94,7 @@ public final class ComputeJob: @unchecked Sendable {
     /// returns the (language, seed) runs that are not done yet: what a cluster submission must cover.
     public func plan() throws -> [(language: String, seed: Int)] {
         let options = request.options
-        try options.validate()
-        let corpusFiles = try Corpus.files(in: request.corpora, languages: request.languages)
-        for file in corpusFiles { try SessionPaths.checkLanguage(file.language) }
-        for file in corpusFiles { _ = try Corpus.load(file.url) }
+        let (corpusFiles, _) = try readInputs()
         let context = try prepare(corpusFiles: corpusFiles)
         let manifest = try context.store.load()
         return corpusFiles.flatMap { file in options.seeds.map { (file.language, $0) } }.filter { language, seed in
@@ -105,14 +103,25 @@ public final class ComputeJob: @unchecked Sendable {
         }
     }
 
-    public func run() throws -> ComputeSummary {
+    /// The options checked and every corpus read, before anything is computed or written: a bad file late
+    /// in the list must not surface hours into a job.
+    private func readInputs() throws -> (files: [(language: String, url: URL)], corpora: [Corpus]) {
         let options = request.options
         try options.validate()
+        guard request.jobs >= 1 else { throw InputError("--jobs must be at least 1, got \(request.jobs)") }
+        // A convergence point is the Fisher of the batches completed by then: it equals a run of that many
+        // sentences only when the batches end there (8, 16, … sentences).
+        if request.convergence, options.estimatorKind == .xsns, 8 % options.batchSize != 0 {
+            throw InputError("--convergence needs --batch-size 1, 2, 4 or 8 with the xsns estimator, got \(options.batchSize)")
+        }
         let corpusFiles = try Corpus.files(in: request.corpora, languages: request.languages)
         for file in corpusFiles { try SessionPaths.checkLanguage(file.language) }
-        // Every corpus is read before anything is computed: a bad file late in the list must not
-        // surface hours into a job.
-        let corpora = try corpusFiles.map { try Corpus.load($0.url) }
+        return (corpusFiles, try corpusFiles.map { try Corpus.load($0.url) })
+    }
+
+    public func run() throws -> ComputeSummary {
+        let options = request.options
+        let (corpusFiles, corpora) = try readInputs()
         let context = try clock.measure(.prepare) { try prepare(corpusFiles: corpusFiles) }
 
         var pairs: [(corpus: Corpus, seed: Int)] = []
@@ -131,35 +140,6 @@ public final class ComputeJob: @unchecked Sendable {
         let outcomes = try computeAll(pairs, context: context)
         summary.runs = zip(pairs, outcomes).map { ($0.corpus.language, $0.seed, $1) }
         return summary
-    }
-
-    /// The runs one after another, or `request.jobs` at a time, each worker with its own model over the
-    /// shared parameters and `threads / jobs` threads. The first error stops the others from starting.
-    private func computeAll(_ pairs: [(corpus: Corpus, seed: Int)], context: Context) throws -> [ComputeSummary.Outcome] {
-        let workers = min(max(1, request.jobs), pairs.count)
-        guard workers > 1 else {
-            return try pairs.map { pair in
-                stopSignal.isStopped ? .interrupted : try computeRun(corpus: pair.corpus, seed: pair.seed, context: context)
-            }
-        }
-        let threads = max(1, request.options.threads / workers)
-        BLASThreads.set(1)
-        let queue = RunQueue(count: pairs.count)
-        // Workers only read the shared context (model parameters, tokenizer, store), each with its own model.
-        let shared = SharedContext(context: context, pairs: pairs)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            let local = shared.context.with(model: EncoderModel(parameters: shared.context.model.parameters, threads: threads))
-            while let index = queue.next() {
-                if stopSignal.isStopped { continue }
-                do {
-                    let pair = shared.pairs[index]
-                    queue.finish(index, try computeRun(corpus: pair.corpus, seed: pair.seed, context: local))
-                } catch {
-                    queue.fail(error)
-                }
-            }
-        }
-        return try queue.outcomes()
     }
 
     // MARK: - Preparation
@@ -196,9 +176,9 @@ public final class ComputeJob: @unchecked Sendable {
             // that `checkConsistency` has refused any other setting.
             let committed = manifest.runs.contains { $0.status == .done || $0.status == .running }
             var recorded = committed ? (manifest.options ?? options) : options
-            if committed {
-                recorded.seeds = recorded.seeds + options.seeds.filter { !recorded.seeds.contains($0) }
-            }
+            // Seeds add up: one invocation per seed (a cluster task) must not shrink the session's plan.
+            let before = manifest.options?.seeds ?? []
+            recorded.seeds = before + options.seeds.filter { !before.contains($0) }
             recorded.recordInputs = options.recordInputs
             recorded.threads = options.threads
             manifest.options = recorded
@@ -241,7 +221,7 @@ public final class ComputeJob: @unchecked Sendable {
 
     // MARK: - One (language, seed)
 
-    private func computeRun(corpus: Corpus, seed: Int, context: Context) throws -> ComputeSummary.Outcome {
+    func computeRun(corpus: Corpus, seed: Int, context: Context) throws -> ComputeSummary.Outcome {
         let store = context.store
         let language = corpus.language
         if try isDone(language: language, seed: seed, store: store) { return .alreadyDone }
@@ -299,44 +279,4 @@ public final class ComputeJob: @unchecked Sendable {
         return true
     }
 
-}
-
-/// Hands out run indices to the workers of `computeAll` and collects their outcomes; after a failure it
-/// hands out no more.
-private final class RunQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var nextIndex = 0
-    private let count: Int
-    private var results: [ComputeSummary.Outcome]
-    private var failure: Error?
-
-    init(count: Int) {
-        self.count = count
-        results = Array(repeating: .interrupted, count: count)
-    }
-
-    func next() -> Int? {
-        lock.withLock {
-            guard failure == nil, nextIndex < count else { return nil }
-            nextIndex += 1
-            return nextIndex - 1
-        }
-    }
-
-    func finish(_ index: Int, _ outcome: ComputeSummary.Outcome) { lock.withLock { results[index] = outcome } }
-
-    func fail(_ error: Error) { lock.withLock { failure = failure ?? error } }
-
-    func outcomes() throws -> [ComputeSummary.Outcome] {
-        try lock.withLock {
-            if let failure { throw failure }
-            return results
-        }
-    }
-}
-
-/// What the workers share, read-only.
-private struct SharedContext: @unchecked Sendable {
-    let context: ComputeJob.Context
-    let pairs: [(corpus: Corpus, seed: Int)]
 }

@@ -19,6 +19,9 @@ struct RunCheckpoint {
         var batchSize: Int
         var maskProbability: Double
         var recordInputs: Bool
+        /// The run's thread count: it sets the summation order, so a run resumes only with the count it
+        /// began with (nil in checkpoints written before it was recorded: those are started afresh).
+        var threads: Int?
     }
 
     var identity: Identity

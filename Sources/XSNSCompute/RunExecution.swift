@@ -36,7 +36,8 @@ final class RunExecution {
             maxLength: context.maxLength, corpusSHA256: context.corpusHashes[corpus.language] ?? "",
             modelSHA256: context.modelHashes, tokenizerSHA256: context.tokenizerHash,
             estimator: job.request.options.estimator, batchSize: job.request.options.batchSize,
-            maskProbability: job.request.options.maskProbability, recordInputs: job.request.options.recordInputs)
+            maskProbability: job.request.options.maskProbability, recordInputs: job.request.options.recordInputs,
+            threads: context.model.threads)
         embeddingSum = [Double](repeating: 0, count: context.model.parameters.config.hiddenSize)
     }
 

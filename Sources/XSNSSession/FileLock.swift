@@ -9,13 +9,13 @@ import XSNSStorage
 /// An advisory `flock` on a file. The kernel drops it when the holder exits, even by `kill -9`,
 /// so a crashed process never leaves a session locked. flock belongs to the open file
 /// description: two opens in one process exclude each other just as two processes do.
-final class FileLock {
+public final class FileLock {
     let url: URL
     let descriptor: Int32
 
     /// Opens (creating if needed) the lock file. In a folder that became read-only an existing
     /// lock file can still be locked read-only, so the real write fails later with a clear message.
-    init(url: URL) throws {
+    public init(url: URL) throws {
         self.url = url
         var descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if descriptor < 0 { descriptor = open(url.path, O_RDONLY | O_CLOEXEC) }
@@ -28,7 +28,7 @@ final class FileLock {
     deinit { close(descriptor) }
 
     /// Waits for the exclusive lock.
-    func lock() throws {
+    public func lock() throws {
         while flock(descriptor, LOCK_EX) != 0 {
             if errno == EINTR { continue }
             throw RuntimeFailure("cannot lock \(url.path): \(String(cString: strerror(errno)))")
@@ -49,7 +49,7 @@ final class FileLock {
         return .acquired
     }
 
-    func unlock() {
+    public func unlock() {
         flock(descriptor, LOCK_UN)
     }
 }

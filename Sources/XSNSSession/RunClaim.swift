@@ -65,7 +65,13 @@ public final class RunClaim: @unchecked Sendable {
             throw RuntimeFailure("cannot create \(url.deletingLastPathComponent().path): \(error.localizedDescription)")
         }
         lock = try FileLock(url: url)
-        switch lock.tryLock() {
+        // A moment's shared lock by `recordedHolder` (xsns status) must not turn a free claim away.
+        var attempt = lock.tryLock()
+        for _ in 0..<5 where attempt == .heldElsewhere {
+            usleep(20_000)
+            attempt = lock.tryLock()
+        }
+        switch attempt {
         case .acquired:
             // A non-empty file under a free lock was left by a holder that died without releasing.
             takenOverFrom = Self.readOwner(lock.descriptor)
@@ -95,12 +101,22 @@ public final class RunClaim: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Who holds the claim file at `url` as far as its contents tell (never taking the lock, so a process
-    /// claiming at that moment is not disturbed), and whether that holder is alive: nil for a holder on
-    /// another host, which cannot be checked. nil when the file is absent or empty (released).
+    /// Who holds the claim file at `url` as far as its contents tell, and whether that holder is alive:
+    /// a shared, non-blocking flock probe answers it (the holder's exclusive lock refuses it; a dead
+    /// holder's lock is gone, wherever it ran); where flock does not work, the recorded pid on this host,
+    /// and nil (unknown) for another host. nil when the file is absent or empty (released).
     public static func recordedHolder(_ url: URL) -> (owner: ClaimOwner, alive: Bool?)? {
         guard let data = try? Data(contentsOf: url), !data.isEmpty,
               let owner = try? JSONDecoder().decodeScreened(ClaimOwner.self, from: data) else { return nil }
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        if descriptor >= 0 {
+            defer { close(descriptor) }
+            if flock(descriptor, LOCK_SH | LOCK_NB) == 0 {
+                flock(descriptor, LOCK_UN)
+                return (owner, false)
+            }
+            if errno == EWOULDBLOCK { return (owner, true) }
+        }
         return (owner, owner.host == ProcessInfo.processInfo.hostName ? !isStale(owner) : nil)
     }
 

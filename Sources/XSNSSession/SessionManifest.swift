@@ -62,7 +62,7 @@ public struct ModelRecord: Codable, Equatable, Sendable {
 /// The corpus folder and one file per language.
 public struct CorporaRecord: Codable, Equatable, Sendable {
     public var directory: String
-    /// Language code → its `<lang>.txt`.
+    /// Language code → its corpus file (`<lang>.txt` or `<lang>.conllu`).
     public var files: [String: FileFingerprint]
 
     public init(directory: String, files: [String: FileFingerprint]) {

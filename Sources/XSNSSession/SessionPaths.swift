@@ -33,12 +33,12 @@ public struct SessionPaths: Sendable {
         folder.appendingPathComponent("checkpoints/\(language).seed\(seed).safetensors")
     }
 
-    /// Head importance E|∂L/∂ξ_h| of one run, a [layers, heads] tensor `head_importance`.
     /// The running Fisher of a run after `sentences` sentences (`compute --convergence`).
     public func convergence(language: String, seed: Int, sentences: Int) -> URL {
         folder.appendingPathComponent("convergence/n\(sentences)/\(language).seed\(seed).safetensors")
     }
 
+    /// Head importance E|∂L/∂ξ_h| of one run, a [layers, heads] tensor `head_importance`.
     public func headImportance(language: String, seed: Int) -> URL {
         folder.appendingPathComponent("heads/\(language).seed\(seed).safetensors")
     }

@@ -26,13 +26,29 @@ public struct SessionStatus: Sendable {
 
     public private(set) var runs: [Run]
 
-    /// Adds what a cluster queue says of runs that no local process holds: `states` maps (language, seed)
-    /// to the scheduler's state (Slurm's PENDING, RUNNING, …) and a description of the task.
-    public mutating func merge(queue states: [String: (state: String, detail: String)]) {
+    /// Adds what a cluster queue says of runs that no local process holds (and of runs the manifest does
+    /// not plan yet, as a cluster task records them only when it starts): `states` maps (language, seed) to
+    /// whether the task runs now and a description of it.
+    public mutating func merge(queue states: [Pair: (running: Bool, detail: String)]) {
+        for (pair, queued) in states where !runs.contains(where: { $0.language == pair.language && $0.seed == pair.seed }) {
+            runs.append(Run(language: pair.language, seed: pair.seed, state: .pending, sentences: 0, detail: nil))
+        }
+        runs.sort { ($0.language, $0.seed) < ($1.language, $1.seed) }
         for index in runs.indices where runs[index].state != .done && runs[index].state != .running {
-            guard let queued = states["\(runs[index].language)\u{1F}\(runs[index].seed)"] else { continue }
-            runs[index].state = queued.state == "RUNNING" || queued.state == "COMPLETING" ? .running : .queued
+            guard let queued = states[Pair(language: runs[index].language, seed: runs[index].seed)] else { continue }
+            runs[index].state = queued.running ? .running : .queued
             runs[index].detail = queued.detail
+        }
+    }
+
+    /// A (language, seed).
+    public struct Pair: Hashable, Sendable {
+        public var language: String
+        public var seed: Int
+
+        public init(language: String, seed: Int) {
+            self.language = language
+            self.seed = seed
         }
     }
 

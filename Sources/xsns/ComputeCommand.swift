@@ -57,6 +57,10 @@ struct ComputeCommand: ParsableCommand {
             sentences: sentences, seeds: try parseSeeds(seeds), estimator: estimator, batchSize: batchSize,
             maxLength: maxLength, maskProbability: maskProbability, recordInputs: recordInputs, threads: threads)
         guard jobs >= 1 else { throw InputError("--jobs must be at least 1, got \(jobs)") }
+        guard slurm || (maxParallel == nil && slurmOptions.isEmpty) else {
+            throw InputError("--max-parallel and --slurm-option only go with --slurm")
+        }
+        guard !slurm || jobs == 1 else { throw InputError("--jobs is for computing here; with --slurm each task runs one pair") }
         var request = ComputeRequest(
             session: try SessionStore.folder(forName: session), modelSpec: model,
             corpora: URL(fileURLWithPath: corpora), languages: parseList(langs), options: options)
@@ -88,7 +92,6 @@ struct ComputeCommand: ParsableCommand {
     }
 }
 
-/// Shows compute events: one line redrawn in place on a terminal, a line per 10% otherwise (logs).
 extension ComputeCommand {
     /// `--slurm`: the inputs are checked and recorded here, then one array job covers what is missing.
     private func submit(_ request: ComputeRequest) throws {
@@ -113,6 +116,7 @@ extension ComputeCommand {
     }
 }
 
+/// Shows compute events: one line redrawn in place on a terminal, a line per 10% otherwise (logs).
 final class ProgressReporter: @unchecked Sendable {
     private let status = StatusLine()
     private let lock = NSLock()

@@ -23,10 +23,10 @@ struct StatusCommand: ParsableCommand {
         func read() throws -> SessionStatus {
             var status = try SessionStatus(store: store)
             let jobs = try SlurmJobs.load(session: store.folder)
-            var queue: [String: (state: String, detail: String)] = [:]
-            for (pair, task) in jobs.queueStates() {
+            var queue: [SessionStatus.Pair: (running: Bool, detail: String)] = [:]
+            for (pair, task) in try jobs.queueStates() {
                 let node = task.node.isEmpty ? "" : " on \(task.node)"
-                queue["\(pair.language)\u{1F}\(pair.seed)"] = (task.state, "Slurm \(task.task) \(task.state)\(node)")
+                queue[.init(language: pair.language, seed: pair.seed)] = (task.running, "Slurm \(task.task) \(task.state)\(node)")
             }
             status.merge(queue: queue)
             status.annotate { language, seed in
@@ -37,7 +37,12 @@ struct StatusCommand: ParsableCommand {
         var status = try read()
         while wait && status.isRunning {
             Thread.sleep(forTimeInterval: 2)
-            status = try read()
+            // A busy controller may time out: keep the last answer and ask again, rather than stop waiting.
+            do {
+                status = try read()
+            } catch {
+                FileHandle.standardError.write(Data("xsns: \(error); asking again\n".utf8))
+            }
         }
         print(Self.render(status, format: format), terminator: "")
         if wait && !status.isFinished {

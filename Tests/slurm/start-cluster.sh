@@ -9,7 +9,8 @@ dir=${1:?usage: start-cluster.sh DIR}
 mkdir -p "$dir/state" "$dir/spool" "$dir/log"
 conf="$dir/slurm.conf"
 export SLURM_CONF="$conf"
-if [ -f "$conf" ] && sinfo -h -o %T 2>/dev/null | grep -q idle; then echo "$conf"; exit 0; fi
+idle() { sinfo -h -o %T 2>/dev/null | grep -qx idle; }
+if [ -f "$conf" ] && idle; then echo "$conf"; exit 0; fi
 [ "$(id -u)" -eq 0 ] || { echo "start-cluster.sh: needs root" >&2; exit 3; }
 for tool in munged slurmctld slurmd sinfo sbatch; do
     command -v "$tool" >/dev/null || { echo "start-cluster.sh: $tool is not installed" >&2; exit 3; }
@@ -45,13 +46,15 @@ if ! pgrep -x munged >/dev/null; then
     chown munge:munge /run/munge /var/log/munge /var/lib/munge /etc/munge/munge.key
     runuser -u munge -- /usr/sbin/munged
 fi
-pkill -x slurmctld 2>/dev/null || true
-pkill -x slurmd 2>/dev/null || true
+# Only daemons this script started (their pid files are in DIR): never a real cluster's.
+for pidfile in "$dir/slurmctld.pid" "$dir/slurmd.pid"; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+done
 sleep 0.5
 slurmctld -c
 slurmd
 for _ in $(seq 60); do
-    if sinfo -h -o %T 2>/dev/null | grep -q idle; then echo "$conf"; exit 0; fi
+    if idle; then echo "$conf"; exit 0; fi
     sleep 0.5
 done
 echo "start-cluster.sh: the node did not become idle; see $dir/log" >&2
