@@ -69,6 +69,7 @@ public struct SlurmSubmission {
             .map(Self.quoted)
         if options.recordInputs { compute.append("--record-inputs") }
         if request.convergence { compute.append("--convergence") }
+        if !options.computesEmbedding { compute.append("--no-emb") }
         compute += ["--langs", "\"${languages[$SLURM_ARRAY_TASK_ID]}\"", "--seeds", "\"${seeds[$SLURM_ARRAY_TASK_ID]}\"",
                     "--threads", "\"${SLURM_CPUS_PER_TASK:-1}\""]
         let throttle = maxParallel.map { "%\($0)" } ?? ""

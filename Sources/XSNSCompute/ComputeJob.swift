@@ -181,6 +181,7 @@ public final class ComputeJob: @unchecked Sendable {
             recorded.seeds = before + options.seeds.filter { !before.contains($0) }
             recorded.recordInputs = options.recordInputs
             recorded.threads = options.threads
+            recorded.embBaseline = options.embBaseline
             manifest.options = recorded
         }
         return Context(

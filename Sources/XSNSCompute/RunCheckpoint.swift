@@ -22,6 +22,8 @@ struct RunCheckpoint {
         /// The run's thread count: it sets the summation order, so a run resumes only with the count it
         /// began with (nil in checkpoints written before it was recorded: those are started afresh).
         var threads: Int?
+        /// Whether the EMB sum is being accumulated (nil: yes, as before the option existed).
+        var embBaseline: Bool?
     }
 
     var identity: Identity

@@ -37,7 +37,7 @@ final class RunExecution {
             modelSHA256: context.modelHashes, tokenizerSHA256: context.tokenizerHash,
             estimator: job.request.options.estimator, batchSize: job.request.options.batchSize,
             maskProbability: job.request.options.maskProbability, recordInputs: job.request.options.recordInputs,
-            threads: context.model.threads)
+            threads: context.model.threads, embBaseline: job.request.options.computesEmbedding ? nil : false)
         embeddingSum = [Double](repeating: 0, count: context.model.parameters.config.hiddenSize)
     }
 
@@ -88,8 +88,10 @@ final class RunExecution {
             }
             let fed = try clock.measure(.fisher) { try estimator.feed(ids) }
             try clock.measure(.checkpoint) { try recorder?.record(fed.masked, batch: fed.batch) }
-            pendingEmbedding.append(ids)
-            if pendingEmbedding.count == Self.embeddingPack { try poolPendingEmbedding() }
+            if job.request.options.computesEmbedding {
+                pendingEmbedding.append(ids)
+                if pendingEmbedding.count == Self.embeddingPack { try poolPendingEmbedding() }
+            }
 
             sinceCheckpoint += 1
             let done = index + 1
@@ -193,12 +195,14 @@ final class RunExecution {
         }
         try SafeTensorsWriter.write(result.headImportance, metadata: metadata,
                                     to: paths.headImportance(language: language, seed: seed))
-        let count = Double(max(progress.sentences, 1))
-        var embeddingLayout = TensorLayout()
-        embeddingLayout.append(name: "embedding", shape: [embeddingSum.count])
-        try SafeTensorsWriter.write(
-            FlatTensors(layout: embeddingLayout, values: embeddingSum.map { Float($0 / count) }),
-            metadata: metadata, to: paths.embedding(language: language, seed: seed))
+        if job.request.options.computesEmbedding {
+            let count = Double(max(progress.sentences, 1))
+            var embeddingLayout = TensorLayout()
+            embeddingLayout.append(name: "embedding", shape: [embeddingSum.count])
+            try SafeTensorsWriter.write(
+                FlatTensors(layout: embeddingLayout, values: embeddingSum.map { Float($0 / count) }),
+                metadata: metadata, to: paths.embedding(language: language, seed: seed))
+        }
         try recorder?.finish()
         // The Fisher file goes last: its presence is what marks the run complete on disk.
         try SafeTensorsWriter.write(result.fisher, metadata: metadata,

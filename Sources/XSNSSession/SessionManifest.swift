@@ -83,6 +83,10 @@ public struct ComputeOptions: Codable, Equatable, Sendable {
     public var recordInputs: Bool
     /// The thread count matters for bit-exact reproduction (summation order), so it is recorded.
     public var threads: Int
+    /// false: no EMB baseline pass (`--no-emb`, about 16% less time); nil (older sessions) or true: computed.
+    public var embBaseline: Bool?
+
+    public var computesEmbedding: Bool { embBaseline ?? true }
 
     public init(
         sentences: Int, seeds: [Int], estimator: String, batchSize: Int, maxLength: Int,

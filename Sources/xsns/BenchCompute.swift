@@ -24,6 +24,8 @@ struct BenchComputeOptions: ParsableArguments {
     var keepSession: String?
     @Flag(help: "Record the inputs (--compute with --keep-session).")
     var recordInputs = false
+    @Flag(name: .customLong("no-emb"), help: "Skip the EMB baseline pass (--compute).")
+    var noEmbedding = false
 }
 
 extension BenchCommand {
@@ -40,6 +42,7 @@ extension BenchCommand {
         options.estimator = estimator ?? ComputeOptions.defaults.estimator
         options.threads = threads
         options.recordInputs = computeOptions.recordInputs
+        if computeOptions.noEmbedding { options.embBaseline = false }
         let job = ComputeJob(ComputeRequest(session: session, modelSpec: model, corpora: URL(fileURLWithPath: corpora),
                                             languages: parseList(computeOptions.langs), options: options))
         let start = DispatchTime.now().uptimeNanoseconds

@@ -32,4 +32,25 @@ import XSNSTestSupport
         }
         #expect(compared == 12)
     }
+
+    /// `--no-emb` skips the EMB pass: no baseline files, and the Fisher files are those of a full run.
+    @Test func noEmbeddingChangesNoFisher() throws {
+        let root = Fixtures.repositoryRoot
+        let folder = try Fixtures.temporaryDirectory()
+        func compute(_ name: String, _ extra: [String]) throws -> URL {
+            let session = folder.appendingPathComponent(name)
+            let result = try XSNSBinary.run([
+                "compute", "--session", session.path, "--model", root.appendingPathComponent("Sources/xsns/DemoModel").path,
+                "--corpora", root.appendingPathComponent("Corpora").path, "--langs", "fi", "--sentences", "20",
+                "--seeds", "1", "--threads", "1",
+            ] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+            return session
+        }
+        let full = try compute("full", []), lean = try compute("lean", ["--no-emb"])
+        #expect(!FileManager.default.fileExists(atPath: lean.appendingPathComponent("baselines/emb/fi.seed1.safetensors").path))
+        #expect(FileManager.default.fileExists(atPath: full.appendingPathComponent("baselines/emb/fi.seed1.safetensors").path))
+        #expect(try Data(contentsOf: full.appendingPathComponent("fisher/fi.seed1.safetensors"))
+                == Data(contentsOf: lean.appendingPathComponent("fisher/fi.seed1.safetensors")))
+    }
 }
