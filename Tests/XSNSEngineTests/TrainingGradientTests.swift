@@ -132,4 +132,41 @@ struct TrainingGradientTests {
         print("every parameter (\(modelType), dropout \(dropout)): relative error \(error)")
         #expect(error < 5e-3)
     }
+
+    /// With heads switched off (`headMask`), the gradient of every parameter still matches finite differences
+    /// of the masked model's loss, and an off head's query/key/value rows get exactly zero.
+    @Test(arguments: ["xlm-roberta", "bert"])
+    func everyParameterWithHeadsOff(modelType: String) throws {
+        let config = try EncoderConfig(
+            modelType: modelType, vocabSize: 13, hiddenSize: 6, numLayers: 2, numHeads: 3, intermediateSize: 10,
+            layerNormEps: 1e-5, maxPositionEmbeddings: 12, typeVocabSize: 2, padTokenId: 1)
+        let parameters = try EncoderParameters.random(config: config, seed: 7, standardDeviation: 0.5)
+        let model = EncoderModel(parameters: parameters)
+        let groups = Set(ParameterGroup.allCases)
+        func lossAndGradient() throws -> (Double, [Float]) {
+            var gradient = [Float](repeating: 0, count: parameters.layout.totalCount)
+            var random = SeededRandom(seed: 99)
+            let loss = try model.maskedLMLossAndGradient(EncoderGradientTests.sequences, groups: groups, dropout: false,
+                                                         random: &random, gradient: &gradient)
+            return (loss ?? .nan, gradient)
+        }
+        let (unmasked, _) = try lossAndGradient()
+        model.headMask = [1, 0, 1, 0, 1, 1]
+        let (masked, gradient) = try lossAndGradient()
+        #expect(masked != unmasked)
+        for (layer, head) in [(0, 1), (1, 0)] {
+            for range in parameters.ranges(ofHead: head, layer: layer).prefix(6) {  // Q, K, V rows and biases
+                #expect(range.allSatisfy { gradient[$0] == 0 }, "layer \(layer) head \(head)")
+            }
+        }
+        var values = parameters.values.array
+        let original = values
+        let error = FiniteDifference.relativeError(analytic: gradient, values: &values, step: 1e-3) { perturbed in
+            for (i, v) in perturbed.enumerated() { parameters.values[i] = v }
+            return (try? lossAndGradient().0) ?? .nan
+        }
+        for (i, v) in original.enumerated() { parameters.values[i] = v }
+        print("heads off (\(modelType)): relative error \(error)")
+        #expect(error < 5e-3)
+    }
 }

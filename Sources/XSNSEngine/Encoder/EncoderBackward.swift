@@ -140,6 +140,7 @@ extension EncoderModel {
                             weight: theta + w.attentionOutput, rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             emitLinear(weight: w.attentionOutput, bias: w.attentionOutputBias, outputGradient: gA, input: ctx,
                        inFeatures: h, outFeatures: h)
+            maskHeads(gOut, layer: l, rows: rows)
 
             let q = a.query.pointer + l * layerStride, k = a.key.pointer + l * layerStride
             let v = a.value.pointer + l * layerStride

@@ -13,6 +13,13 @@ public final class EncoderModel {
     let tensorGradient: FloatBuffer
     private let head: MaskedLMHead
 
+    /// Attention heads switched off, [layers × heads] row by row, 1 = on, 0 = off (nil: every head on): an
+    /// off head's context is zeroed before the attention output projection, as Hugging Face's `head_mask`
+    /// does, so nothing flows through it either way (its Q, K, V get no gradient and its gate no signal).
+    public var headMask: [Float]? {
+        didSet { precondition(headMask.map { $0.count == config.numLayers * config.numHeads } ?? true, "head mask shape") }
+    }
+
     /// Whether the forward and backward passes run the parameters' adapters (when they have any): a task
     /// adapter stays in the block while the base model is fine-tuned without it (the transfer probe).
     public var adaptersEnabled = true
@@ -154,6 +161,15 @@ public final class EncoderModel {
             normBias: theta + w.outputNormBias, epsilon: config.layerNormEps)
     }
 
+    /// Zeroes the columns of layer `layer`'s switched-off heads in a [rows × hidden] buffer.
+    func maskHeads(_ buffer: UnsafeMutablePointer<Float>, layer: Int, rows: Int) {
+        guard let headMask else { return }
+        let h = config.hiddenSize, d = config.headDim
+        for head in 0..<config.numHeads where headMask[layer * config.numHeads + head] == 0 {
+            for row in 0..<rows { (buffer + row * h + head * d).update(repeating: 0, count: d) }
+        }
+    }
+
     // MARK: - Forward
 
     struct ForwardState {
@@ -224,6 +240,7 @@ public final class EncoderModel {
                 start += length
                 probabilityOffset += attention.probabilityCount(length: length)
             }
+            maskHeads(ctx, layer: l, rows: rows)
 
             let normIn1 = a.attentionNormInput.pointer + l * stride
             Linear.forward(output: normIn1, input: ctx, weight: theta + w.attentionOutput,
