@@ -11,7 +11,7 @@ ranges (fr "du", es "del"), one empty node (de 7.1, a gapped verb), punctuation,
 and diacritic words, and one 50-word English sentence that max_length 24 cuts). It is input, not output: this
 script never rewrites it, only checks it with the reader below.
 
-Reading rules (Sources/XSNSProbe/Treebank/CoNLLU.swift applies the same, checking UPOS later): lines starting with
+Reading rules (Sources/XSNSCompute/CoNLLU.swift applies the same, checking UPOS later): lines starting with
 "#" are comments; a blank line ends a sentence (so does the end of the file); every other line has 10 tab-separated
 columns; a line whose ID contains "-" (multiword-token range) or "." (empty node) is skipped; every other line is a
 word and gives (FORM, UPOS). A word's ID must be an integer, the words of a sentence are numbered 1, 2, 3, ... with

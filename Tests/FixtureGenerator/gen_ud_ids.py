@@ -10,7 +10,7 @@ Run from the repository root (the venv has tokenizers):
     /work/venv/bin/python Tests/FixtureGenerator/gen_ud_ids.py [--shared ../shared]
 --shared is the shared folder whose corpora/ud-conllu/ holds the treebanks (default ../shared, as in
 gen_analysis.py); a folder that has no corpora/ud-conllu/ is taken to be the treebank folder itself. Every
-*.conllu file in it is read (sorted by name); the file names are the keys of the output. Takes about a minute.
+*.conllu file in it is read (sorted by name); the file names are the keys of the output. Takes about 10 s.
 
 Reading rules (the same as Sources/XSNSCompute/CoNLLU.swift, CoNLLU.parse): the file is split at "\n"; a line
 ending in "\r" loses it ("\r\n" line ends); a UTF-8 BOM at the start of the first line is dropped; every line must

@@ -126,3 +126,38 @@ struct SharedTreebankTests {
         print("\(languages.count) languages, \(words) words read from the shared UD treebanks")
     }
 }
+
+/// Pre-split encoding on every shared UD treebank (when `../shared` is there): the token ids and each
+/// word's first sub-word position, hashed per file and tokenizer, equal Hugging Face `tokenizers` with
+/// `is_pretokenized=True` (Tests/FixtureGenerator/gen_ud_ids.py keeps only counts and hashes).
+struct SharedTreebankTokenizationTests {
+    struct Expected: Decodable { var sentences: Int; var ids: Int; var ids_sha256: String; var first_subwords_sha256: String }
+
+    @Test func idsAndFirstSubwordsMatchHuggingFace() throws {
+        guard let shared = Fixtures.shared else { return }
+        let expected = try JSONDecoder().decode([String: [String: [String: Expected]]].self,
+                                                from: Data(contentsOf: Fixtures.url("probe/ud_ids.json")))["files"]!
+        let folder = shared.appendingPathComponent("corpora/ud-conllu")
+        var checked = 0
+        for (name, tokenizers) in expected.sorted(by: { $0.key < $1.key }) {
+            let sentences = try CoNLLU.read(folder.appendingPathComponent(name))
+            for (tokenizerName, reference) in tokenizers {
+                let tokenizer = try Tokenizer(contentsOf: TreebankTests.tokenizers[tokenizerName]!)
+                var ids = "", firsts = "", count = 0
+                for sentence in sentences {
+                    let (encoding, words) = tokenizer.encode(words: sentence.words, maxLength: nil)
+                    ids += encoding.ids.map(String.init).joined(separator: ",") + "\n"
+                    let positions = words.indices.filter { words[$0] != nil && ($0 == 0 || words[$0] != words[$0 - 1]) }
+                    firsts += positions.map(String.init).joined(separator: ",") + "\n"
+                    count += encoding.ids.count
+                }
+                #expect(sentences.count == reference.sentences && count == reference.ids, "\(name) \(tokenizerName)")
+                #expect(SHA256.hexDigest(Data(ids.utf8)) == reference.ids_sha256, "\(name) \(tokenizerName): ids")
+                #expect(SHA256.hexDigest(Data(firsts.utf8)) == reference.first_subwords_sha256,
+                        "\(name) \(tokenizerName): first sub-words")
+                checked += sentences.count
+            }
+        }
+        print("\(checked) sentence encodings of the shared UD treebanks equal Hugging Face's")
+    }
+}

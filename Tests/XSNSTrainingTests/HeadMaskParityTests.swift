@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import XSNSEngine
+import XSNSStorage
+import XSNSTestSupport
+import XSNSTraining
+
+/// `EncoderModel.headMask` against PyTorch (Tests/FixtureGenerator/gen_head_mask.py: each switched-off
+/// head's context multiplied by 0 by a hook, as HF's removed `head_mask` did): the masked-LM loss of every
+/// batch, and every θ gradient of the first one, on the tiny XLM-R and BERT models.
+struct HeadMaskParityTests {
+    struct Cases: Decodable {
+        struct Sequence: Decodable { var input_ids: [Int32]; var labels: [Int32] }
+        struct Case: Decodable { var loss_masked: Double; var loss_unmasked: Double }
+        var head_mask: [[Int]]
+        var batches: [[Sequence]]
+        var cases: [Case]
+    }
+
+    @Test(arguments: ["xlmr-tiny", "bert-tiny"])
+    func lossesAndGradientsWithHeadsOff(model name: String) throws {
+        let folder = Fixtures.url("heads/\(name)")
+        let cases = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: folder.appendingPathComponent("cases.json")))
+        let model = try TrainingFixture(name).model()
+        let batches = cases.batches.map { $0.map { MaskedSequence(inputIds: $0.input_ids, labels: $0.labels) } }
+        func loss(_ batch: [MaskedSequence], gradient: inout [Float]) throws -> Double {
+            var random = SeededRandom(seed: 1)
+            return try gradient.withUnsafeMutableBufferPointer {
+                try model.maskedLMLossAndGradient(batch, groups: [.theta], dropout: false, random: &random,
+                                                  gradient: $0.baseAddress!)
+            } ?? .nan
+        }
+        var gradient = [Float](repeating: 0, count: model.parameters.layout.totalCount)
+        for (batch, expected) in zip(batches, cases.cases) {
+            let unmasked = try loss(batch, gradient: &gradient)
+            #expect(abs(unmasked - expected.loss_unmasked) <= 1e-5 * expected.loss_unmasked)
+        }
+        model.headMask = cases.head_mask.flatMap { $0.map(Float.init) }
+        var first: [Float] = []
+        for (index, (batch, expected)) in zip(batches, cases.cases).enumerated() {
+            gradient = [Float](repeating: 0, count: gradient.count)
+            let masked = try loss(batch, gradient: &gradient)
+            #expect(abs(masked - expected.loss_masked) <= 1e-5 * expected.loss_masked, "\(name) batch \(index)")
+            if index == 0 { first = gradient }
+        }
+        let worst = try worstRelativeDifference(
+            actual: FlatTensors(layout: model.parameters.layout, values: first),
+            reference: SafeTensorsFile(url: folder.appendingPathComponent("gradients.safetensors")), baseline: nil,
+            label: "\(name) θ gradients with heads off")
+        #expect(worst <= 1e-4)
+    }
+}
