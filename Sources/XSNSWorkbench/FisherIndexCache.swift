@@ -23,6 +23,10 @@ final class FisherIndexCache {
     /// Files that could not be read, with the reason (they are left out, not fatal).
     private(set) var problems: [String] = []
 
+    /// Told (files read, files to read) after each file a refresh reads, so that opening a large session
+    /// can say what it is doing.
+    var onProgress: ((Int, Int) -> Void)?
+
     /// Bytes of memory the indexes may take; an index holds about 5 bytes per Fisher value.
     let memoryBudget: Int
 
@@ -52,6 +56,13 @@ final class FisherIndexCache {
                     + "showing the first seed of each language; `xsns matrix` and `xsns eval` use every seed",
                 Double(needed) / 1e9, Double(memoryBudget) / 1e9))
         }
+        let toRead = listed.reduce(0) { total, entry in
+            total + entry.value.filter { seed, url in
+                !(signatures[entry.key]?[seed] == Self.signature(url) && indexes[entry.key]?[seed] != nil)
+                    && failures[url]?.signature != Self.signature(url)
+            }.count
+        }
+        var read = 0
         for (language, seeds) in listed {
             for (seed, url) in seeds {
                 let signature = Self.signature(url)
@@ -59,6 +70,10 @@ final class FisherIndexCache {
                 if let failure = failures[url], failure.signature == signature {
                     problems.append(failure.reason)
                     continue
+                }
+                defer {
+                    read += 1
+                    onProgress?(read, toRead)
                 }
                 do {
                     loads += 1

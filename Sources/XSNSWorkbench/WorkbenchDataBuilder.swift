@@ -55,6 +55,12 @@ public final class WorkbenchDataBuilder {
     /// Fisher files read so far.
     public var fisherLoads: Int { fisher.loads }
 
+    /// Told (files read, files to read) while a build reads Fisher files (opening a large session).
+    public var onFisherProgress: ((Int, Int) -> Void)? {
+        get { fisher.onProgress }
+        set { fisher.onProgress = newValue }
+    }
+
     /// Files that were skipped during the last build, one line each.
     public private(set) var problems: [String] = []
 

@@ -40,6 +40,11 @@ public final class WorkbenchShell: @unchecked Sendable {
             post: post,
             runCompleted: { [unowned self] _, _ in refresh() })
         probeWatcher = ProbeWatcher(paths: ProbePaths(session: launch.session)) { [weak self] in self?.refresh() }
+        // Opening a large session reads every Fisher file once: say so instead of an empty view.
+        builder.onFisherProgress = { [post] read, total in
+            guard total > 1 else { return }
+            post(.notice(read < total ? "reading Fisher files \(read)/\(total)…" : "read \(total) Fisher files"))
+        }
     }
 
     /// The state to open with: the languages as the session records them, and the view, selection,

@@ -37,6 +37,20 @@ import XSNSTestSupport
         #expect(matrix.seeds == (metric == .lex ? 1 : SmallSession.seeds.count))
     }
 
+    /// Opening a session reports each Fisher file it reads (the workbench shows "reading Fisher files i/n");
+    /// a new p reads none and reports nothing.
+    @Test func readingFisherFilesIsReported() throws {
+        let builder = WorkbenchDataBuilder(session: try SmallSession.folder(), corpora: SmallSession.corpora)
+        nonisolated(unsafe) var reports: [(Int, Int)] = []
+        builder.onFisherProgress = { reports.append(($0, $1)) }
+        _ = try builder.build(planned: [], p: 0.15, metric: .jaccard, pair: nil, gold: nil)
+        let files = SmallSession.languages.count * SmallSession.seeds.count
+        #expect(reports.map(\.0) == Array(1...files) && reports.allSatisfy { $0.1 == files })
+        reports = []
+        _ = try builder.build(planned: [], p: 0.3, metric: .jaccard, pair: nil, gold: nil)
+        #expect(reports.isEmpty)
+    }
+
     @Test func aNewPOrMetricReadsNoFisherFileAgain() throws {
         let builder = WorkbenchDataBuilder(session: try SmallSession.folder(), corpora: SmallSession.corpora)
         let first = try builder.build(planned: [], p: 0.15, metric: .jaccard, pair: nil, gold: nil)
