@@ -57,7 +57,8 @@ public struct SlurmJobs: Codable, Sendable {
     /// Slurm states of a task that will still run, and of one running now (others are ignored: a finished
     /// task's run is done or failed in the session's own files).
     static let waitingStates: Set = ["PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_FED", "REQUEUE_HOLD", "RESIZING",
-                                     "SUSPENDED", "SIGNALING", "STAGE_OUT"]
+                                     "SUSPENDED", "SIGNALING", "STAGE_OUT", "PREEMPTED", "SPECIAL_EXIT",
+                                     "RESV_DEL_HOLD"]
     static let runningStates: Set = ["RUNNING", "COMPLETING"]
 
     /// What Slurm says of each task of these jobs that will still run or runs now, in one `squeue` call.
@@ -65,8 +66,15 @@ public struct SlurmJobs: Codable, Sendable {
     /// a silent queue for an empty one (and submits again, or stops waiting).
     public func queueStates() throws -> [Pair: (state: String, node: String, task: String, running: Bool)] {
         guard !jobs.isEmpty else { return [:] }
-        let listing = try SlurmCommand.run("squeue", ["-h", "-r", "-t", "all", "-o", "%i|%T|%N",
-                                                     "-j", jobs.map(\.id).joined(separator: ",")])
+        // squeue refuses a single job id it has forgotten (MinJobAge after the end) but not a list: the id is
+        // given twice when it is alone. "Invalid job id" then only means every listed job is long finished.
+        let ids = jobs.count == 1 ? [jobs[0].id, jobs[0].id] : jobs.map(\.id)
+        let listing: String
+        do {
+            listing = try SlurmCommand.run("squeue", ["-h", "-r", "-t", "all", "-o", "%i|%T|%N", "-j", ids.joined(separator: ",")])
+        } catch let failure as RuntimeFailure where "\(failure)".contains("Invalid job id") {
+            return [:]
+        }
         var states: [Pair: (String, String, String, Bool)] = [:]
         for line in listing.split(separator: "\n") {
             let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)

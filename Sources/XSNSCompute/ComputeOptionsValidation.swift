@@ -39,6 +39,7 @@ extension ComputeOptions {
         check("--batch-size", batchSize, recorded.batchSize)
         check("--max-length", maxLength, recorded.maxLength)
         check("--mask-prob", maskProbability, recorded.maskProbability)
+        check("--no-emb", !computesEmbedding, !recorded.computesEmbedding)
         return differences
     }
 }

@@ -51,7 +51,12 @@ final class RunExecution {
         var start = 0
         var recordedBytes: UInt64?
         if job.request.options.recordInputs { InputRecorder.reclaimPublished(inputsURL) }
-        if let saved = try RunCheckpoint.load(checkpointURL, expecting: identity),
+        let checkpoint = try RunCheckpoint.load(checkpointURL, expecting: identity)
+        if checkpoint == nil, FileManager.default.fileExists(atPath: checkpointURL.path) {
+            emit(.note("\(language) seed \(seed): its checkpoint was written with other settings (thread count, --no-emb, "
+                       + "sentences or inputs); starting afresh — resume with the settings it began with to keep it"))
+        }
+        if let saved = checkpoint,
            !job.request.options.recordInputs || InputRecorder.canResume(inputsURL, at: saved.recordedInputBytes) {
             // The checkpoint is a file: counts that do not fit this run would index outside the
             // sentences and the EMB sum below.

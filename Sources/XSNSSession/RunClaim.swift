@@ -113,7 +113,9 @@ public final class RunClaim: @unchecked Sendable {
             defer { close(descriptor) }
             if flock(descriptor, LOCK_SH | LOCK_NB) == 0 {
                 flock(descriptor, LOCK_UN)
-                return (owner, false)
+                // On file systems whose flock is local to each node (Lustre localflock, some NFS mounts)
+                // a free lock says nothing of a holder on another host.
+                return (owner, owner.host == ProcessInfo.processInfo.hostName ? false : nil)
             }
             if errno == EWOULDBLOCK { return (owner, true) }
         }

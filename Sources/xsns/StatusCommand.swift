@@ -24,7 +24,15 @@ struct StatusCommand: ParsableCommand {
             var status = try SessionStatus(store: store)
             let jobs = try SlurmJobs.load(session: store.folder)
             var queue: [SessionStatus.Pair: (running: Bool, detail: String)] = [:]
-            for (pair, task) in try jobs.queueStates() {
+            let states: [SlurmJobs.Pair: (state: String, node: String, task: String, running: Bool)]
+            do {
+                states = try jobs.queueStates()
+            } catch {
+                // A copied session, or a machine without Slurm: the session's own files still tell most.
+                FileHandle.standardError.write(Data("xsns: the Slurm queue is unknown here (\(error)); showing the session's files only\n".utf8))
+                states = [:]
+            }
+            for (pair, task) in states {
                 let node = task.node.isEmpty ? "" : " on \(task.node)"
                 queue[.init(language: pair.language, seed: pair.seed)] = (task.running, "Slurm \(task.task) \(task.state)\(node)")
             }

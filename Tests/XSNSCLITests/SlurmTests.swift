@@ -139,4 +139,26 @@ import XSNSTestSupport
         let b = try Data(contentsOf: local.appendingPathComponent("fisher/fi.seed1.safetensors"))
         #expect(a == b, "the pre-empted and requeued run differs from an uninterrupted one")
     }
+
+    /// A job the controller has forgotten (finished long ago, or never known) means nothing is queued:
+    /// `status` answers from the session's files instead of failing.
+    @Test func aForgottenJobMeansNothingQueued() throws {
+        guard case .success(let conf) = Self.cluster else {
+            print("SlurmTests skipped: \(Self.cluster)")
+            return
+        }
+        let root = Fixtures.repositoryRoot
+        let session = try Fixtures.temporaryDirectory().appendingPathComponent("s")
+        let computed = try XSNSBinary.run([
+            "compute", "--session", session.path, "--model", root.appendingPathComponent("Sources/xsns/DemoModel").path,
+            "--corpora", root.appendingPathComponent("Corpora").path, "--langs", "fi", "--sentences", "8", "--seeds", "1",
+            "--threads", "1",
+        ])
+        #expect(computed.status == 0, "\(computed.stderr)")
+        try FileManager.default.createDirectory(at: session.appendingPathComponent("slurm"), withIntermediateDirectories: true)
+        try #"{"jobs":[{"id":"987654","tasks":[{"language":"fi","seed":1}],"script":"x","submitted":"t"}]}"#
+            .write(to: session.appendingPathComponent("slurm/submissions.json"), atomically: true, encoding: .utf8)
+        let status = try XSNSBinary.run(["status", "--session", session.path, "--wait"], environment: ["SLURM_CONF": conf])
+        #expect(status.status == 0 && status.stdout.contains("done") && status.stderr.isEmpty, "\(status.stdout)\(status.stderr)")
+    }
 }

@@ -47,8 +47,9 @@ if ! pgrep -x munged >/dev/null; then
     runuser -u munge -- /usr/sbin/munged
 fi
 # Only daemons this script started (their pid files are in DIR): never a real cluster's.
-for pidfile in "$dir/slurmctld.pid" "$dir/slurmd.pid"; do
-    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+for daemon in slurmctld slurmd; do
+    pid=$(cat "$dir/$daemon.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$daemon" ]; then kill "$pid"; fi
 done
 sleep 0.5
 slurmctld -c

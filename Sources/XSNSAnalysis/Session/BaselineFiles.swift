@@ -42,7 +42,8 @@ extension FisherCatalog {
             for seed in (files[language] ?? [:]).keys {
                 let url = baselineFolder.appendingPathComponent("emb/\(language).seed\(seed).safetensors")
                 guard FileManager.default.fileExists(atPath: url.path) else {
-                    throw InputError(file: url.path, "no EMB vector for \(language) seed \(seed); run xsns compute for it again")
+                    throw InputError(file: url.path, "no EMB vector for \(language) seed \(seed) (a session computed "
+                                     + "with --no-emb has none; otherwise run xsns compute for it again)")
                 }
                 vectors[seed, default: [:]][language] = try SafeTensorsFile(url: url).floats("embedding").map(Double.init)
             }
