@@ -5,15 +5,7 @@ import XSNSStorage
 /// The Slurm array jobs submitted for a session, `slurm/submissions.json`: each job's id and the
 /// (language, seed) of each of its tasks, in task order.
 public struct SlurmJobs: Codable, Sendable {
-    public struct Pair: Codable, Equatable, Hashable, Sendable {
-        public var language: String
-        public var seed: Int
-
-        public init(language: String, seed: Int) {
-            self.language = language
-            self.seed = seed
-        }
-    }
+    public typealias Pair = SessionStatus.Pair
 
     public struct Job: Codable, Sendable {
         public var id: String

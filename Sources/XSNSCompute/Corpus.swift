@@ -118,11 +118,6 @@ public struct Corpus: Sendable {
         return Array(indices.prefix(take))
     }
 
-    /// The lines of `sampleIndices`.
-    public func sample(count: Int, seed: UInt64) -> [String] {
-        sampleIndices(count: count, seed: seed).map { lines[$0] }
-    }
-
     private static func reason(_ error: Error) -> String {
         let nsError = error as NSError
         if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoSuchFileError {

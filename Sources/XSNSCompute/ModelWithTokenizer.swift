@@ -37,5 +37,5 @@ public struct ModelWithTokenizer: Sendable {
     }
 
     /// The longest sequence (special tokens included) the model can embed.
-    public var positionLimit: Int { checkpoint.config.maxPositionEmbeddings - checkpoint.config.positionOffset }
+    public var positionLimit: Int { checkpoint.config.positionLimit }
 }

@@ -42,7 +42,7 @@ public struct SessionStatus: Sendable {
     }
 
     /// A (language, seed).
-    public struct Pair: Hashable, Sendable {
+    public struct Pair: Codable, Hashable, Sendable {
         public var language: String
         public var seed: Int
 
@@ -55,10 +55,10 @@ public struct SessionStatus: Sendable {
     public init(store: SessionStore) throws {
         let manifest = try store.load()
         let seeds = manifest.options?.seeds ?? []
-        var planned = Set(manifest.runs.map { "\($0.language)\u{1F}\($0.seed)" })
+        var planned = Set(manifest.runs.map { Pair(language: $0.language, seed: $0.seed) })
         var pairs = manifest.runs.map { ($0.language, $0.seed) }
         for language in (manifest.corpora?.files.keys.sorted() ?? []) {
-            for seed in seeds where planned.insert("\(language)\u{1F}\(seed)").inserted { pairs.append((language, seed)) }
+            for seed in seeds where planned.insert(Pair(language: language, seed: seed)).inserted { pairs.append((language, seed)) }
         }
         runs = pairs.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { language, seed in
             let record = manifest.run(language: language, seed: seed)

@@ -34,7 +34,7 @@ struct StatusCommand: ParsableCommand {
             }
             for (pair, task) in states {
                 let node = task.node.isEmpty ? "" : " on \(task.node)"
-                queue[.init(language: pair.language, seed: pair.seed)] = (task.running, "Slurm \(task.task) \(task.state)\(node)")
+                queue[pair] = (task.running, "Slurm \(task.task) \(task.state)\(node)")
             }
             status.merge(queue: queue)
             status.annotate { language, seed in

@@ -40,12 +40,12 @@ import XSNSTestSupport
     @Test func samplingIsSeededWithoutReplacementAndTakesAllWhenShort() {
         let corpus = Corpus(
             language: "en", url: URL(fileURLWithPath: "/x/en.txt"), lines: (0..<50).map { "s\($0)" })
-        let first = corpus.sample(count: 20, seed: 42)
-        #expect(first == corpus.sample(count: 20, seed: 42))
-        #expect(first != corpus.sample(count: 20, seed: 16))
+        let first = corpus.sampleIndices(count: 20, seed: 42).map { corpus.lines[$0] }
+        #expect(first == corpus.sampleIndices(count: 20, seed: 42).map { corpus.lines[$0] })
+        #expect(first != corpus.sampleIndices(count: 20, seed: 16).map { corpus.lines[$0] })
         #expect(Set(first).count == 20)
-        #expect(Set(corpus.sample(count: 500, seed: 1)) == Set(corpus.lines))
-        #expect(corpus.sample(count: 0, seed: 1).isEmpty)
+        #expect(Set(corpus.sampleIndices(count: 500, seed: 1).map { corpus.lines[$0] }) == Set(corpus.lines))
+        #expect(corpus.sampleIndices(count: 0, seed: 1).isEmpty)
     }
 
     @Test func discoversLanguageFilesOrRequiresTheNamedOnes() throws {

@@ -7,6 +7,8 @@ public struct TransferRegression: Equatable, Sendable {
     /// Root mean squared residual (divided by the number of pairs, as `np.sqrt(np.mean(r**2))`).
     public let rmse: Double
     public let rSquared: Double
+    /// Pearson's r of gold and similarity over the pairs (`scipy.stats.pearsonr`); nil for constant gold.
+    public let r: Double?
 
     /// nil with fewer than two pairs or constant similarities (no line is defined).
     public init?(predictions: TransferTable, gold: TransferTable) {
@@ -27,6 +29,7 @@ public struct TransferRegression: Equatable, Sendable {
             squared += residual * residual
         }
         pairs = x.count
+        r = RankingMetrics.pearson(y, x)
         rmse = (squared / Double(x.count)).squareRoot()
         rSquared = m.syy == 0 ? 1 : 1 - squared / m.syy
     }
@@ -51,14 +54,7 @@ public struct TransferRegression: Equatable, Sendable {
     public static func perRun(_ runs: [(predictions: TransferTable, gold: TransferTable)]) -> PerRun? {
         var errors: [Double] = [], correlations: [Double] = []
         for run in runs {
-            guard let fit = TransferRegression(predictions: run.predictions, gold: run.gold) else { continue }
-            var x: [Double] = [], y: [Double] = []
-            for pair in run.gold.pairs where pair.source != pair.target {
-                guard let predicted = run.predictions.value(source: pair.source, target: pair.target) else { continue }
-                x.append(predicted)
-                y.append(pair.value)
-            }
-            guard let r = RankingMetrics.pearson(y, x) else { continue }
+            guard let fit = TransferRegression(predictions: run.predictions, gold: run.gold), let r = fit.r else { continue }
             errors.append(fit.rmse)
             correlations.append(r)
         }

@@ -25,6 +25,13 @@ public struct EncoderBenchmark {
         }
     }
 
+    /// One line for the benchmarks' length options: between 3 and what the shape's positions embed.
+    package static func checkLength(_ length: Int, option: String, config: EncoderConfig, shape: Shape) throws {
+        guard length >= 3, length <= config.positionLimit else {
+            throw InputError("\(option) must be between 3 and \(config.positionLimit) for \(shape.rawValue)")
+        }
+    }
+
     public struct Result: Sendable {
         public var secondsPerSequence: Double
         /// Useful floating-point operations of forward + backward per second.
@@ -51,9 +58,7 @@ public struct EncoderBenchmark {
 
     public func run() throws -> Result {
         let config = try shape.config()
-        guard sequenceLength >= 3, sequenceLength + config.positionOffset <= config.maxPositionEmbeddings else {
-            throw InputError("--seq-len must be between 3 and \(config.maxPositionEmbeddings - config.positionOffset) for \(shape.rawValue)")
-        }
+        try Self.checkLength(sequenceLength, option: "--seq-len", config: config, shape: shape)
         guard sequences > 0 else { throw InputError("--sequences must be positive") }
         guard threads > 0 else { throw InputError("--threads must be positive") }
         BLASThreads.set(threads)

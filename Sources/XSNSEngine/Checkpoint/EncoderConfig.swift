@@ -34,6 +34,9 @@ public struct EncoderConfig: Equatable, Sendable {
     /// The first position id: RoBERTa counts positions from `padding_idx + 1`.
     public var positionOffset: Int { family == .roberta ? padTokenId + 1 : 0 }
 
+    /// The longest sequence (special tokens included) the position table can embed.
+    public var positionLimit: Int { maxPositionEmbeddings - positionOffset }
+
     public init(
         modelType: String, vocabSize: Int, hiddenSize: Int, numLayers: Int, numHeads: Int,
         intermediateSize: Int, hiddenAct: String = "gelu", layerNormEps: Float = 1e-12,

@@ -141,8 +141,8 @@ public final class EncoderModel {
     public func validate(_ ids: [Int32]) throws {
         let c = config
         guard !ids.isEmpty else { throw InputError("empty sequence") }
-        guard ids.count + c.positionOffset <= c.maxPositionEmbeddings else {
-            throw InputError("sequence of \(ids.count) tokens exceeds the model's \(c.maxPositionEmbeddings - c.positionOffset) positions")
+        guard ids.count <= c.positionLimit else {
+            throw InputError("sequence of \(ids.count) tokens exceeds the model's \(c.positionLimit) positions")
         }
         for id in ids where id < 0 || Int(id) >= c.vocabSize {
             throw InputError("token id \(id) is outside the vocabulary (size \(c.vocabSize))")

@@ -31,10 +31,8 @@ public struct ProbeBenchmark {
 
     public func run() throws -> Result {
         let config = try shape.config()
-        let positions = config.maxPositionEmbeddings - config.positionOffset
-        guard blockLength >= 3, blockLength <= positions, sentenceLength >= 3, sentenceLength <= positions else {
-            throw InputError("--seq-len and --sentence-length must be between 3 and \(positions) for \(shape.rawValue)")
-        }
+        try EncoderBenchmark.checkLength(blockLength, option: "--seq-len", config: config, shape: shape)
+        try EncoderBenchmark.checkLength(sentenceLength, option: "--sentence-length", config: config, shape: shape)
         guard batchSize > 0, steps > 0, sentences > 0, threads > 0 else {
             throw InputError("--batch-size, --steps, --sentences and --threads must be positive")
         }

@@ -34,9 +34,7 @@ public struct TrainingBenchmark {
 
     public func run() throws -> Result {
         let config = try shape.config()
-        guard sequenceLength >= 3, sequenceLength + config.positionOffset <= config.maxPositionEmbeddings else {
-            throw InputError("--seq-len must be between 3 and \(config.maxPositionEmbeddings - config.positionOffset) for \(shape.rawValue)")
-        }
+        try EncoderBenchmark.checkLength(sequenceLength, option: "--seq-len", config: config, shape: shape)
         guard batchSize > 0, steps > 0, threads > 0 else {
             throw InputError("--batch-size, --steps and --threads must be positive")
         }
