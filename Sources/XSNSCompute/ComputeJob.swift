@@ -95,11 +95,12 @@ public final class ComputeJob: @unchecked Sendable {
     public func plan() throws -> [(language: String, seed: Int)] {
         let options = request.options
         let (corpusFiles, _) = try readInputs()
-        let context = try prepare(corpusFiles: corpusFiles)
-        let manifest = try context.store.load()
+        // The weights themselves are not loaded here (the login node only plans): the tasks load them.
+        let store = try record(try ModelWithTokenizer(spec: request.modelSpec), corpusFiles: corpusFiles).store
+        let manifest = try store.load()
         return corpusFiles.flatMap { file in options.seeds.map { (file.language, $0) } }.filter { language, seed in
             !(manifest.run(language: language, seed: seed)?.status == .done
-              && FileManager.default.fileExists(atPath: context.store.paths.fisher(language: language, seed: seed).path))
+              && FileManager.default.fileExists(atPath: store.paths.fisher(language: language, seed: seed).path))
         }
     }
 
@@ -147,20 +148,34 @@ public final class ComputeJob: @unchecked Sendable {
     private func prepare(corpusFiles: [(language: String, url: URL)]) throws -> Context {
         let options = request.options
         let loaded = try ModelWithTokenizer(spec: request.modelSpec)
-        let files = loaded.files, checkpoint = loaded.checkpoint, tokenizer = loaded.tokenizer
-        let tokenizerURL = loaded.tokenizerURL
         let maxLength = min(options.maxLength, loaded.positionLimit)
         if maxLength < options.maxLength {
             emit(.note("--max-length \(options.maxLength) exceeds what the model can embed; using \(maxLength)"))
         }
         BLASThreads.set(options.threads)
-        let model = EncoderModel(parameters: try EncoderParameters(checkpoint: checkpoint))
+        // Loaded before anything is written: a checkpoint that does not load leaves no session behind.
+        let model = EncoderModel(parameters: try EncoderParameters(checkpoint: loaded.checkpoint))
+        let recorded = try record(loaded, corpusFiles: corpusFiles)
+        return Context(
+            store: recorded.store, model: model, tokenizer: loaded.tokenizer,
+            estimator: options.estimatorKind ?? .xsns,
+            masking: loaded.masking(probability: options.maskProbability),
+            maxLength: maxLength, modelHashes: recorded.model.files.map(\.sha256),
+            corpusHashes: recorded.corpora.mapValues(\.sha256), tokenizerHash: recorded.tokenizer.sha256)
+    }
 
+    /// Fingerprints the model, tokenizer and corpora and records them and the options in the session
+    /// (refusing a setting that conflicts with its results).
+    private func record(_ loaded: ModelWithTokenizer, corpusFiles: [(language: String, url: URL)]) throws
+        -> (store: SessionStore, model: ModelRecord, tokenizer: FileFingerprint, corpora: [String: FileFingerprint])
+    {
+        let options = request.options
+        let files = loaded.files
         let store = try SessionStore.openOrCreate(folder: request.session)
         let modelRecord = ModelRecord(
             spec: request.modelSpec, directory: files.directory.path,
             files: try ([files.config] + files.weights).map { try FileFingerprint.of($0) })
-        let tokenizerPrint = try FileFingerprint.of(tokenizerURL)
+        let tokenizerPrint = try FileFingerprint.of(loaded.tokenizerURL)
         var corporaPrints: [String: FileFingerprint] = [:]
         for file in corpusFiles { corporaPrints[file.language] = try FileFingerprint.of(file.url) }
         try store.update { manifest in
@@ -184,12 +199,7 @@ public final class ComputeJob: @unchecked Sendable {
             recorded.embBaseline = options.embBaseline
             manifest.options = recorded
         }
-        return Context(
-            store: store, model: model, tokenizer: tokenizer,
-            estimator: options.estimatorKind ?? .xsns,
-            masking: loaded.masking(probability: options.maskProbability),
-            maxLength: maxLength, modelHashes: modelRecord.files.map(\.sha256),
-            corpusHashes: corporaPrints.mapValues(\.sha256), tokenizerHash: tokenizerPrint.sha256)
+        return (store, modelRecord, tokenizerPrint, corporaPrints)
     }
 
     /// One session, one model and one setting of the Fisher options: mixing them would make the
