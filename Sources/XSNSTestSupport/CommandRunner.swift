@@ -72,6 +72,49 @@ public func runProcess(
         stderr: String(decoding: errData, as: UTF8.self))
 }
 
+/// Runs a program that leaves daemons behind (a tmux server, a Slurm cluster) to completion; returns its
+/// wait status. Daemons keep open every descriptor they inherit, and Foundation's `Process` learns of its
+/// child's exit through such a descriptor (other tests' pipes may be open too), so `Process` would wait
+/// forever: this uses posix_spawn with every descriptor above stderr closed, stdin from /dev/null, stdout
+/// and stderr to `output` (or /dev/null), and waitpid. Returns the exit status (128 + N for signal N).
+public func runDetached(_ executable: URL, _ arguments: [String], output: URL? = nil) throws -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    let outputPath = output?.path ?? "/dev/null"
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    #if os(Linux)
+    // glibc ≥ 2.34 has it, but its header hides it from Swift: look it up at run time.
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+        throw DetachedSpawnFailed(description: "this C library cannot close inherited descriptors")
+    }
+    _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
+    #else
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_CLOEXEC_DEFAULT))
+    #endif
+    let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, executable.path, &actions, &attributes, argv, environ)
+    guard spawned == 0 else {
+        throw DetachedSpawnFailed(description: "cannot start \(executable.path): \(String(cString: strerror(spawned)))")
+    }
+    var status: Int32 = -1
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let signal = status & 0x7f
+    return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+}
+
+public struct DetachedSpawnFailed: Error, CustomStringConvertible {
+    public var description: String
+}
+
 /// A detached tmux session for driving the TUI as a person would (`send-keys`, `capture-pane`).
 public final class TmuxSession {
     public let name: String
@@ -91,39 +134,12 @@ public final class TmuxSession {
         try tmux(["set-option", "-t", name, "remain-on-exit", "on"])
     }
 
-    /// `new-session` starts the tmux server when none runs, and the server keeps open every
-    /// descriptor it inherits. Foundation's `Process` learns of its child's exit through such a
-    /// descriptor (and other tests' pipes may be open too), so it would wait forever: the
-    /// session is started with posix_spawn, every descriptor above stderr closed, and waitpid.
+    /// `new-session` starts the tmux server when none runs, and the server keeps every descriptor it
+    /// inherits: started with `runDetached`, not `Process`.
     private static func spawnDetached(_ arguments: [String]) throws {
         guard let tmux = Self.tmux else { throw TmuxUnavailable() }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for (descriptor, flags) in [(Int32(0), O_RDONLY), (1, O_WRONLY), (2, O_WRONLY)] {
-            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", flags, 0)
-        }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        #if os(Linux)
-        // glibc ≥ 2.34 has it, but its header hides it from Swift: look it up at run time.
-        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
-            throw TmuxFailed(arguments: arguments, stderr: "this C library cannot close inherited descriptors")
-        }
-        _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
-        #else
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_CLOEXEC_DEFAULT))
-        #endif
-        let argv = ([tmux.path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        var status: Int32 = -1
-        if posix_spawn(&pid, tmux.path, &actions, &attributes, argv, environ) == 0 {
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        }
-        guard status == 0 else { throw TmuxFailed(arguments: arguments, stderr: "tmux failed (wait status \(status))") }
+        let status = try runDetached(tmux, arguments)
+        guard status == 0 else { throw TmuxFailed(arguments: arguments, stderr: "tmux failed (exit status \(status))") }
     }
 
     deinit { _ = try? tmux(["kill-session", "-t", name]) }

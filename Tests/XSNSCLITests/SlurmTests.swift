@@ -11,13 +11,17 @@ import XSNSTestSupport
     static let cluster: Result<String, SkipReason> = {
         let script = Fixtures.repositoryRoot.appendingPathComponent("Tests/slurm/start-cluster.sh")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xsns-slurm-test").path
-        guard let result = try? runProcess(URL(fileURLWithPath: "/bin/bash"), [script.path, directory]) else {
-            return .failure(SkipReason("cannot run \(script.path)"))
-        }
-        switch result.status {
-        case 0: return .success(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-        case 3: return .failure(SkipReason(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))
-        default: return .failure(SkipReason("FAILED to start Slurm: \(result.stderr)"))
+        // The script leaves munged, slurmctld and slurmd running: runDetached, not Process (see there).
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("xsns-slurm-start-\(getpid()).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        guard let status = try? runDetached(URL(fileURLWithPath: "/bin/bash"), [script.path, directory], output: log),
+              let output = try? String(contentsOf: log, encoding: .utf8)
+        else { return .failure(SkipReason("FAILED to run \(script.path)")) }
+        let text = output.trimmingCharacters(in: .whitespacesAndNewlines)
+        switch status {
+        case 0: return .success(text.split(separator: "\n").last.map(String.init) ?? text)
+        case 3: return .failure(SkipReason(text))
+        default: return .failure(SkipReason("FAILED to start Slurm: \(text)"))
         }
     }()
 
