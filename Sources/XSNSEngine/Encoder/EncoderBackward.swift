@@ -7,6 +7,9 @@ enum GradientTarget {
     /// Added into a buffer with the parameter block's layout, for the requested groups only; frozen
     /// groups get no weight-gradient GEMMs, only the input gradients that trainable parts below need.
     case block(UnsafeMutablePointer<Float>, Set<ParameterGroup>)
+    /// No parameter gradient at all: only the head gates' (head importance and pruning), which still
+    /// needs the input gradients all the way down.
+    case headGatesOnly
 
     var perSequence: Bool {
         if case .perTensor(let perSequence, _) = self { return perSequence }
@@ -14,12 +17,16 @@ enum GradientTarget {
     }
 
     /// Whether anything below the last hidden state needs a gradient (else the backward pass is skipped).
-    var reachesEncoder: Bool { wants(.theta) || wants(.embeddings) || wants(.adapters) }
+    var reachesEncoder: Bool {
+        if case .headGatesOnly = self { return true }
+        return wants(.theta) || wants(.embeddings) || wants(.adapters)
+    }
 
     func wants(_ group: ParameterGroup) -> Bool {
         switch self {
         case .perTensor: return group == .theta
         case .block(_, let groups): return groups.contains(group)
+        case .headGatesOnly: return false
         }
     }
 }
@@ -140,10 +147,23 @@ extension EncoderModel {
                             weight: theta + w.attentionOutput, rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             emitLinear(weight: w.attentionOutput, bias: w.attentionOutputBias, outputGradient: gA, input: ctx,
                        inFeatures: h, outFeatures: h)
-            maskHeads(gOut, layer: l, rows: rows)
-
             let q = a.query.pointer + l * layerStride, k = a.key.pointer + l * layerStride
             let v = a.value.pointer + l * layerStride
+            if let headMask {
+                var probabilityOffset = l * a.probabilityCount
+                for (index, segment) in segments.enumerated() {
+                    let o = segment.start * h, gate = headGateGradient + ((perSequence ? index : 0) * c.numLayers + l) * c.numHeads
+                    for head in 0..<c.numHeads where headMask[l * c.numHeads + head] == 0 {
+                        gate[head] += state.attention.switchedOffGateGradient(
+                            head: head, contextGradient: gOut + o, probabilities: a.probabilities.pointer + probabilityOffset,
+                            keep: a.attentionKeep.pointer + (a.attentionKeep.count > 0 ? probabilityOffset : 0),
+                            value: v + o, length: segment.length, scratch: scratch)
+                    }
+                    probabilityOffset += state.attention.probabilityCount(length: segment.length)
+                }
+            }
+            maskHeads(gOut, layer: l, rows: rows)
+
             var probabilityOffset = l * a.probabilityCount
             for (index, segment) in segments.enumerated() {
                 let o = segment.start * h
@@ -177,6 +197,7 @@ extension EncoderModel {
 
     /// Where layer l's adapter puts its parameter gradients (and its share of the output LayerNorm's).
     private func adapterGradients(layer l: Int, target: GradientTarget) -> BottleneckAdapter.Gradients {
+        if case .headGatesOnly = target { return BottleneckAdapter.Gradients() }
         guard case .block(let gradient, let groups) = target else {
             preconditionFailure("per-tensor gradients (Fisher) are not defined for models with adapters")
         }

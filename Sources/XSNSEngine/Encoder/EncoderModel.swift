@@ -15,7 +15,8 @@ public final class EncoderModel {
 
     /// Attention heads switched off, [layers × heads] row by row, 1 = on, 0 = off (nil: every head on): an
     /// off head's context is zeroed before the attention output projection, as Hugging Face's `head_mask`
-    /// does, so nothing flows through it either way (its Q, K, V get no gradient and its gate no signal).
+    /// does, so nothing flows through it (its Q, K, V and output columns get no gradient); its gate gets
+    /// ∂L/∂ξ_h at ξ_h = 0, as with Hugging Face's mask.
     public var headMask: [Float]? {
         didSet { precondition(headMask.map { $0.count == config.numLayers * config.numHeads } ?? true, "head mask shape") }
     }
@@ -62,7 +63,7 @@ public final class EncoderModel {
     /// The masked-LM pass behind `gradients` and training: parameter gradients go where `target` says.
     func gradients(
         _ sequences: [MaskedSequence], target: GradientTarget, dropout: Bool, random: inout SeededRandom,
-        headGateGradient: UnsafeMutablePointer<Float>
+        headGateGradient: UnsafeMutablePointer<Float>, predictions: UnsafeMutablePointer<Int32>? = nil
     ) throws -> [Double]? {
         let perSequence = target.perSequence
         var targets: [MaskedLMHead.Target] = []
@@ -94,7 +95,7 @@ public final class EncoderModel {
             }
             let sums = head.lossAndGradient(hidden: last, targets: targets, groupCounts: counts,
                                             hiddenGradient: gradOut, parameterGradient: headGradient,
-                                            scratch: scratch, parallel: parallel)
+                                            predictions: predictions, scratch: scratch, parallel: parallel)
             if target.reachesEncoder { backward(state, target: target, headGateGradient: headGateGradient) }
             return sums
         }

@@ -19,6 +19,38 @@ extension EncoderModel {
     }
 }
 
+/// One evaluation pass of the masked-LM at the model's head mask, for head importance and pruning (Michel et
+/// al. 2019): dropout off, no parameter gradient.
+package struct HeadGatePass: Sendable {
+    /// The mean cross-entropy over the predicted tokens.
+    package var loss: Double
+    package var predicted: Int
+    /// Predicted tokens whose arg-max is the label.
+    package var correct: Int
+    /// ∂loss/∂ξ, [layers × heads] (a switched-off head's at ξ = 0).
+    package var gateGradient: [Float]
+}
+
+extension EncoderModel {
+    /// Nil when `batch` predicts no token.
+    package func headGatePass(_ batch: [MaskedSequence]) throws -> HeadGatePass? {
+        let c = config
+        var gate = [Float](repeating: 0, count: c.numLayers * c.numHeads)
+        let labels = batch.flatMap { $0.labels.filter { $0 != MaskedSequence.ignoredLabel } }
+        var predictions = [Int32](repeating: -1, count: labels.count)
+        var random = SeededRandom(seed: 0)  // unused: dropout is off
+        let loss = try gate.withUnsafeMutableBufferPointer { gate in
+            try predictions.withUnsafeMutableBufferPointer { predictions in
+                try gradients(batch, target: .headGatesOnly, dropout: false, random: &random,
+                              headGateGradient: gate.baseAddress!, predictions: predictions.baseAddress)?.first
+            }
+        }
+        guard let loss else { return nil }
+        let correct = zip(predictions, labels).count { $0 == $1 }
+        return HeadGatePass(loss: loss, predicted: labels.count, correct: correct, gateGradient: gate)
+    }
+}
+
 /// One forward pass kept for its backward pass: valid until the model's next forward.
 package struct EncoderPass {
     let state: EncoderModel.ForwardState

@@ -25,8 +25,10 @@ struct MaskedLMHead {
 
     /// Returns each group's summed loss and adds the gradient of Σ_groups (group loss / group count)
     /// into `hiddenGradient` at the target rows. `hidden` is [rows × hidden] for the whole packed unit.
+    /// `predictions`, when given, receives each target's arg-max token (the first of equal logits).
     func lossAndGradient(hidden: UnsafePointer<Float>, targets: [Target], groupCounts: [Int],
                          hiddenGradient: UnsafeMutablePointer<Float>, parameterGradient: ParameterGradient? = nil,
+                         predictions: UnsafeMutablePointer<Int32>? = nil,
                          scratch: ScratchBuffer, parallel: Parallel = .serial) -> [Double] {
         let c = parameters.config, p = parameters, o = parameters.offsets
         let trainsHead = parameterGradient?.head == true
@@ -73,6 +75,7 @@ struct MaskedLMHead {
                     parallel.split(n) { range in
                         for i in range {
                             let row = logits + i * vocabulary
+                            if let predictions { predictions[first + i] = Self.argmax(row, count: vocabulary) }
                             rowLoss[i] = CrossEntropy.forward(row, labels: label + i, rows: 1, classes: vocabulary)
                             CrossEntropy.backward(row, labels: label + i, rows: 1, classes: vocabulary,
                                                   scale: 1 / Float(groupCounts[targets[first + i].group]))
@@ -125,5 +128,11 @@ struct MaskedLMHead {
             }
         }
         return losses
+    }
+
+    static func argmax(_ row: UnsafePointer<Float>, count: Int) -> Int32 {
+        var best = 0
+        for j in 1..<count where row[j] > row[best] { best = j }
+        return Int32(best)
     }
 }

@@ -51,6 +51,32 @@ struct SelfAttention {
         }
     }
 
+    /// ∂L/∂ξ_h of a switched-off head h, whose context the model zeroed: the context it would have had,
+    /// recomputed from the kept probabilities (and dropout draws) and the values, against ∂L/∂context_h
+    /// taken before the zeroing. Hugging Face's head mask gives this at ξ_h = 0, and Michel et al.'s
+    /// per-layer normalisation of head importance counts it.
+    func switchedOffGateGradient(
+        head h: Int, contextGradient dContext: UnsafePointer<Float>, probabilities: UnsafePointer<Float>,
+        keep: UnsafePointer<UInt8>, value v: UnsafePointer<Float>, length: Int, scratch: ScratchBuffer
+    ) -> Float {
+        let square = length * length
+        let work = scratch.pointer(atLeast: square + length * headDim), context = work + square
+        var weights = probabilities + h * square
+        if dropoutProbability > 0 {
+            work.update(from: UnsafeMutablePointer(mutating: weights), count: square)
+            Dropout.backward(work, keep: keep + h * square, count: square, probability: dropoutProbability)
+            weights = UnsafePointer(work)
+        }
+        sgemm(transposeA: false, transposeB: false, m: length, n: headDim, k: length,
+              a: weights, lda: length, b: v + h * headDim, ldb: hidden, beta: 0, c: context, ldc: headDim)
+        var gate: Float = 0
+        for row in 0..<length {
+            let c = context + row * headDim, g = dContext + row * hidden + h * headDim
+            for j in 0..<headDim { gate += c[j] * g[j] }
+        }
+        return gate
+    }
+
     /// Writes dq, dk, dv (overwritten) and adds each head's gate gradient to `gateGradient[h]`.
     func backward(
         queryGradient dq: UnsafeMutablePointer<Float>, keyGradient dk: UnsafeMutablePointer<Float>,
