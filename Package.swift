@@ -37,6 +37,9 @@ let package = Package(
         .target(name: "XSNSProbe",
                 dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSSession", "XSNSAnalysis", "XSNSCompute",
                                "XSNSTraining"]),
+        // Choenni et al.'s head sub-networks: Michel et al.'s iterative head pruning of the session's model.
+        .target(name: "XSNSPruning",
+                dependencies: ["XSNSStorage", "XSNSEngine", "XSNSSession", "XSNSAnalysis", "XSNSCompute"]),
         .target(name: "XSNSSession", dependencies: ["XSNSStorage"]),
         // Cluster scheduling: Slurm array jobs of compute runs, and what the queue says of them.
         .target(name: "XSNSCluster", dependencies: ["XSNSStorage", "XSNSSession", "XSNSCompute"]),
@@ -56,7 +59,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSAnalysis", "XSNSCompute",
-                "XSNSTraining", "XSNSProbe", "XSNSCluster", "XSNSSession", "XSNSTUI", "XSNSTerminal", "XSNSWorkbench",
+                "XSNSTraining", "XSNSProbe", "XSNSPruning", "XSNSCluster", "XSNSSession", "XSNSTUI", "XSNSTerminal", "XSNSWorkbench",
             ],
             exclude: ["DemoModel/README.md"],
             resources: [.copy("DemoModel")]),
@@ -70,6 +73,8 @@ let package = Package(
         .testTarget(name: "XSNSProbeTests",
                     dependencies: ["XSNSProbe", "XSNSCompute", "XSNSTraining", "XSNSEngine", "XSNSTokenizers", "XSNSStorage",
                                    "XSNSTestSupport"]),
+        .testTarget(name: "XSNSPruningTests",
+                    dependencies: ["XSNSPruning", "XSNSAnalysis", "XSNSEngine", "XSNSStorage", "XSNSTestSupport"]),
         .testTarget(name: "XSNSAnalysisTests", dependencies: ["XSNSAnalysis", "XSNSTestSupport"]),
         .testTarget(name: "XSNSSessionTests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
         .testTarget(name: "XSNSComputeTests", dependencies: ["XSNSCompute", "XSNSTestSupport"]),

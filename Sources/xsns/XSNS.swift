@@ -13,6 +13,8 @@ struct XSNS: ParsableCommand {
             TrainMLMCommand.self,
             ProbeTaskCommand.self,
             ProbeCommand.self,
+            PruneHeadsCommand.self,
+            HeadsCommand.self,
             MatrixCommand.self,
             RankCommand.self,
             LayersCommand.self,

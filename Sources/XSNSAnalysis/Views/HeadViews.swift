@@ -42,6 +42,27 @@ public struct HeadMask: Equatable, Sendable {
             intersection: both, sizeA: a.filter { $0 }.count, sizeB: b.filter { $0 }.count)
     }
 
+    /// Heads the mask enables.
+    public var count: Int { flat.filter { $0 }.count }
+
+    /// Heads both masks enable.
+    public func overlap(_ other: HeadMask) -> Int { zip(flat, other.flat).filter { $0 && $1 }.count }
+
+    /// The share of this mask's heads that `other` enables too (asymmetric; 0 for an empty mask).
+    public func share(in other: HeadMask) -> Double {
+        count == 0 ? 0 : Double(overlap(other)) / Double(count)
+    }
+
+    public func jaccard(_ other: HeadMask) -> Double {
+        MaskMetric.jaccard.similarity(intersection: overlap(other), sizeA: count, sizeB: other.count)
+    }
+
+    /// Heads either mask enables, and heads both enable.
+    public func union(_ other: HeadMask) -> HeadMask { HeadMask(zip(used, other.used).map { zip($0, $1).map { $0 || $1 } }) }
+    public func intersection(_ other: HeadMask) -> HeadMask {
+        HeadMask(zip(used, other.used).map { zip($0, $1).map { $0 && $1 } })
+    }
+
     /// For each (layer, head), how many of the masks use it.
     public static func usage(_ masks: [HeadMask]) -> [[Int]] {
         guard let first = masks.first else { return [] }

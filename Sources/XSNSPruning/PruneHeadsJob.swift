@@ -1,0 +1,161 @@
+import Foundation
+import XSNSAnalysis
+import XSNSCompute
+import XSNSEngine
+import XSNSSession
+import XSNSStorage
+
+/// `xsns prune-heads`: each language's head sub-network by iterative pruning (`HeadPruning`) of the
+/// session's model, judged by masked-token accuracy on sentences of the language's corpus that none of the
+/// session's Fisher runs used (masked once, deterministically from the seed). Writes
+/// `pruning/<lang>.json` after every step: a stopped run resumes at its last step, a finished language is
+/// not redone, a record made with other settings is refused.
+public final class PruneHeadsJob {
+    public struct Options: Sendable {
+        public var languages: [String]?
+        public var keep = 0.95
+        public var step = 0.1
+        public var normalise = true
+        public var sentences = 256
+        public var maskProbability = 0.15
+        public var batchSize = 8
+        public var maxLength = 128
+        public var seed = 1
+        public init() {}
+
+        func validate() throws {
+            guard keep > 0, keep <= 1 else { throw InputError("--keep must be in (0, 1], got \(keep)") }
+            guard step > 0, step < 1 else { throw InputError("--step must be in (0, 1), got \(step)") }
+            guard sentences > 0 else { throw InputError("--sentences must be positive, got \(sentences)") }
+            guard maskProbability > 0, maskProbability <= 1 else {
+                throw InputError("--mask-prob must be in (0, 1], got \(maskProbability)")
+            }
+            guard batchSize > 0 else { throw InputError("--batch-size must be positive, got \(batchSize)") }
+            guard maxLength >= 3 else { throw InputError("--max-length must be at least 3, got \(maxLength)") }
+        }
+    }
+
+    public enum Event: Sendable {
+        case note(String)
+        case languageStarted(String, index: Int, total: Int, heads: Int)
+        case evaluating(String, step: Int, batch: Int, of: Int)
+        case stepFinished(String, HeadPruningStep, index: Int)
+        case languageFinished(HeadPruningRecord)
+    }
+
+    public let options: Options
+    public let session: URL
+    public let threads: Int
+    private let stop: StopSignal
+    private let emit: @Sendable (Event) -> Void
+
+    public init(options: Options, session: URL, threads: Int, stop: StopSignal = StopSignal(),
+                events: @escaping @Sendable (Event) -> Void = { _ in }) {
+        self.options = options
+        self.session = session
+        self.threads = max(1, threads)
+        self.stop = stop
+        emit = events
+    }
+
+    /// Prunes every language still to do; false when stopped (finished steps are kept).
+    @discardableResult
+    public func run() throws -> Bool {
+        try options.validate()
+        let manifest = try SessionStore.open(folder: session).load()
+        guard let modelRecord = manifest.model, let corporaRecord = manifest.corpora, let computed = manifest.options else {
+            throw InputError(file: session.path, "has no computed run: run xsns compute first (pruning uses its model and corpora)")
+        }
+        let languages = options.languages ?? manifest.languages
+        for language in languages where corporaRecord.files[language] == nil {
+            throw InputError(file: session.path, "has no corpus for '\(language)' (languages: \(corporaRecord.files.keys.sorted().joined(separator: ", ")))")
+        }
+        let loaded = try ModelWithTokenizer(spec: modelRecord.spec)
+        var digest = SHA256()
+        for url in loaded.files.weights { digest.update(Data(try DigestCache.hexDigest(ofFileAt: url).utf8)) }
+        let modelDigest = digest.finalize().map { String(format: "%02x", $0) }.joined()
+        BLASThreads.set(threads)
+        let model = EncoderModel(parameters: try EncoderParameters(checkpoint: loaded.checkpoint), threads: threads)
+        let config = loaded.checkpoint.config
+        let folder = session.appendingPathComponent("pruning")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+
+        for (index, language) in languages.enumerated() {
+            let corpusURL = URL(fileURLWithPath: corporaRecord.directory).appendingPathComponent(corporaRecord.files[language]!.file)
+            let corpus = try Corpus.load(corpusURL)
+            let settings = HeadPruningSettings(
+                keep: options.keep, step: options.step, normalise: options.normalise, objective: "mlm",
+                sentences: options.sentences, maskProbability: options.maskProbability, batchSize: options.batchSize,
+                maxLength: min(options.maxLength, loaded.positionLimit), seed: options.seed, model: modelDigest,
+                corpus: try DigestCache.hexDigest(ofFileAt: corpusURL))
+            let url = folder.appendingPathComponent("\(language).json")
+            var record = HeadPruningRecord(language: language, settings: settings, layers: config.numLayers,
+                                           heads: config.numHeads)
+            if FileManager.default.fileExists(atPath: url.path) {
+                let existing = try HeadPruningRecord.load(url)
+                guard existing.settings == settings, existing.layers == record.layers, existing.heads == record.heads else {
+                    throw InputError(file: url.path, "was pruned with other settings, model or corpus: delete it to prune '\(language)' again")
+                }
+                record = existing
+            }
+            emit(.languageStarted(language, index: index, total: languages.count, heads: record.layers * record.heads))
+            if record.finished {
+                emit(.languageFinished(record))
+                continue
+            }
+            let batches = try evaluationBatches(corpus, corpusURL: corpusURL, seeds: computed.seeds,
+                                                fisherSentences: computed.sentences, loaded: loaded, settings: settings)
+            var reported = record.steps.count
+            let finished = try HeadPruning.run(&record, evaluate: { mask in
+                try model.evaluateHeads(batches, mask: mask) { done in
+                    self.emit(.evaluating(language, step: reported, batch: done, of: batches.count))
+                }
+            }, saved: { saved in
+                try Self.write(saved, to: url)
+                while reported < saved.steps.count {
+                    self.emit(.stepFinished(language, saved.steps[reported], index: reported))
+                    reported += 1
+                }
+            }, shouldStop: { stop.isStopped })
+            guard finished else { return false }
+            emit(.languageFinished(record))
+        }
+        return true
+    }
+
+    /// Up to `sentences` lines no Fisher run of the session used, drawn with the seed, masked once.
+    func evaluationBatches(_ corpus: Corpus, corpusURL: URL, seeds: [Int], fisherSentences: Int,
+                           loaded: ModelWithTokenizer, settings: HeadPruningSettings) throws -> [[MaskedSequence]] {
+        let used = Set(seeds.flatMap { corpus.sampleIndices(count: fisherSentences, seed: UInt64($0)) })
+        var candidates = corpus.lines.indices.filter { !used.contains($0) }
+        guard !candidates.isEmpty else {
+            throw InputError(file: corpusURL.path, "every line went into the session's Fisher runs: none is left to judge pruning by")
+        }
+        var random = SeededRandom(seed: UInt64(settings.seed) ^ 0x9E37_79B9_7F4A_7C15)
+        let take = min(settings.sentences, candidates.count)
+        for position in 0..<take {
+            candidates.swapAt(position, position + random.nextInt(below: candidates.count - position))
+        }
+        if take < settings.sentences {
+            emit(.note("\(corpus.language): only \(take) held-out sentences (asked for \(settings.sentences))"))
+        }
+        var masking = SeededRandom(seed: UInt64(settings.seed))
+        let policy = loaded.masking(probability: settings.maskProbability)
+        let sequences = candidates.prefix(take).map { index in
+            policy.mask(corpus.encode(index, tokenizer: loaded.tokenizer, maxLength: settings.maxLength), random: &masking)
+        }
+        let batches = stride(from: 0, to: sequences.count, by: settings.batchSize).map {
+            Array(sequences[$0..<min($0 + settings.batchSize, sequences.count)])
+        }
+        guard batches.contains(where: { $0.contains { $0.predictedCount > 0 } }) else {
+            throw InputError(file: corpusURL.path, "no token of the held-out sentences was masked: nothing to judge pruning by")
+        }
+        return batches
+    }
+
+    static func write(_ record: HeadPruningRecord, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(record), to: url)
+    }
+}
