@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import XSNSAnalysis
+import XSNSTestSupport
+
+/// `xsns prune-heads` and `xsns heads` on a computed demo session: one file per language whose last
+/// accepted step keeps accuracy ≥ keep × the unpruned model's; an interrupted run (a record cut back to
+/// its first steps) resumes to the same file; other settings are refused; the views print.
+struct PruneHeadsCommandTests {
+    static let demo = Fixtures.repositoryRoot.appendingPathComponent("Sources/xsns/DemoModel").path
+    static let corpora = Fixtures.repositoryRoot.appendingPathComponent("Corpora").path
+
+    @Test func prunesResumesAndShows() throws {
+        let session = try Fixtures.temporaryDirectory().appendingPathComponent("s")
+        let computed = try XSNSBinary.run([
+            "compute", "--session", session.path, "--model", Self.demo, "--corpora", Self.corpora, "--langs", "de,fi",
+            "--sentences", "8", "--seeds", "1", "--threads", "1", "--no-emb",
+        ])
+        #expect(computed.status == 0, "\(computed.stderr)")
+        let prune = ["prune-heads", "--session", session.path, "--sentences", "48", "--keep", "0.9", "--threads", "1"]
+        let pruned = try XSNSBinary.run(prune)
+        #expect(pruned.status == 0, "\(pruned.stderr)")
+        #expect(pruned.stdout.contains("de") && pruned.stdout.contains("fi") && pruned.stdout.contains("done"), "\(pruned.stdout)")
+        let url = session.appendingPathComponent("pruning/de.json")
+        let record = try HeadPruningRecord.load(url)
+        #expect(record.finished && record.steps.count >= 2)
+        let kept = try #require(record.steps.last { $0.accepted })
+        #expect(kept.accuracy >= 0.9 * record.steps[0].accuracy)
+        #expect(record.steps[0].heads == 12 && record.steps[0].predicted > 0)
+        let whole = try Data(contentsOf: url)
+
+        // Interrupted after two steps: the same command finishes it, to the same bytes.
+        var cut = record
+        cut.steps = Array(record.steps.prefix(2))
+        cut.stop = nil
+        try JSONEncoder().encode(cut).write(to: url)
+        let resumed = try XSNSBinary.run(prune)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try Data(contentsOf: url) == whole, "a resumed run ends as the uninterrupted one")
+
+        let other = try XSNSBinary.run(prune.map { $0 == "0.9" ? "0.8" : $0 })
+        #expect(other.status == 2 && other.stderr.contains(url.path) && other.stderr.contains("other settings"), "\(other.stderr)")
+        #expect(try Data(contentsOf: url) == whole)
+
+        let views = try XSNSBinary.run(["heads", "--session", session.path, "--view", "summary,grid,share,jaccard,curve",
+                                        "--lang", "fi"])
+        #expect(views.status == 0, "\(views.stderr)")
+        for title in ["sub-networks", "languages enabling each head (of 2)", "share", "jaccard", "pruning curve of fi"] {
+            #expect(views.stdout.contains(title), "\(title) missing:\n\(views.stdout)")
+        }
+        let csv = try XSNSBinary.run(["heads", "--session", session.path, "--view", "overlap", "--format", "csv"])
+        let rows = csv.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rows.count == 3 && rows[1][1] == Substring("\(record.subnetwork.count)"), "\(csv.stdout)")
+    }
+
+    @Test func badInputIsOneLineAndExitTwo() throws {
+        let empty = try Fixtures.temporaryDirectory()
+        let noRuns = try XSNSBinary.run(["prune-heads", "--session", empty.path])
+        #expect(noRuns.status == 2 && noRuns.stderr.split(separator: "\n").count == 1, "\(noRuns.stderr)")
+        let noRecords = try XSNSBinary.run(["heads", "--session", empty.path])
+        #expect(noRecords.status == 2 && noRecords.stderr.contains("prune-heads"), "\(noRecords.stderr)")
+        let badKeep = try XSNSBinary.run(["prune-heads", "--session", empty.path, "--keep", "1.5"])
+        #expect(badKeep.status == 2 && badKeep.stderr.contains("--keep"), "\(badKeep.stderr)")
+    }
+}
