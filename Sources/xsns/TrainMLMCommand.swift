@@ -45,7 +45,7 @@ struct TrainMLMCommand: ParsableCommand {
             help: "SESSION:LANG:P — only LANG's sub-network at p (session Fisher, averaged over seeds) changes.")
     var sparseMask: String?
     @Option(name: .customLong("head-mask"),
-            help: "SESSION:LANG:F — only the top F of heads by LANG's importance (session, mean over seeds) change.")
+            help: "SESSION:LANG:F — only the top F of heads by LANG's importance (session, mean over seeds) change; SESSION:LANG — only LANG's pruned heads (xsns prune-heads), the others switched off.")
     var headMask: String?
     @Option(help: "Seed of the sentence sampling, masking and dropout streams.")
     var seed: UInt64 = 1

@@ -55,8 +55,11 @@ public final class TrainMLMJob {
         if let sparse { try checkSparseMaskUnchanged(sparse.mask) }
         if let sparse, let spec = options.sparseMask {
             let share = Double(sparse.kept) / Double(parameters.thetaRange.count) * 100
-            let source = spec.kind == .fisher ? "sub-network at p = \(spec.fraction)"
-                : "top \(spec.fraction) of heads by importance"
+            let source = switch (spec.kind, spec.fraction) {
+            case (.fisher, let p): "sub-network at p = \(p ?? 0)"
+            case (.heads, let fraction?): "top \(fraction) of heads by importance"
+            case (.heads, nil): "pruned heads (the others switched off in the forward pass too)"
+            }
             emit(.note(String(format: "sparse fine-tuning: %d θ parameters (%.1f%%) of %@'s %@ may change; "
                               + "every other parameter stays fixed", sparse.kept, share, spec.language, source)))
         }
@@ -70,6 +73,7 @@ public final class TrainMLMJob {
         }
         BLASThreads.set(threads)
         let model = EncoderModel(parameters: parameters, threads: threads)
+        model.headMask = sparse?.forwardHeadMask
         let trainer = try MaskedLMTrainer(
             model: model,
             settings: .init(scope: options.scope,
