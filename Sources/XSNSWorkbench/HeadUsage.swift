@@ -2,15 +2,39 @@ import Foundation
 import XSNSAnalysis
 import XSNSSession
 import XSNSStorage
+import XSNSTUI
 
-/// Head-level sub-networks (Choenni et al.): each language keeps its most important attention
-/// heads, importance being `heads/<lang>.seed<k>.safetensors` (`head_importance`, [layers, heads])
-/// averaged over the language's seeds.
+/// Head-level sub-networks (Choenni et al.): each language's pruned heads (`pruning/<lang>.json`, `xsns
+/// prune-heads`) when the session has any, else its most important attention heads, importance being
+/// `heads/<lang>.seed<k>.safetensors` (`head_importance`, [layers, heads]) averaged over the language's seeds.
 struct HeadUsage: Equatable {
     /// Per-language masks, masks[language][layer][head].
     var masks: [String: [[Bool]]] = [:]
     /// How many languages keep each head.
     var counts: [[Int]] = []
+    var pruned = false
+    /// Per-language pruning steps.
+    var curves: [String: [PruningPoint]] = [:]
+
+    /// Pruned masks only, and only the languages pruned so far (mixing them with importance masks would
+    /// count two different things). Nil when the session has no pruning record.
+    static func loadPruned(paths: SessionPaths) -> (HeadUsage, [String])? {
+        let records: [String: HeadPruningRecord]
+        do { records = try HeadPruningRecord.all(session: paths.folder) } catch { return (HeadUsage(), ["\(error)"]) }
+        guard !records.isEmpty else { return nil }
+        var usage = HeadUsage(pruned: true)
+        var problems: [String] = []
+        for (language, record) in records.sorted(by: { $0.key < $1.key }) {
+            if let first = usage.masks.values.first, first.count != record.layers || first.first?.count != record.heads {
+                problems.append("\(language): pruned head grid differs in shape from the other languages")
+                continue
+            }
+            usage.masks[language] = record.subnetwork.used
+            usage.curves[language] = record.steps.map { PruningPoint(heads: $0.heads, accuracy: $0.accuracy, accepted: $0.accepted) }
+        }
+        usage.counts = HeadMask.usage(usage.masks.keys.sorted().map { HeadMask(usage.masks[$0]!) })
+        return (usage, problems)
+    }
 
     static let tensorName = "head_importance"
 

@@ -98,6 +98,8 @@ public final class WorkbenchDataBuilder {
         problems += usage.problems
         data.headCounts = usage.usage.counts
         data.headMasks = usage.usage.masks
+        data.headSource = usage.usage.pruned ? .pruned : .importance(fraction: headFraction)
+        data.pruningCurves = usage.usage.curves
         let perSeed = perSeedMatrices(metric, results: results, lex: lex, emb: emb)
         if let gold {
             data.gold = evaluate(gold, perSeed: perSeed)
@@ -177,7 +179,9 @@ public final class WorkbenchDataBuilder {
     private func headUsage(_ collection: SubnetworkCollection) -> (usage: HeadUsage, problems: [String]) {
         if let cached = heads, cached.generation == fisher.generation { return (cached.usage, cached.problems) }
         let seeds = collection.indexes.mapValues { $0.keys.sorted() }
-        let (usage, problems) = HeadUsage.load(paths: SessionPaths(folder: session), seeds: seeds, fraction: headFraction)
+        let paths = SessionPaths(folder: session)
+        let (usage, problems) = HeadUsage.loadPruned(paths: paths)
+            ?? HeadUsage.load(paths: paths, seeds: seeds, fraction: headFraction)
         heads = (fisher.generation, usage, problems)
         return (usage, problems)
     }

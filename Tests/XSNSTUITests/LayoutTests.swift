@@ -74,6 +74,17 @@ import XSNSTUI
         #expect(failures.isEmpty, "\(failures.prefix(10))")
     }
 
+    @Test func prunedHeadsAtEverySize() {
+        let state = SampleWorkbench.prunedHeadsState()
+        var failures: [String] = []
+        for size in Self.sizes {
+            for problem in Self.checkInvariants(state, size: size, theme: Theme(palette: .xterm256)).prefix(1) {
+                failures.append("\(size.width)×\(size.height): \(problem)")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(10))")
+    }
+
     /// Help overlay, filter, demo banner and the ASCII theme at a spread of sizes.
     @Test(arguments: [(60, 16), (61, 17), (80, 24), (99, 30), (120, 40), (300, 100)])
     func overlaysAndAscii(width: Int, height: Int) {

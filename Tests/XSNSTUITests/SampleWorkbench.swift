@@ -88,6 +88,16 @@ enum SampleWorkbench {
             headMasks: masks, probe: probe)
     }
 
+    /// The Heads view with pruned sub-networks (`xsns prune-heads`) and fi's pruning curve, 48 heads to 30.
+    static func prunedHeadsState() -> WorkbenchState {
+        var state = state(view: .heads)
+        state.data.headSource = .pruned
+        state.data.pruningCurves["fi"] = (0..<8).map { step in
+            PruningPoint(heads: 48 - 3 * step, accuracy: 0.412 - 0.004 * Double(step * step), accepted: step < 7)
+        }
+        return state
+    }
+
     /// The state the snapshots start from: computing, fi × et focused.
     static func state(view: ViewKind = .languages) -> WorkbenchState {
         var state = WorkbenchState(

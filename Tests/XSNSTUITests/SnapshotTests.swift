@@ -17,6 +17,12 @@ import XSNSTestSupport
         expectSnapshot(grid.text(), named: "tui/\(view.title.lowercased())-\(size.width)x\(size.height)")
     }
 
+    @Test(arguments: sizes)
+    func prunedHeads(size: TerminalSize) {
+        let grid = render(SampleWorkbench.prunedHeadsState(), size: size, theme: Theme(palette: .xterm256))
+        expectSnapshot(grid.text(), named: "tui/heads-pruned-\(size.width)x\(size.height)")
+    }
+
     @Test(arguments: ViewKind.allCases)
     func asciiMonochrome(_ view: ViewKind) {
         let grid = render(

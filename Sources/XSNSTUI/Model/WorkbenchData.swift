@@ -15,13 +15,18 @@ public struct WorkbenchData: Sendable, Equatable {
     public var headCounts: [[Int]]
     /// Per-language head masks (layers × heads).
     public var headMasks: [String: [[Bool]]]
+    /// Where the head masks come from.
+    public var headSource: HeadSource
+    /// Per-language pruning curves (`xsns prune-heads`), when the masks are pruned ones.
+    public var pruningCurves: [String: [PruningPoint]]
     /// The session's transfer probe, when it has one.
     public var probe: ProbeData?
 
     public init(
         languages: [LanguageInfo] = [], matrices: [Metric: SimilarityMatrix] = [:], gold: GoldData? = nil,
         pairOverlaps: [LanguagePair: PairOverlap] = [:], layerShares: [String: [Double]] = [:],
-        headCounts: [[Int]] = [], headMasks: [String: [[Bool]]] = [:], probe: ProbeData? = nil
+        headCounts: [[Int]] = [], headMasks: [String: [[Bool]]] = [:], headSource: HeadSource = .importance(fraction: 0.5),
+        pruningCurves: [String: [PruningPoint]] = [:], probe: ProbeData? = nil
     ) {
         self.languages = languages
         self.matrices = matrices
@@ -30,11 +35,35 @@ public struct WorkbenchData: Sendable, Equatable {
         self.layerShares = layerShares
         self.headCounts = headCounts
         self.headMasks = headMasks
+        self.headSource = headSource
+        self.pruningCurves = pruningCurves
         self.probe = probe
     }
 
     public func language(_ code: String) -> LanguageInfo? {
         languages.first { $0.code == code }
+    }
+}
+
+/// How each language's head mask was chosen.
+public enum HeadSource: Sendable, Equatable {
+    /// The top fraction of heads by importance E|∂L/∂ξ_h|.
+    case importance(fraction: Double)
+    /// Iterative pruning (`xsns prune-heads`).
+    case pruned
+}
+
+/// One step of a language's head pruning.
+public struct PruningPoint: Sendable, Equatable {
+    public var heads: Int
+    public var accuracy: Double
+    /// Whether the step stayed within --keep of the unpruned accuracy.
+    public var accepted: Bool
+
+    public init(heads: Int, accuracy: Double, accepted: Bool) {
+        self.heads = heads
+        self.accuracy = accuracy
+        self.accepted = accepted
     }
 }
 

@@ -15,8 +15,17 @@ extension Renderer {
             return
         }
         drawCounts(region: counts)
+        let source = switch state.data.headSource {
+        case .pruned: "masks: pruned (prune-heads)"
+        case .importance(let fraction): "masks: top \(Int((fraction * 100).rounded()))% by importance"
+        }
+        counts.write(source, x: 0, y: state.data.headCounts.count + 2, style: theme.dim, into: &grid)
         if let heads = state.data.headMasks[code] {
             drawMask(heads, region: mask)
+            if let curve = state.data.pruningCurves[code] {
+                drawCurve(curve, region: mask.sub(x: 0, y: heads.count + 2, width: mask.width,
+                                                   height: max(0, mask.height - heads.count - 2)))
+            }
         } else {
             drawEmpty(mask, ["No head mask for \(code) yet."])
         }
@@ -66,6 +75,19 @@ extension Renderer {
         // One column per head: the header shows the last digit of the head number.
         for head in 0..<(mask.map(\.count).max() ?? 0) {
             region.write(String(head % 10), x: 4 + head * 2, y: 0, style: theme.dim, into: &grid)
+        }
+    }
+
+    /// The pruning steps, newest last: heads left, accuracy, and whether the step was kept. Shows the last
+    /// steps that fit.
+    private mutating func drawCurve(_ curve: [PruningPoint], region: Region) {
+        guard region.height >= 2 else { return }
+        region.write("heads accuracy (pruning)", x: 0, y: 0, style: theme.dim, into: &grid)
+        for (row, point) in curve.suffix(region.height - 1).enumerated() {
+            let heads = DisplayWidth.pad(String(point.heads), to: 5, alignRight: true)
+            let accuracy = DisplayWidth.pad(formatFixed(point.accuracy * 100, decimals: 2) + "%", to: 9, alignRight: true)
+            let text: String = heads + accuracy + (point.accepted ? "" : " below keep")
+            region.write(text, x: 0, y: row + 1, style: point.accepted ? .plain : theme.dim, into: &grid)
         }
     }
 }
