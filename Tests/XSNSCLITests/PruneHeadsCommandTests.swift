@@ -51,6 +51,15 @@ struct PruneHeadsCommandTests {
         let csv = try XSNSBinary.run(["heads", "--session", session.path, "--view", "overlap", "--format", "csv"])
         let rows = csv.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
         #expect(rows.count == 3 && rows[1][1] == Substring("\(record.subnetwork.count)"), "\(csv.stdout)")
+
+        // The pruned masks as a similarity in matrix (and so in rank and eval).
+        let fi = try HeadPruningRecord.load(session.appendingPathComponent("pruning/fi.json")).subnetwork
+        let matrix = try XSNSBinary.run(["matrix", "--session", session.path, "--metric", "heads-jaccard", "--format", "csv"])
+        #expect(matrix.status == 0, "\(matrix.stderr)")
+        let cells = matrix.stdout.split(separator: "\n").map { $0.split(separator: ",") }
+        #expect(cells.count == 3 && Double(cells[1][2]) == record.subnetwork.jaccard(fi), "\(matrix.stdout)")
+        let rank = try XSNSBinary.run(["rank", "--session", session.path, "--target", "de", "--metric", "heads-cosine"])
+        #expect(rank.status == 0 && rank.stdout.contains("fi"), "\(rank.stdout)\(rank.stderr)")
     }
 
     @Test func badInputIsOneLineAndExitTwo() throws {

@@ -1,11 +1,23 @@
 import Foundation
 import XSNSStorage
 
-/// Similarities a user can choose: the two mask metrics over Fisher sub-networks, or a stored baseline.
+/// Similarities a user can choose: the two mask metrics over Fisher sub-networks, a stored baseline, or
+/// the two mask metrics over the pruned head sub-networks of `prune-heads` (one mask per language, so they
+/// ignore p and have a single "seed").
 public enum SimilarityChoice: String, CaseIterable, Sendable {
     case jaccard, cosine, lex, emb
+    case headsJaccard = "heads-jaccard", headsCosine = "heads-cosine"
 
     public var maskMetric: MaskMetric? { MaskMetric(rawValue: rawValue) }
+
+    /// The metric of a pruned-heads choice.
+    var headMetric: MaskMetric? {
+        switch self {
+        case .headsJaccard: .jaccard
+        case .headsCosine: .cosine
+        default: nil
+        }
+    }
 }
 
 /// What the analysis commands share: a session's Fisher catalog and the matrices derived from it.
@@ -22,6 +34,10 @@ public struct SessionAnalysis: Sendable {
         -> (mean: SimilarityMatrix, perSeed: [SimilarityMatrix])
     {
         try AnalysisReports.validate(p: p)
+        if let metric = choice.headMetric {
+            let matrix = try prunedHeadMatrix(metric, languages: languages)
+            return (matrix, [matrix])
+        }
         guard let metric = choice.maskMetric else {
             return try catalog.baseline(choice.rawValue)
         }
@@ -60,6 +76,23 @@ public struct SessionAnalysis: Sendable {
 }
 
 extension SessionAnalysis {
+    /// Similarity of the languages' pruned head masks (`pruning/<lang>.json`); a pair with a language not
+    /// pruned yet has no value.
+    func prunedHeadMatrix(_ metric: MaskMetric, languages: [String]?) throws -> SimilarityMatrix {
+        let records = try HeadPruningRecord.all(session: catalog.session)
+        guard !records.isEmpty else {
+            throw InputError(file: catalog.session.path, "has no pruned heads: run xsns prune-heads first")
+        }
+        let codes = languages ?? catalog.languages
+        let masks = records.mapValues(\.subnetwork)
+        return SimilarityMatrix(languages: codes, values: codes.map { a in
+            codes.map { b -> Double? in
+                guard let x = masks[a], let y = masks[b] else { return nil }
+                return metric.similarity(intersection: x.overlap(y), sizeA: x.count, sizeB: y.count)
+            }
+        })
+    }
+
     /// Per-layer and per-component Jaccard of a pair and each language's share per layer, all averaged over
     /// the seeds both languages have.
     public func layers(_ a: String, _ b: String, p: Double) throws
