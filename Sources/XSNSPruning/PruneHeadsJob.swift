@@ -9,7 +9,8 @@ import XSNSStorage
 /// session's model, judged by masked-token accuracy on sentences of the language's corpus that none of the
 /// session's Fisher runs used (masked once, deterministically from the seed). Writes
 /// `pruning/<lang>.json` after every step: a stopped run resumes at its last step, a finished language is
-/// not redone, a record made with other settings is refused.
+/// not redone, a record made with other settings is refused. The context (model, corpora, evaluation
+/// sentences) is in PruningContext.swift.
 public final class PruneHeadsJob {
     public struct Options: Sendable {
         public var languages: [String]?
@@ -62,31 +63,21 @@ public final class PruneHeadsJob {
     @discardableResult
     public func run() throws -> Bool {
         try options.validate()
-        let manifest = try SessionStore.open(folder: session).load()
-        guard let modelRecord = manifest.model, let corporaRecord = manifest.corpora, let computed = manifest.options else {
-            throw InputError(file: session.path, "has no computed run: run xsns compute first (pruning uses its model and corpora)")
-        }
-        let languages = options.languages ?? manifest.languages
-        for language in languages where corporaRecord.files[language] == nil {
-            throw InputError(file: session.path, "has no corpus for '\(language)' (languages: \(corporaRecord.files.keys.sorted().joined(separator: ", ")))")
-        }
-        let loaded = try ModelWithTokenizer(spec: modelRecord.spec)
-        var digest = SHA256()
-        for url in loaded.files.weights { digest.update(Data(try DigestCache.hexDigest(ofFileAt: url).utf8)) }
-        let modelDigest = digest.finalize().map { String(format: "%02x", $0) }.joined()
-        BLASThreads.set(threads)
-        let model = EncoderModel(parameters: try EncoderParameters(checkpoint: loaded.checkpoint), threads: threads)
+        let context = try Context(session: session, threads: threads)
+        let languages = options.languages ?? context.manifest.languages
+        for language in languages { _ = try context.corpusURL(language) }
+        let model = context.model, loaded = context.loaded
         let config = loaded.checkpoint.config
         let folder = session.appendingPathComponent("pruning")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
 
         for (index, language) in languages.enumerated() {
-            let corpusURL = URL(fileURLWithPath: corporaRecord.directory).appendingPathComponent(corporaRecord.files[language]!.file)
+            let corpusURL = try context.corpusURL(language)
             let corpus = try Corpus.load(corpusURL)
             let settings = HeadPruningSettings(
                 keep: options.keep, step: options.step, normalise: options.normalise, objective: "mlm",
                 sentences: options.sentences, maskProbability: options.maskProbability, batchSize: options.batchSize,
-                maxLength: min(options.maxLength, loaded.positionLimit), seed: options.seed, model: modelDigest,
+                maxLength: min(options.maxLength, loaded.positionLimit), seed: options.seed, model: context.modelDigest,
                 corpus: try DigestCache.hexDigest(ofFileAt: corpusURL))
             let url = folder.appendingPathComponent("\(language).json")
             var record = HeadPruningRecord(language: language, settings: settings, layers: config.numLayers,
@@ -103,8 +94,7 @@ public final class PruneHeadsJob {
                 emit(.languageFinished(record))
                 continue
             }
-            let batches = try evaluationBatches(corpus, corpusURL: corpusURL, seeds: computed.seeds,
-                                                fisherSentences: computed.sentences, loaded: loaded, settings: settings)
+            let batches = try context.evaluationBatches(corpus, corpusURL: corpusURL, settings: settings) { self.emit(.note($0)) }
             var reported = record.steps.count
             let finished = try HeadPruning.run(&record, evaluate: { mask in
                 try model.evaluateHeads(batches, mask: mask) { done in
@@ -121,36 +111,6 @@ public final class PruneHeadsJob {
             emit(.languageFinished(record))
         }
         return true
-    }
-
-    /// Up to `sentences` lines no Fisher run of the session used, drawn with the seed, masked once.
-    func evaluationBatches(_ corpus: Corpus, corpusURL: URL, seeds: [Int], fisherSentences: Int,
-                           loaded: ModelWithTokenizer, settings: HeadPruningSettings) throws -> [[MaskedSequence]] {
-        let used = Set(seeds.flatMap { corpus.sampleIndices(count: fisherSentences, seed: UInt64($0)) })
-        var candidates = corpus.lines.indices.filter { !used.contains($0) }
-        guard !candidates.isEmpty else {
-            throw InputError(file: corpusURL.path, "every line went into the session's Fisher runs: none is left to judge pruning by")
-        }
-        var random = SeededRandom(seed: UInt64(settings.seed) ^ 0x9E37_79B9_7F4A_7C15)
-        let take = min(settings.sentences, candidates.count)
-        for position in 0..<take {
-            candidates.swapAt(position, position + random.nextInt(below: candidates.count - position))
-        }
-        if take < settings.sentences {
-            emit(.note("\(corpus.language): only \(take) held-out sentences (asked for \(settings.sentences))"))
-        }
-        var masking = SeededRandom(seed: UInt64(settings.seed))
-        let policy = loaded.masking(probability: settings.maskProbability)
-        let sequences = candidates.prefix(take).map { index in
-            policy.mask(corpus.encode(index, tokenizer: loaded.tokenizer, maxLength: settings.maxLength), random: &masking)
-        }
-        let batches = stride(from: 0, to: sequences.count, by: settings.batchSize).map {
-            Array(sequences[$0..<min($0 + settings.batchSize, sequences.count)])
-        }
-        guard batches.contains(where: { $0.contains { $0.predictedCount > 0 } }) else {
-            throw InputError(file: corpusURL.path, "no token of the held-out sentences was masked: nothing to judge pruning by")
-        }
-        return batches
     }
 
     static func write(_ record: HeadPruningRecord, to url: URL) throws {

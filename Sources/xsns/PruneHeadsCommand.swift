@@ -105,7 +105,8 @@ struct HeadsCommand: ParsableCommand {
             summary: heads kept and accuracy per language; grid: how many languages enable each head; \
             overlap: heads two languages share; share: the share of the row language's heads that the column \
             language enables too; jaccard, cosine: similarity of the masks; curve: a language's pruning steps \
-            (--lang).
+            (--lang). --compose A,B evaluates the two sub-networks, their union and their intersection with the \
+            session's model on both languages' held-out sentences.
             """)
 
     @Option(help: "Session name (a folder under Sessions/) or a path containing '/'.")
@@ -114,8 +115,12 @@ struct HeadsCommand: ParsableCommand {
     var view = "summary,grid,overlap,share"
     @Option(help: "The language whose pruning curve `curve` shows.")
     var lang: String?
+    @Option(help: "A,B: evaluate both languages' sub-networks, their union and intersection on both languages' held-out sentences.")
+    var compose: String?
     @Option(help: "table or csv.")
     var format = "table"
+    @Option(help: "Threads for --compose (default: every core this process may use).")
+    var threads = ThreadBudget.available
 
     func run() throws {
         let folder = try SessionStore.folder(forName: session)
@@ -141,6 +146,15 @@ struct HeadsCommand: ParsableCommand {
                 }
                 blocks.append((kind.rawValue, PrunedHeadViews.pairwise(records, kind)))
             }
+        }
+        if let compose {
+            let pair = parseList(compose) ?? []
+            guard pair.count == 2 else { throw InputError("--compose takes two languages A,B, got '\(compose)'") }
+            let composition = try HeadComposition.evaluate(session: folder, pair[0], pair[1], threads: threads)
+            let rows = [["mask", "heads", "accuracy \(pair[0])", "accuracy \(pair[1])"]] + composition.rows.map {
+                [$0.name, "\($0.heads)", String(format: "%.2f%%", $0.accuracy.0 * 100), String(format: "%.2f%%", $0.accuracy.1 * 100)]
+            }
+            blocks.append(("composition of \(pair[0]) and \(pair[1]) (masked-token accuracy)", rows))
         }
         let unfinished = records.values.filter { !$0.finished }.map(\.language).sorted()
         if !unfinished.isEmpty {

@@ -52,6 +52,15 @@ struct PruneHeadsCommandTests {
         let rows = csv.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
         #expect(rows.count == 3 && rows[1][1] == Substring("\(record.subnetwork.count)"), "\(csv.stdout)")
 
+        // Composition: each sub-network on its own language scores what pruning recorded for it.
+        let composed = try XSNSBinary.run(["heads", "--session", session.path, "--view", "summary", "--compose", "de,fi",
+                                           "--format", "csv", "--threads", "1"])
+        #expect(composed.status == 0, "\(composed.stderr)")
+        let lines = composed.stdout.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        let deRow = try #require(lines.first { $0.first == "de" && $0.count == 4 })
+        #expect(deRow[2] == String(format: "%.2f%%", kept.accuracy * 100), "\(composed.stdout)")
+        #expect(lines.contains { $0.first == "de ∪ fi" } && lines.contains { $0.first == "de ∩ fi" }, "\(composed.stdout)")
+
         // The pruned masks as a similarity in matrix (and so in rank and eval).
         let fi = try HeadPruningRecord.load(session.appendingPathComponent("pruning/fi.json")).subnetwork
         let matrix = try XSNSBinary.run(["matrix", "--session", session.path, "--metric", "heads-jaccard", "--format", "csv"])
