@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "XSNSEngine",
                 dependencies: ["CBLAS", "XSNSStorage", "XSNSTokenizers"],
                 swiftSettings: optimized),
-        .target(name: "XSNSAnalysis", dependencies: ["XSNSStorage"], swiftSettings: optimized),
+        .target(name: "XSNSAnalysis", dependencies: ["CBLAS", "XSNSStorage"], swiftSettings: optimized),
         // Training on the engine's ops: optimizer, trainable scopes, adapters' task heads, MLM fine-tuning.
         .target(name: "XSNSTraining",
                 dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSAnalysis", "XSNSCompute"],

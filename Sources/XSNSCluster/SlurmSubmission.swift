@@ -70,6 +70,7 @@ public struct SlurmSubmission {
         if options.recordInputs { compute.append("--record-inputs") }
         if request.convergence { compute.append("--convergence") }
         if !options.computesEmbedding { compute.append("--no-emb") }
+        if let sketch = options.sketch { compute += ["--sketch", "\(sketch)"] }
         compute += ["--langs", "\"${languages[$SLURM_ARRAY_TASK_ID]}\"", "--seeds", "\"${seeds[$SLURM_ARRAY_TASK_ID]}\"",
                     "--threads", "\"${SLURM_CPUS_PER_TASK:-1}\""]
         let throttle = maxParallel.map { "%\($0)" } ?? ""

@@ -81,12 +81,14 @@ public final class ComputeJob: @unchecked Sendable {
         let modelHashes: [String]
         let corpusHashes: [String: String]
         let tokenizerHash: String
+        /// The projection of `--sketch` (read-only: shared by every run and worker).
+        let sketch: GradientSketch?
 
         /// The same inputs with another model (a worker's own activations over the shared parameters).
         func with(model: EncoderModel) -> Context {
             Context(store: store, model: model, tokenizer: tokenizer, estimator: estimator, masking: masking,
                     maxLength: maxLength, modelHashes: modelHashes, corpusHashes: corpusHashes,
-                    tokenizerHash: tokenizerHash)
+                    tokenizerHash: tokenizerHash, sketch: sketch)
         }
     }
 
@@ -161,7 +163,10 @@ public final class ComputeJob: @unchecked Sendable {
             estimator: options.estimatorKind ?? .xsns,
             masking: loaded.masking(probability: options.maskProbability),
             maxLength: maxLength, modelHashes: recorded.model.files.map(\.sha256),
-            corpusHashes: recorded.corpora.mapValues(\.sha256), tokenizerHash: recorded.tokenizer.sha256)
+            corpusHashes: recorded.corpora.mapValues(\.sha256), tokenizerHash: recorded.tokenizer.sha256,
+            sketch: try options.sketch.map {
+                try GradientSketch(layout: model.parameters.thetaLayout, dimension: $0, seed: GradientSketch.defaultSeed)
+            })
     }
 
     /// Fingerprints the model, tokenizer and corpora and records them and the options in the session
@@ -197,6 +202,7 @@ public final class ComputeJob: @unchecked Sendable {
             recorded.recordInputs = options.recordInputs
             recorded.threads = options.threads
             recorded.embBaseline = options.embBaseline
+            recorded.sketch = options.sketch
             manifest.options = recorded
         }
         return (store, modelRecord, tokenizerPrint, corporaPrints)

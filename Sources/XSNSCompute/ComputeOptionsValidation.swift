@@ -26,6 +26,12 @@ extension ComputeOptions {
             throw InputError("--mask-prob must be between 0 and 1 (exclusive)")
         }
         guard (1...256).contains(threads) else { throw InputError("--threads must be between 1 and 256") }
+        if let sketch {
+            let side = Int(Double(sketch).squareRoot().rounded())
+            guard sketch > 0, side * side == sketch, sketch <= 1 << 16 else {
+                throw InputError("--sketch must be a square number up to 65536 (256, 1024, 4096…), got \(sketch)")
+            }
+        }
     }
 
     /// The options that change Fisher values: a session keeps one setting of them for all its runs.
@@ -40,6 +46,7 @@ extension ComputeOptions {
         check("--max-length", maxLength, recorded.maxLength)
         check("--mask-prob", maskProbability, recorded.maskProbability)
         check("--no-emb", !computesEmbedding, !recorded.computesEmbedding)
+        check("--sketch", sketch ?? 0, recorded.sketch ?? 0)
         return differences
     }
 }

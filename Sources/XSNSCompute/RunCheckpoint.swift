@@ -24,6 +24,8 @@ struct RunCheckpoint {
         var threads: Int?
         /// Whether the EMB sum is being accumulated (nil: yes, as before the option existed).
         var embBaseline: Bool?
+        /// D of the sentence sketches being kept (nil: none).
+        var sketch: Int?
     }
 
     var identity: Identity

@@ -30,14 +30,15 @@ final class RunExecution {
         self.context = context
         estimator = try FisherEstimator(
             model: context.model, kind: context.estimator, batchSize: job.request.options.batchSize,
-            masking: context.masking, seed: UInt64(seed))
+            masking: context.masking, seed: UInt64(seed), sketch: context.sketch)
         identity = RunCheckpoint.Identity(
             language: corpus.language, seed: seed, sentencesPlanned: sentences.count,
             maxLength: context.maxLength, corpusSHA256: context.corpusHashes[corpus.language] ?? "",
             modelSHA256: context.modelHashes, tokenizerSHA256: context.tokenizerHash,
             estimator: job.request.options.estimator, batchSize: job.request.options.batchSize,
             maskProbability: job.request.options.maskProbability, recordInputs: job.request.options.recordInputs,
-            threads: context.model.threads, embBaseline: job.request.options.computesEmbedding ? nil : false)
+            threads: context.model.threads, embBaseline: job.request.options.computesEmbedding ? nil : false,
+            sketch: job.request.options.sketch)
         embeddingSum = [Double](repeating: 0, count: context.model.parameters.config.hiddenSize)
     }
 
@@ -207,6 +208,12 @@ final class RunExecution {
             try SafeTensorsWriter.write(
                 FlatTensors(layout: embeddingLayout, values: embeddingSum.map { Float($0 / count) }),
                 metadata: metadata, to: paths.embedding(language: language, seed: seed))
+        }
+        if let sketches = result.sketches, let sketch = estimator.sketch {
+            var sketchMetadata = metadata
+            sketchMetadata["dimension"] = "\(sketch.dimension)"
+            sketchMetadata["projection_seed"] = "\(sketch.seed)"
+            try SafeTensorsWriter.write(sketches, metadata: sketchMetadata, to: paths.sketch(language: language, seed: seed))
         }
         try recorder?.finish()
         // The Fisher file goes last: its presence is what marks the run complete on disk.

@@ -88,6 +88,9 @@ public struct ComputeOptions: Codable, Equatable, Sendable {
 
     public var computesEmbedding: Bool { embBaseline ?? true }
 
+    /// D of the per-sentence gradient sketches (`--sketch D`, TracIn influence); nil: none.
+    public var sketch: Int?
+
     public init(
         sentences: Int, seeds: [Int], estimator: String, batchSize: Int, maxLength: Int,
         maskProbability: Double, recordInputs: Bool, threads: Int

@@ -50,6 +50,11 @@ public struct SessionPaths: Sendable {
     }
 
     /// The LEX baseline of one language: unigram counts of token ids over its whole corpus (JSON).
+    /// The run's per-sentence gradient sketches (`compute --sketch D`): tensor `sketch` [sentences, D].
+    public func sketch(language: String, seed: Int) -> URL {
+        folder.appendingPathComponent("sketches/\(language).seed\(seed).safetensors")
+    }
+
     public func lexicalCounts(language: String) -> URL {
         folder.appendingPathComponent("baselines/lex/\(language).json")
     }
@@ -58,7 +63,7 @@ public struct SessionPaths: Sendable {
         folder.appendingPathComponent("claims/\(language).seed\(seed).lock")
     }
 
-    static let subfolders = ["fisher", "inputs", "checkpoints", "claims", "heads", "baselines/emb", "baselines/lex"]
+    static let subfolders = ["fisher", "inputs", "checkpoints", "claims", "heads", "sketches", "baselines/emb", "baselines/lex"]
 
     public static func isValidLanguage(_ code: String) -> Bool {
         !code.isEmpty && code.count <= 32

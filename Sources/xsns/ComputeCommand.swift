@@ -44,6 +44,8 @@ struct ComputeCommand: ParsableCommand {
     var convergence = false
     @Flag(name: .customLong("no-emb"), help: "Skip the EMB baseline's extra forward pass (about 16% of the time; no emb metric).")
     var noEmbedding = false
+    @Option(help: "Also keep a D-dimensional random projection of each sentence's θ gradient (D square, e.g. 1024) for influence+/influence-.")
+    var sketch: Int?
     @Flag(help: "Submit one Slurm array job (a task per missing (language, seed)) instead of computing here.")
     var slurm = false
     @Option(name: .customLong("slurm-option"), parsing: .unconditionalSingleValue,
@@ -59,6 +61,7 @@ struct ComputeCommand: ParsableCommand {
             sentences: sentences, seeds: try parseSeeds(seeds), estimator: estimator, batchSize: batchSize,
             maxLength: maxLength, maskProbability: maskProbability, recordInputs: recordInputs, threads: threads)
         if noEmbedding { options.embBaseline = false }
+        options.sketch = sketch
         guard jobs >= 1 else { throw InputError("--jobs must be at least 1, got \(jobs)") }
         guard slurm || (maxParallel == nil && slurmOptions.isEmpty) else {
             throw InputError("--max-parallel and --slurm-option only go with --slurm")

@@ -13,7 +13,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "A CSV of predicted scores (source, target, score) instead of a session.") var scores: String?
     @Option(help: "A CSV of measured transfer scores (several, comma-separated: one per fine-tuning seed, each evaluated with every Fisher seed and averaged), or probe / probe:N<steps> for the session's own probe.") var gold: String
     @Option(help: "Fraction of θ in each sub-network, in (0, 1) (with --session).") var p: Double = 0.15
-    @Option(help: "jaccard | cosine | lex | emb | heads-jaccard | heads-cosine (with --session).") var metric: SimilarityChoice = .jaccard
+    @Option(help: "jaccard | cosine | lex | emb | heads-jaccard | heads-cosine | influence+ | influence- (with --session).") var metric: SimilarityChoice = .jaccard
     @Option(help: "Cut-off of NDCG.") var k: Int = 3
     @Flag(help: "The predictions are distances: negate them before every metric.") var lowerIsBetter = false
     @Option(help: "Column names, as s=SOURCE,t=TARGET,v=SCORE, for both files.") var columns: String?

@@ -17,7 +17,7 @@ struct MatrixCommand: ParsableCommand {
 
     @Option(help: "Session folder under Sessions/, or a path containing '/'.") var session: String?
     @Option(help: "Fraction of θ in each sub-network, in (0, 1).") var p: Double = 0.15
-    @Option(help: "jaccard | cosine (of sub-networks) | lex | emb (stored baselines) | heads-jaccard | heads-cosine (pruned heads).") var metric: SimilarityChoice = .jaccard
+    @Option(help: "jaccard | cosine (of sub-networks) | lex | emb (stored baselines) | heads-jaccard | heads-cosine (pruned heads) | influence+ | influence- (sketches).") var metric: SimilarityChoice = .jaccard
     @Option(help: "table | csv | json") var format: OutputFormat = .table
     @Flag(help: "Use the mask of each language's seed-averaged Fisher instead of averaging similarities over seeds.")
     var seedAveraged = false

@@ -10,7 +10,7 @@ struct RankCommand: ParsableCommand {
     @Option(help: "Session folder under Sessions/, or a path containing '/'.") var session: String
     @Option(help: "The target language.") var target: String
     @Option(help: "Fraction of θ in each sub-network, in (0, 1).") var p: Double = 0.15
-    @Option(help: "jaccard | cosine | lex | emb | heads-jaccard | heads-cosine") var metric: SimilarityChoice = .jaccard
+    @Option(help: "jaccard | cosine | lex | emb | heads-jaccard | heads-cosine | influence+ | influence-") var metric: SimilarityChoice = .jaccard
     @Option(help: "table | csv | json") var format: OutputFormat = .table
 
     func run() throws {

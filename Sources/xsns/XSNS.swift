@@ -15,6 +15,7 @@ struct XSNS: ParsableCommand {
             ProbeCommand.self,
             PruneHeadsCommand.self,
             HeadsCommand.self,
+            InfluenceCommand.self,
             MatrixCommand.self,
             RankCommand.self,
             LayersCommand.self,

@@ -1,12 +1,14 @@
 import Foundation
 import XSNSStorage
 
-/// Similarities a user can choose: the two mask metrics over Fisher sub-networks, a stored baseline, or
-/// the two mask metrics over the pruned head sub-networks of `prune-heads` (one mask per language, so they
-/// ignore p and have a single "seed").
+/// Similarities a user can choose: the two mask metrics over Fisher sub-networks, a stored baseline, the
+/// two mask metrics over the pruned head sub-networks of `prune-heads` (one mask per language, so they
+/// ignore p and have a single "seed"), or gradient influence.
 public enum SimilarityChoice: String, CaseIterable, Sendable {
     case jaccard, cosine, lex, emb
     case headsJaccard = "heads-jaccard", headsCosine = "heads-cosine"
+    /// Cross-language gradient influence from `compute --sketch` (`Influence`), top 100 sentences.
+    case influencePlus = "influence+", influenceMinus = "influence-"
 
     public var maskMetric: MaskMetric? { MaskMetric(rawValue: rawValue) }
 
@@ -37,6 +39,11 @@ public struct SessionAnalysis: Sendable {
         if let metric = choice.headMetric {
             let matrix = try prunedHeadMatrix(metric, languages: languages)
             return (matrix, [matrix])
+        }
+        if choice == .influencePlus || choice == .influenceMinus {
+            let (mean, perSeed) = try Influence.matrices(catalog: catalog, languages: languages)
+            let pick = { (matrices: Influence.Matrices) in choice == .influencePlus ? matrices.positive : matrices.negative }
+            return (pick(mean), perSeed.keys.sorted().map { pick(perSeed[$0]!) })
         }
         guard let metric = choice.maskMetric else {
             return try catalog.baseline(choice.rawValue)

@@ -25,6 +25,9 @@ public final class EncoderModel {
     /// adapter stays in the block while the base model is fine-tuned without it (the transfer probe).
     public var adaptersEnabled = true
 
+    /// Set by the Fisher estimator around a pass whose sentences it sketches (`GradientSketch`).
+    var sketchTarget: SketchTarget?
+
     /// Threads for every kernel (OpenBLAS itself runs single-threaded under them, see `Parallel`).
     public var threads: Int
     /// The kernels' thread split (also for the training module's work on the parameter block).

@@ -25,12 +25,20 @@ public final class FisherEstimator {
     private let fisherSum: FloatBuffer
     private var headImportanceSum: [Float]
     private var headGate: [Float] = []
+    /// With a sketch: one D-row per sentence run so far, in arrival order (zeros for a sentence that
+    /// predicts nothing).
+    public let sketch: GradientSketch?
+    private var sketchRows: [Float] = []
+    private let sketchWork = ScratchBuffer()
 
     /// The name of the head importance tensor ([layers, heads]) in snapshots and results.
     public static let headImportanceName = "head_importance"
 
+    /// The name of the sketch tensor ([sentences, D]) in snapshots and results.
+    public static let sketchName = "sketch"
+
     public init(model: EncoderModel, kind: FisherEstimatorKind, batchSize: Int = 4, masking: MaskingPolicy,
-                seed: UInt64) throws {
+                seed: UInt64, sketch: GradientSketch? = nil) throws {
         guard batchSize > 0 else { throw InputError("batch size must be positive, got \(batchSize)") }
         guard masking.probability >= 0, masking.probability <= 1 else {
             throw InputError("mask probability must be in [0, 1], got \(masking.probability)")
@@ -43,6 +51,7 @@ public final class FisherEstimator {
         self.kind = kind
         self.batchSize = batchSize
         self.masking = masking
+        self.sketch = sketch
         // Two independent streams, so changing dropout never changes which tokens are masked.
         maskingRandom = SeededRandom(seed: seed)
         dropoutRandom = SeededRandom(seed: seed ^ 0x5DEE_CE66_D1CE_D00D)
@@ -92,18 +101,27 @@ public final class FisherEstimator {
         let config = model.parameters.config
         var headLayout = TensorLayout()
         headLayout.append(name: Self.headImportanceName, shape: [config.numLayers, config.numHeads])
+        var sketches: FlatTensors?
+        if let sketch {
+            var layout = TensorLayout()
+            layout.append(name: Self.sketchName, shape: [sketchRows.count / sketch.dimension, sketch.dimension])
+            sketches = FlatTensors(layout: layout, values: sketchRows)
+        }
         return FisherResult(
             fisher: FlatTensors(layout: model.parameters.thetaLayout, values: fisher),
             headImportance: FlatTensors(layout: headLayout, values: headImportanceSum.map { $0 / units }),
-            progress: progress)
+            sketches: sketches, progress: progress)
     }
 
     /// Runs the pending sentences: one batch unit (`xsns`), or one unit per sentence that predicts a token
     /// (`exact`, packed into one pass for larger GEMMs, with per-sentence parameter gradients).
     func flush() throws {
         guard !pending.isEmpty else { return }
+        let arrived = pending
         let unit = kind == .exact ? pending.filter { $0.predictedCount > 0 } : pending
         pending.removeAll()
+        var unitSketches = [Float](repeating: 0, count: (sketch?.dimension ?? 0) * unit.count)
+        defer { appendSketchRows(unitSketches, unit: unit, arrived: arrived) }
         guard !unit.isEmpty else { return }
         let groups = kind == .exact ? unit.count : 1
         let perGroup = headImportanceSum.count
@@ -111,16 +129,50 @@ public final class FisherEstimator {
         let sum = fisherSum.pointer
         let clipped = kind == .xsns, parallel = model.parallel
         let losses = try headGate.withUnsafeMutableBufferPointer { gate -> [Double]? in
-            guard let gatePointer = gate.baseAddress else { return nil }
-            return try model.gradients(unit, perSequence: kind == .exact, dropout: kind == .xsns,
-                                       random: &dropoutRandom, headGateGradient: gatePointer) { offset, count, _, g in
-                Self.addSquares(of: g, count: count, into: sum + offset, clipped: clipped, parallel: parallel)
+            try unitSketches.withUnsafeMutableBufferPointer { sketchRows -> [Double]? in
+                guard let gatePointer = gate.baseAddress else { return nil }
+                if let sketch, let rows = sketchRows.baseAddress {
+                    model.sketchTarget = SketchTarget(sketch: sketch, rows: rows, scales: sketchScales(unit),
+                                                     work: sketchWork)
+                }
+                defer { model.sketchTarget = nil }
+                return try model.gradients(unit, perSequence: kind == .exact, dropout: kind == .xsns,
+                                           random: &dropoutRandom, headGateGradient: gatePointer) { offset, count, _, g in
+                    Self.addSquares(of: g, count: count, into: sum + offset, clipped: clipped, parallel: parallel)
+                }
             }
         }
         guard let losses else { return }
         progress.gradientUnits += losses.count
         for loss in losses { progress.lossSum += loss }
         for (i, value) in headGate.enumerated() { headImportanceSum[i % perGroup] += abs(value) }
+    }
+
+    /// Per sequence of a unit, what turns its rows' gradient into that of its own mean loss: 1 in a
+    /// per-sentence pass; predicted(unit) / predicted(sentence) in a batch pass (0: nothing predicted).
+    private func sketchScales(_ unit: [MaskedSequence]) -> [Float] {
+        guard kind == .xsns else { return [Float](repeating: 1, count: unit.count) }
+        let total = unit.reduce(0) { $0 + $1.predictedCount }
+        return unit.map { $0.predictedCount == 0 ? 0 : Float(total) / Float($0.predictedCount) }
+    }
+
+    /// The unit's sketch rows in arrival order, a zero row for a sentence left out of the unit.
+    private func appendSketchRows(_ rows: [Float], unit: [MaskedSequence], arrived: [MaskedSequence]) {
+        guard let sketch else { return }
+        let d = sketch.dimension
+        if unit.count == arrived.count {
+            sketchRows += rows
+            return
+        }
+        var next = 0
+        for sentence in arrived {
+            if sentence.predictedCount > 0 {
+                sketchRows += rows[(next * d)..<((next + 1) * d)]
+                next += 1
+            } else {
+                sketchRows += [Float](repeating: 0, count: d)
+            }
+        }
     }
 
     /// sum += g², the tensor scaled first by min(1, 1/(‖g‖ + 1e-6)) when clipping, as
@@ -163,10 +215,11 @@ public final class FisherEstimator {
         var layout = model.parameters.thetaLayout
         let config = model.parameters.config
         layout.append(name: Self.headImportanceName, shape: [config.numLayers, config.numHeads])
+        if let sketch { layout.append(name: Self.sketchName, shape: [sketchRows.count / sketch.dimension, sketch.dimension]) }
         return FisherEstimatorSnapshot(
             state: .init(kind: kind, batchSize: batchSize, masking: masking, progress: progress,
                          maskingRandom: maskingRandom, dropoutRandom: dropoutRandom, pending: pending),
-            accumulators: FlatTensors(layout: layout, values: fisherSum.array + headImportanceSum))
+            accumulators: FlatTensors(layout: layout, values: fisherSum.array + headImportanceSum + sketchRows))
     }
 
     /// Continues from `snapshot`, which must come from an estimator with the same settings and model shape.
@@ -176,14 +229,22 @@ public final class FisherEstimator {
             throw InputError("the snapshot was taken with different estimator settings")
         }
         let thetaCount = model.parameters.thetaLayout.totalCount
-        guard snapshot.accumulators.values.count == thetaCount + headImportanceSum.count,
-              snapshot.accumulators.layout.entries.dropLast().elementsEqual(model.parameters.thetaLayout.entries)
+        let entries = snapshot.accumulators.layout.entries
+        let sketchEntry = entries.last.flatMap { $0.name == Self.sketchName ? $0 : nil }
+        let sketchCount = sketchEntry?.count ?? 0
+        guard (sketchEntry == nil) == (sketch == nil), sketchEntry.map({ $0.shape.last == sketch?.dimension }) ?? true else {
+            throw InputError("the snapshot was taken with other --sketch settings")
+        }
+        guard snapshot.accumulators.values.count == thetaCount + headImportanceSum.count + sketchCount,
+              entries.prefix(model.parameters.thetaLayout.entries.count).elementsEqual(model.parameters.thetaLayout.entries)
         else { throw InputError("the snapshot does not match the model's parameters") }
         guard state.pending.count < batchSize else { throw InputError("the snapshot's partial batch is too large") }
         snapshot.accumulators.values.withUnsafeBufferPointer { values in
             if let base = values.baseAddress { fisherSum.pointer.update(from: base, count: thetaCount) }
         }
-        headImportanceSum = Array(snapshot.accumulators.values[thetaCount...])
+        let values = snapshot.accumulators.values
+        headImportanceSum = Array(values[thetaCount..<(thetaCount + headImportanceSum.count)])
+        sketchRows = Array(values[(thetaCount + headImportanceSum.count)...])
         progress = state.progress
         maskingRandom = state.maskingRandom
         dropoutRandom = state.dropoutRandom
@@ -197,11 +258,13 @@ public struct FisherResult: Sendable {
     public var fisher: FlatTensors
     /// E|∂L/∂ξ_h| as one [layers, heads] tensor named `FisherEstimator.headImportanceName`.
     public var headImportance: FlatTensors
+    /// With a sketch: [sentences, D] named `FisherEstimator.sketchName`, a row per sentence fed, in order.
+    public var sketches: FlatTensors?
     public var progress: FisherProgress
 }
 
 /// Everything needed to resume: small Codable state (store it as JSON, e.g. in safetensors metadata) and
-/// the running sums (θ layout followed by `head_importance`).
+/// the running sums (θ layout followed by `head_importance`, then `sketch` when sketching).
 public struct FisherEstimatorSnapshot: Sendable {
     public struct State: Codable, Equatable, Sendable {
         public var kind: FisherEstimatorKind
