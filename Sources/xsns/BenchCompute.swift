@@ -26,6 +26,8 @@ struct BenchComputeOptions: ParsableArguments {
     var recordInputs = false
     @Flag(name: .customLong("no-emb"), help: "Skip the EMB baseline pass (--compute).")
     var noEmbedding = false
+    @Option(help: "Also sketch every sentence's gradient in D dimensions (--compute), as compute --sketch.")
+    var sketch: Int?
 }
 
 extension BenchCommand {
@@ -43,6 +45,7 @@ extension BenchCommand {
         options.threads = threads
         options.recordInputs = computeOptions.recordInputs
         if computeOptions.noEmbedding { options.embBaseline = false }
+        options.sketch = computeOptions.sketch
         let job = ComputeJob(ComputeRequest(session: session, modelSpec: model, corpora: URL(fileURLWithPath: corpora),
                                             languages: parseList(computeOptions.langs), options: options))
         let start = DispatchTime.now().uptimeNanoseconds
@@ -54,6 +57,7 @@ extension BenchCommand {
         let stages = job.clock.totals
         var rows: [Row] = [
             .text("model", model), .text("estimator", options.estimator), .integer("threads", threads),
+            .integer("sketch", options.sketch ?? 0),
             .integer("runs", done.count), .integer("sentences", sentences), .integer("tokens", tokens),
             .number("wall_seconds", wall, 2),
             .number("ms_per_sentence", wall * 1000 / Double(max(1, sentences)), 1),
