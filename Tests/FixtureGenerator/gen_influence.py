@@ -29,6 +29,8 @@ has more than m rows).
 Writes Tests/Fixtures/influence/:
   sketches/<lang>.seed<k>.safetensors  one tensor "sketch", F32 [n, 16],
                                        metadata {"dimension": "16", "language": lang, "seed": str(k)}
+                                       (written by safetensors.numpy.save with the header's metadata keys then
+                                       put in sorted order, which the library does not do by itself)
   expected.json  (indent 1, trailing newline) {"m": 5, "languages": [...], "seeds": [1, 2], "random_state": R,
                  "per_seed": {"1": {"influence_plus": [[...]], "influence_minus": [[...]]}, "2": {...}},
                  "mean": {"influence_plus": ..., "influence_minus": ...}}, matrices indexed [target][source] in the
@@ -40,7 +42,7 @@ import json
 import os
 
 import numpy as np
-from safetensors.numpy import save_file
+from safetensors.numpy import load_file, save
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures")
 INFLUENCE = os.path.join(FIXTURES, "influence")
@@ -52,6 +54,22 @@ M = 5
 ZERO_ROW = ("fi", 1, 3)  # (language, seed, row) set to all zeros
 TIE_GAP = 1e-4
 FIRST_RANDOM_STATE = 11
+
+
+def save_sketch(sketch, path, metadata):
+    """safetensors.numpy.save, then the header's metadata keys put in sorted order: the library keeps metadata in a
+    Rust HashMap, so its key order (and the file's bytes) would change from run to run. Same keys, same length."""
+    data = save({"sketch": np.ascontiguousarray(sketch)}, metadata=metadata)
+    size = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + size])
+    header["__metadata__"] = dict(sorted(header["__metadata__"].items()))
+    ordered = {"__metadata__": header.pop("__metadata__"), **header}
+    text = json.dumps(ordered, separators=(",", ":")).encode()
+    assert len(text) <= size
+    data = data[:8] + text + b" " * (size - len(text)) + data[8 + size:]
+    with open(path, "wb") as handle:
+        handle.write(data)
+    assert np.array_equal(load_file(path)["sketch"], sketch)
 
 
 def draw(random_state):
@@ -91,7 +109,7 @@ def influence(sketches, seed):
             cos = pool @ query
             order = np.argsort(-cos, kind="stable")  # descending
             ranked = cos[order]
-            if len(pool) > m and (ranked[m - 1] - ranked[m] <= TIE_GAP or ranked[-m] - ranked[-m - 1] <= TIE_GAP):
+            if len(pool) > m and (ranked[m - 1] - ranked[m] <= TIE_GAP or ranked[-m - 1] - ranked[-m] <= TIE_GAP):
                 return None
             share_plus += np.bincount(owner[order[:m]], minlength=k) / m
             share_minus += np.bincount(owner[order[-m:]], minlength=k) / m
@@ -120,12 +138,13 @@ def main():
             break
         print(f"random state {random_state}: near-tie at a top-{M} boundary, trying {random_state + 1}")
         random_state += 1
+        assert random_state < FIRST_RANDOM_STATE + 1000, "no tie-free random state found"
 
     folder = os.path.join(INFLUENCE, "sketches")
     os.makedirs(folder, exist_ok=True)
     for (language, seed), sketch in sketches.items():
-        save_file({"sketch": np.ascontiguousarray(sketch)}, os.path.join(folder, f"{language}.seed{seed}.safetensors"),
-                  metadata={"dimension": str(D), "language": language, "seed": str(seed)})
+        save_sketch(sketch, os.path.join(folder, f"{language}.seed{seed}.safetensors"),
+                    dict(dimension=str(D), language=language, seed=str(seed)))
         print(f"  {language}.seed{seed}: {sketch.shape[0]} x {D}")
 
     per_seed = {str(seed): dict(influence_plus=results[seed][0], influence_minus=results[seed][1]) for seed in SEEDS}
