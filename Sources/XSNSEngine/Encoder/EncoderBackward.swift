@@ -72,12 +72,9 @@ extension EncoderModel {
                                 rows: rowsOfGroup.length, inFeatures: inFeatures, outFeatures: outFeatures, parallel: parallel)
                 sink(weight, outFeatures * inFeatures, group, weightGradient)
                 sink(bias, outFeatures, group, biasGradient)
-                if perSequence, let sketch = sketchTarget {
-                    sketch.addMaterialised(weight, weightGradient, sequence: group)
-                    sketch.addMaterialised(bias, biasGradient, sequence: group)
-                }
             }
-            if !perSequence, let sketch = sketchTarget {
+            // Factored from each sequence's rows in both modes: far cheaper than projecting a formed ∇W.
+            if let sketch = sketchTarget {
                 sketch.addLinear(weight: weight, bias: bias, outputGradient: dy, input: x, segments: segments,
                                  inFeatures: inFeatures, outFeatures: outFeatures)
             }
@@ -102,12 +99,8 @@ extension EncoderModel {
                                    weight: theta + weight, rows: rowsOfGroup.length, width: h, parallel: parallel)
                 sink(weight, h, group, weightGradient)
                 sink(bias, h, group, biasGradient)
-                if perSequence, let sketch = sketchTarget {
-                    sketch.addMaterialised(weight, weightGradient, sequence: group)
-                    sketch.addMaterialised(bias, biasGradient, sequence: group)
-                }
             }
-            if !perSequence, let sketch = sketchTarget {
+            if let sketch = sketchTarget {
                 sketch.addNorm(weight: weight, bias: bias, outputGradient: dy, input: x, mean: mean,
                                reciprocalStd: reciprocalStd, segments: segments, width: h)
             }

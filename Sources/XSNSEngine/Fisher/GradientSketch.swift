@@ -88,7 +88,8 @@ public final class GradientSketch: @unchecked Sendable {
 /// Where the backward pass writes sketches: one D-row per sentence of the pass (row s for its s-th
 /// sequence), each sentence's gradient scaled by `scales[s]` first (in a batch pass the rows' gradients
 /// are those of the batch's mean loss: scaling by predicted(batch) / predicted(sentence) makes them the
-/// sentence's own; 0 leaves the row untouched).
+/// sentence's own; in a per-sentence pass they already are; 0 leaves the row untouched). Always from
+/// the sequence's rows, never from a formed gradient.
 struct SketchTarget {
     let sketch: GradientSketch
     let rows: UnsafeMutablePointer<Float>
@@ -98,14 +99,7 @@ struct SketchTarget {
 
     private func row(_ sequence: Int) -> UnsafeMutablePointer<Float> { rows + sequence * sketch.dimension }
 
-    /// A tensor's gradient of one sequence, already formed (per-sequence passes).
-    func addMaterialised(_ offset: Int, _ gradient: UnsafePointer<Float>, sequence: Int) {
-        guard scales[sequence] != 0 else { return }
-        sketch.addMaterialised(offset: offset, gradient: gradient, scale: scales[sequence], into: row(sequence), work: work)
-    }
-
-    /// A linear layer of a batch pass: its weight from each sequence's rows of dY and X, its bias from the
-    /// column sums of dY.
+    /// A linear layer: its weight from each sequence's rows of dY and X, its bias from the column sums of dY.
     func addLinear(weight: Int, bias: Int, outputGradient dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
                    segments: [(start: Int, length: Int)], inFeatures: Int, outFeatures: Int) {
         var sums = [Float](repeating: 0, count: outFeatures)
@@ -122,7 +116,7 @@ struct SketchTarget {
         }
     }
 
-    /// A LayerNorm of a batch pass: dγ = Σ_t dy ⊙ x̂ and dβ = Σ_t dy over each sequence's rows.
+    /// A LayerNorm: dγ = Σ_t dy ⊙ x̂ and dβ = Σ_t dy over each sequence's rows.
     func addNorm(weight: Int, bias: Int, outputGradient dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
                  mean: UnsafePointer<Float>, reciprocalStd: UnsafePointer<Float>, segments: [(start: Int, length: Int)],
                  width: Int) {
