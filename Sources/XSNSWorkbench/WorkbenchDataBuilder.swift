@@ -30,6 +30,8 @@ public final class WorkbenchDataBuilder {
     private var masks: MaskResults?
     private var baselines: (generation: Int, lex: Baseline?, emb: Baseline?)?
     private var heads: (generation: Int, usage: HeadUsage, problems: [String])?
+    private var influence: (generation: Int, value: InfluenceResult?)?
+    private typealias InfluenceResult = (mean: Influence.Matrices, perSeed: [Int: Influence.Matrices])
 
     /// A baseline's mean matrix and its per-seed matrices (one for LEX, which has no seed).
     typealias Baseline = (mean: XSNSAnalysis.SimilarityMatrix, perSeed: [XSNSAnalysis.SimilarityMatrix])
@@ -92,6 +94,12 @@ public final class WorkbenchDataBuilder {
         if let emb {
             data.matrices[.emb] = AnalysisConversions.matrix(emb.mean, metric: .emb, p: p, seeds: emb.perSeed.count)
         }
+        let influence = influenceMatrices(problems: &problems)
+        if let influence {
+            let seeds = influence.perSeed.count
+            data.matrices[.influencePlus] = AnalysisConversions.matrix(influence.mean.positive, metric: .influencePlus, p: p, seeds: seeds)
+            data.matrices[.influenceMinus] = AnalysisConversions.matrix(influence.mean.negative, metric: .influenceMinus, p: p, seeds: seeds)
+        }
         data.layerShares = results.layerShares
         data.pairOverlaps = results.pairs
         let usage = headUsage(collection)
@@ -100,7 +108,7 @@ public final class WorkbenchDataBuilder {
         data.headMasks = usage.usage.masks
         data.headSource = usage.usage.pruned ? .pruned : .importance(fraction: headFraction)
         data.pruningCurves = usage.usage.curves
-        let perSeed = perSeedMatrices(metric, results: results, lex: lex, emb: emb)
+        let perSeed = perSeedMatrices(metric, results: results, lex: lex, emb: emb, influence: influence?.perSeed)
         if let gold {
             data.gold = evaluate(gold, perSeed: perSeed)
         }
@@ -176,6 +184,22 @@ public final class WorkbenchDataBuilder {
         return (results[0], results[1])
     }
 
+    /// Influence from the runs' sentence sketches, when the session keeps them (none: nil, no problem).
+    private func influenceMatrices(problems: inout [String]) -> InfluenceResult? {
+        if let cached = influence, cached.generation == fisher.generation { return cached.value }
+        var result: InfluenceResult?
+        let folder = session.appendingPathComponent("sketches")
+        if (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty == false {
+            do {
+                result = try Influence.matrices(catalog: try FisherCatalog(session: session))
+            } catch {
+                problems.append("influence unavailable: \(error)")
+            }
+        }
+        influence = (fisher.generation, result)
+        return result
+    }
+
     private func headUsage(_ collection: SubnetworkCollection) -> (usage: HeadUsage, problems: [String]) {
         if let cached = heads, cached.generation == fisher.generation { return (cached.usage, cached.problems) }
         let seeds = collection.indexes.mapValues { $0.keys.sorted() }
@@ -189,8 +213,8 @@ public final class WorkbenchDataBuilder {
     // MARK: - Gold
 
     /// The current metric's matrix of each seed (one for LEX).
-    private func perSeedMatrices(_ metric: Metric, results: MaskResults, lex: Baseline?, emb: Baseline?)
-        -> [XSNSAnalysis.SimilarityMatrix]
+    private func perSeedMatrices(_ metric: Metric, results: MaskResults, lex: Baseline?, emb: Baseline?,
+                                 influence: [Int: Influence.Matrices]?) -> [XSNSAnalysis.SimilarityMatrix]
     {
         switch metric {
         case .jaccard, .cosine:
@@ -198,6 +222,9 @@ public final class WorkbenchDataBuilder {
             return matrices.keys.sorted().compactMap { matrices[$0] }
         case .lex: return lex?.perSeed ?? []
         case .emb: return emb?.perSeed ?? []
+        case .influencePlus, .influenceMinus:
+            let perSeed = influence ?? [:]
+            return perSeed.keys.sorted().map { metric == .influencePlus ? perSeed[$0]!.positive : perSeed[$0]!.negative }
         }
     }
 

@@ -113,6 +113,14 @@ import XSNSTUI
         let (state, commands) = Self.press(Self.type("mmo"), from: SampleWorkbench.state())
         #expect(state.metric == .lex && commands == [.setMetric(.cosine), .setMetric(.lex)])
         #expect(state.order == .clustered)
+        // Influence only joins the cycle when the session has it (sentence sketches).
+        let withoutSketches = Self.press(Self.type("mmmm"), from: SampleWorkbench.state()).0
+        #expect(withoutSketches.metric == .jaccard)
+        var start = SampleWorkbench.state()
+        start.data.matrices[.influencePlus] = start.data.matrices[.jaccard]
+        let cycle = Self.press(Self.type("mmmm"), from: start)
+        #expect(cycle.0.metric == .influencePlus, "influence+ follows emb; influence- (no data) is skipped")
+        #expect(Self.press(Self.type("m"), from: cycle.0).0.metric == .jaccard)
     }
 
     @Test func filterNarrowsLanguagesAndKeepsSelectionVisible() {

@@ -70,13 +70,23 @@ public struct PruningPoint: Sendable, Equatable {
 /// The similarity measures the heatmap and ranking can show.
 public enum Metric: String, CaseIterable, Sendable, Hashable {
     case jaccard, cosine, lex, emb
+    /// Gradient influence of the source (column) on the target (row), from sentence sketches.
+    case influencePlus = "influence+", influenceMinus = "influence-"
 
-    /// Whether the metric depends on p (sub-network metrics do, the baselines do not).
+    /// Whether the metric depends on p (sub-network metrics do, the baselines and influence do not).
     public var dependsOnP: Bool { self == .jaccard || self == .cosine }
 
-    public var next: Metric {
+    /// Only there when the session has what they need (`compute --sketch`): the cycle skips them otherwise.
+    public var isOptional: Bool { self == .influencePlus || self == .influenceMinus }
+
+    /// The next metric in the cycle among those always offered and the optional ones `available` has.
+    public func next(available: Set<Metric>) -> Metric {
         let all = Metric.allCases
-        return all[((all.firstIndex(of: self) ?? 0) + 1) % all.count]
+        var index = all.firstIndex(of: self) ?? 0
+        repeat {
+            index = (index + 1) % all.count
+        } while all[index].isOptional && !available.contains(all[index]) && all[index] != self
+        return all[index]
     }
 }
 

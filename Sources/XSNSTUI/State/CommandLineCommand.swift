@@ -54,9 +54,9 @@ public enum CommandLineCommand: Equatable, Sendable {
             }
             return .success(.setP(value))
         case "metric", "m":
-            guard !argument.isEmpty else { return needs("jaccard, cosine, lex or emb") }
+            guard !argument.isEmpty else { return needs("jaccard, cosine, lex, emb, influence+ or influence-") }
             guard let metric = Metric(rawValue: argument.lowercased()) else {
-                return .failure(Problem(message: "unknown metric \(argument): use jaccard, cosine, lex or emb"))
+                return .failure(Problem(message: "unknown metric \(argument): use jaccard, cosine, lex, emb, influence+ or influence-"))
             }
             return .success(.setMetric(metric))
         case "order":

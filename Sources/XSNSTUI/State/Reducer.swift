@@ -74,7 +74,7 @@ extension WorkbenchState {
         case "+", "=": return setP(PRange.rounded(p + PRange.step))
         case "-", "_": return setP(PRange.rounded(p - PRange.step))
         case "m":
-            metric = metric.next
+            metric = metric.next(available: Set(data.matrices.keys))
             return [.setMetric(metric)]
         case "o": order = order == .alphabetical ? .clustered : .alphabetical
         case "n":

@@ -17,8 +17,9 @@ extension Renderer {
             into: &grid)
         let info = pane("heatmap-info", infoRect).box(title: "Cursor", theme: theme, into: &grid)
         guard let matrix = state.currentMatrix, !languages.isEmpty else {
-            drawEmpty(map, ["No \(state.metric.rawValue) similarities yet.",
-                            state.metric.dependsOnP ? "Start the computation with s (Languages view)." : "Computed once the corpora are read."])
+            let hint = state.metric.isOptional ? "Needs sentence sketches: xsns compute … --sketch 1024."
+                : state.metric.dependsOnP ? "Start the computation with s (Languages view)." : "Computed once the corpora are read."
+            drawEmpty(map, ["No \(state.metric.rawValue) similarities yet.", hint])
             return
         }
         let range = offDiagonalRange(matrix)
