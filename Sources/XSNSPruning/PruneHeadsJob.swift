@@ -12,8 +12,18 @@ import XSNSStorage
 /// not redone, a record made with other settings is refused. The context (model, corpora, evaluation
 /// sentences) is in PruningContext.swift.
 public final class PruneHeadsJob {
+    public enum Objective: String, Sendable, CaseIterable {
+        /// Masked-token accuracy on held-out sentences of the language's corpus.
+        case mlm
+        /// The probe's POS-tagging accuracy (`probe/task`, adapter on) on the language's dev treebank.
+        case task
+    }
+
     public struct Options: Sendable {
         public var languages: [String]?
+        public var objective = Objective.mlm
+        /// The folder of `<lang>*dev*.conllu` treebanks (`--objective task`).
+        public var treebanks: String?
         public var keep = 0.95
         public var step = 0.1
         public var normalise = true
@@ -33,6 +43,10 @@ public final class PruneHeadsJob {
             }
             guard batchSize > 0 else { throw InputError("--batch-size must be positive, got \(batchSize)") }
             guard maxLength >= 3 else { throw InputError("--max-length must be at least 3, got \(maxLength)") }
+            guard (objective == .task) == (treebanks != nil) else {
+                throw InputError(objective == .task ? "--objective task needs --treebanks DIR (the dev treebanks)"
+                                 : "--treebanks only goes with --objective task")
+            }
         }
     }
 
@@ -64,28 +78,35 @@ public final class PruneHeadsJob {
     public func run() throws -> Bool {
         try options.validate()
         let context = try Context(session: session, threads: threads)
+        let task = try options.treebanks.map { try TaskObjective(session: session, treebanks: URL(fileURLWithPath: $0),
+                                                                 context: context, threads: threads) }
         let languages = options.languages ?? context.manifest.languages
-        for language in languages { _ = try context.corpusURL(language) }
-        let model = context.model, loaded = context.loaded
-        let config = loaded.checkpoint.config
+        for language in languages {
+            if let task { _ = try task.files(language) } else { _ = try context.corpusURL(language) }
+        }
+        let config = context.loaded.checkpoint.config
         let folder = session.appendingPathComponent("pruning")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
 
         for (index, language) in languages.enumerated() {
-            let corpusURL = try context.corpusURL(language)
-            let corpus = try Corpus.load(corpusURL)
-            let settings = HeadPruningSettings(
-                keep: options.keep, step: options.step, normalise: options.normalise, objective: "mlm",
+            var settings = HeadPruningSettings(
+                keep: options.keep, step: options.step, normalise: options.normalise, objective: options.objective.rawValue,
                 sentences: options.sentences, maskProbability: options.maskProbability, batchSize: options.batchSize,
-                maxLength: min(options.maxLength, loaded.positionLimit), seed: options.seed, model: context.modelDigest,
-                corpus: try DigestCache.hexDigest(ofFileAt: corpusURL))
+                maxLength: min(options.maxLength, context.loaded.positionLimit), seed: options.seed,
+                model: context.modelDigest, corpus: "")
+            let evaluator: Evaluator
+            if let task {
+                (settings, evaluator) = try task.evaluator(language, settings: settings)
+            } else {
+                (settings, evaluator) = try context.mlmEvaluator(language, settings: settings) { self.emit(.note($0)) }
+            }
             let url = folder.appendingPathComponent("\(language).json")
             var record = HeadPruningRecord(language: language, settings: settings, layers: config.numLayers,
                                            heads: config.numHeads)
             if FileManager.default.fileExists(atPath: url.path) {
                 let existing = try HeadPruningRecord.load(url)
                 guard existing.settings == settings, existing.layers == record.layers, existing.heads == record.heads else {
-                    throw InputError(file: url.path, "was pruned with other settings, model or corpus: delete it to prune '\(language)' again")
+                    throw InputError(file: url.path, "was pruned with other settings, model or data: delete it to prune '\(language)' again")
                 }
                 record = existing
             }
@@ -94,11 +115,10 @@ public final class PruneHeadsJob {
                 emit(.languageFinished(record))
                 continue
             }
-            let batches = try context.evaluationBatches(corpus, corpusURL: corpusURL, settings: settings) { self.emit(.note($0)) }
             var reported = record.steps.count
             let finished = try HeadPruning.run(&record, evaluate: { mask in
-                try model.evaluateHeads(batches, mask: mask) { done in
-                    self.emit(.evaluating(language, step: reported, batch: done, of: batches.count))
+                try evaluator.evaluate(mask) { done in
+                    self.emit(.evaluating(language, step: reported, batch: done, of: evaluator.batches))
                 }
             }, saved: { saved in
                 try Self.write(saved, to: url)
@@ -111,6 +131,12 @@ public final class PruneHeadsJob {
             emit(.languageFinished(record))
         }
         return true
+    }
+
+    /// One language's evaluation at a head mask, batch by batch.
+    struct Evaluator {
+        let batches: Int
+        let evaluate: ([Bool], (Int) -> Void) throws -> HeadEvaluation
     }
 
     static func write(_ record: HeadPruningRecord, to url: URL) throws {

@@ -69,6 +69,20 @@ extension PruneHeadsJob {
             return batches
         }
 
+        /// Masked-token accuracy on `language`'s held-out sentences; the settings gain the corpus's SHA-256.
+        func mlmEvaluator(_ language: String, settings: HeadPruningSettings, note: (String) -> Void)
+            throws -> (HeadPruningSettings, PruneHeadsJob.Evaluator)
+        {
+            let url = try corpusURL(language)
+            var settings = settings
+            settings.corpus = try DigestCache.hexDigest(ofFileAt: url)
+            let batches = try evaluationBatches(try Corpus.load(url), corpusURL: url, settings: settings, note: note)
+            let model = self.model
+            return (settings, PruneHeadsJob.Evaluator(batches: batches.count) { mask, progress in
+                try model.evaluateHeads(batches, mask: mask, progress: progress)
+            })
+        }
+
         /// A pruned language's evaluation batches, from its record's settings (the model must be the same).
         func evaluationBatches(of record: HeadPruningRecord, file: URL) throws -> [[MaskedSequence]] {
             guard record.settings.model == modelDigest else {

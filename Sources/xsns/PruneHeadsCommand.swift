@@ -16,8 +16,9 @@ struct PruneHeadsCommand: ParsableCommand {
             lowest importance |∂L/∂ξ_h| (summed over batches, normalised per layer by its L2 norm unless \
             --no-normalise), measured at the current mask, and stops before masked-token accuracy falls \
             below --keep × the unpruned model's. Accuracy is judged on --sentences lines of the language's \
-            corpus that no Fisher run of the session used, masked once from --seed. Uses the session's model \
-            and corpora. Writes pruning/<lang>.json after every step; run it again to resume. See them with \
+            corpus that no Fisher run of the session used, masked once from --seed (--objective mlm), or by \
+            the probe task's tagging accuracy on the first --sentences sentences of the language's dev \
+            treebank (--objective task, --treebanks DIR). Uses the session's model and corpora. Writes pruning/<lang>.json after every step; run it again to resume. See them with \
             xsns heads.
             """)
 
@@ -25,6 +26,10 @@ struct PruneHeadsCommand: ParsableCommand {
     var session: String
     @Option(help: "Comma-separated languages (default: every language of the session).")
     var langs: String?
+    @Option(help: "mlm (masked-token accuracy on held-out corpus sentences) or task (the probe's tagging accuracy on the dev treebank; needs xsns probe-task and --treebanks).")
+    var objective = "mlm"
+    @Option(help: "Folder of <lang>*dev*.conllu treebanks, for --objective task.")
+    var treebanks: String?
     @Option(help: "Stop before accuracy falls below this share of the unpruned model's.")
     var keep = 0.95
     @Option(help: "Share of the remaining heads switched off per step (at least one head).")
@@ -48,6 +53,11 @@ struct PruneHeadsCommand: ParsableCommand {
         let folder = try SessionStore.folder(forName: session)
         var options = PruneHeadsJob.Options()
         options.languages = parseList(langs)
+        guard let chosen = PruneHeadsJob.Objective(rawValue: objective) else {
+            throw InputError("--objective must be mlm or task, got '\(objective)'")
+        }
+        options.objective = chosen
+        options.treebanks = treebanks
         options.keep = keep
         options.step = step
         options.normalise = !noNormalise

@@ -71,6 +71,36 @@ struct PruneHeadsCommandTests {
         #expect(rank.status == 0 && rank.stdout.contains("fi"), "\(rank.stdout)\(rank.stderr)")
     }
 
+    /// `--objective task`: the probe task's tagging accuracy on the dev treebanks judges each step.
+    @Test func prunesByTheProbeTask() throws {
+        let treebanks = try Fixtures.probeTreebanks()
+        let tiny = try Data(contentsOf: Fixtures.url("probe/tiny.conllu"))
+        try tiny.write(to: treebanks.appendingPathComponent("de-tiny-dev.conllu"))
+        let session = try Fixtures.temporaryDirectory().appendingPathComponent("s")
+        #expect(try XSNSBinary.run(["compute", "--session", session.path, "--model", Self.demo, "--corpora", Self.corpora,
+                                    "--langs", "de,fi", "--sentences", "8", "--seeds", "1", "--threads", "1", "--no-emb"]).status == 0)
+        let prune = ["prune-heads", "--session", session.path, "--objective", "task", "--treebanks", treebanks.path,
+                     "--langs", "de", "--keep", "0.9", "--threads", "1"]
+        let noTask = try XSNSBinary.run(prune)
+        #expect(noTask.status == 2 && noTask.stderr.contains("probe-task"), "\(noTask.stderr)")
+        let task = try XSNSBinary.run(["probe-task", "--session", session.path, "--treebanks", treebanks.path,
+                                       "--epochs", "1", "--batch-size", "4", "--threads", "1"])
+        #expect(task.status == 0, "\(task.stderr)")
+        let pruned = try XSNSBinary.run(prune)
+        #expect(pruned.status == 0, "\(pruned.stderr)")
+        let record = try HeadPruningRecord.load(session.appendingPathComponent("pruning/de.json"))
+        #expect(record.settings.objective == "task" && record.settings.task?.count == 64 && record.finished)
+        let words = String(decoding: tiny, as: UTF8.self).split(separator: "\n")
+            .filter { line in !line.hasPrefix("#") && line.split(separator: "\t").first.map { Int($0) != nil } == true }.count
+        #expect(record.steps[0].predicted == words, "every dev word is judged once")
+        let kept = try #require(record.steps.last { $0.accepted })
+        #expect(kept.accuracy >= 0.9 * record.steps[0].accuracy)
+        let noDev = try XSNSBinary.run(prune.map { $0 == "de" ? "fi" : $0 })
+        #expect(noDev.status == 2 && noDev.stderr.contains("dev treebank"), "\(noDev.stderr)")
+        let noFolder = try XSNSBinary.run(["prune-heads", "--session", session.path, "--objective", "task"])
+        #expect(noFolder.status == 2 && noFolder.stderr.contains("--treebanks"), "\(noFolder.stderr)")
+    }
+
     @Test func badInputIsOneLineAndExitTwo() throws {
         let empty = try Fixtures.temporaryDirectory()
         let noRuns = try XSNSBinary.run(["prune-heads", "--session", empty.path])

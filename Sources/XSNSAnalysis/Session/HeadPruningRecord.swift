@@ -85,16 +85,20 @@ public struct HeadPruningSettings: Codable, Equatable, Sendable {
     public var step: Double
     /// Importance divided by its layer's L2 norm before heads are compared (Michel et al.'s default).
     public var normalise: Bool
-    /// `mlm`: masked-token accuracy on held-out sentences of the language's corpus.
+    /// `mlm`: masked-token accuracy on held-out sentences of the language's corpus; `task`: the probe's
+    /// tagging accuracy on the language's dev treebank.
     public var objective: String
     public var sentences: Int
     public var maskProbability: Double
     public var batchSize: Int
     public var maxLength: Int
     public var seed: Int
-    /// SHA-256 of the model's weights and of the corpus file the sentences came from.
+    /// SHA-256 of the model's weights and of the sentences' source: the corpus file (`mlm`), or the dev
+    /// treebanks (`task`).
     public var model: String
     public var corpus: String
+    /// `task`: SHA-256 of the probe task's `adapter.safetensors`.
+    public var task: String?
 
     public init(keep: Double, step: Double, normalise: Bool, objective: String, sentences: Int, maskProbability: Double,
                 batchSize: Int, maxLength: Int, seed: Int, model: String, corpus: String) {

@@ -69,6 +69,18 @@ extension EncoderModel {
         try BLASThreads.singleThreaded { EncoderPass(state: try forward(sequences, dropout: dropout, random: &random)) }
     }
 
+    /// ∂L/∂ξ [layers × heads] (a switched-off head's at ξ = 0) from dL/d(last hidden states) of `pass`, no
+    /// parameter gradient: head importance for a task head's loss.
+    package func headGateGradient(_ pass: EncoderPass, lastHiddenGradient: UnsafePointer<Float>) -> [Float] {
+        let c = config
+        pass.state.activations.gradOut.pointer.update(from: lastHiddenGradient, count: pass.rows * c.hiddenSize)
+        var gate = [Float](repeating: 0, count: c.numLayers * c.numHeads)
+        gate.withUnsafeMutableBufferPointer { gate in
+            BLASThreads.singleThreaded { backward(pass.state, target: .headGatesOnly, headGateGradient: gate.baseAddress!) }
+        }
+        return gate
+    }
+
     /// Backward from dL/d(last hidden states) ([rows × hidden]) of `pass`, adding the gradients of
     /// `groups` into `gradient` (the parameter block's layout).
     package func backward(_ pass: EncoderPass, lastHiddenGradient: UnsafePointer<Float>, groups: Set<ParameterGroup>,
