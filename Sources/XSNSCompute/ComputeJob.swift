@@ -248,6 +248,9 @@ public final class ComputeJob: @unchecked Sendable {
             return .heldElsewhere(held.description)
         }
         defer { claim.release() }
+        if let previous = claim.takenOverFrom {
+            emit(.note("\(language) seed \(seed): took over the stale claim of \(previous)"))
+        }
         // Another process may have finished it between the first look and the claim.
         if try isDone(language: language, seed: seed, store: store) { return .alreadyDone }
 
@@ -265,8 +268,10 @@ public final class ComputeJob: @unchecked Sendable {
             manifest.setRun(record)
         }
         do {
-            let finished = try runner.run(stop: stopSignal, emit: emit)
+            let finished = try runner.run(stop: stopSignal, claim: claim, emit: emit)
             return finished ? .computed : .interrupted
+        } catch let lost as ClaimLost {
+            throw lost  // the run's record belongs to the new holder now
         } catch {
             try? store.update { manifest in
                 var record = manifest.run(language: language, seed: seed) ?? RunRecord(language: language, seed: seed)

@@ -45,8 +45,9 @@ final class RunExecution {
     private var paths: SessionPaths { context.store.paths }
     private var language: String { corpus.language }
 
-    /// Returns false when stopped early (after checkpointing), true when the run is complete.
-    func run(stop: StopSignal, emit: @Sendable (ComputeEvent) -> Void) throws -> Bool {
+    /// Returns false when stopped early (after checkpointing), true when the run is complete. Checks that
+    /// `claim` is still this process's before every checkpoint and before publishing.
+    func run(stop: StopSignal, claim: RunClaim, emit: @Sendable (ComputeEvent) -> Void) throws -> Bool {
         let checkpointURL = paths.checkpoint(language: language, seed: seed)
         let inputsURL = paths.inputs(language: language, seed: seed)
         var start = 0
@@ -84,6 +85,7 @@ final class RunExecution {
         var sinceCheckpoint = 0
         for index in start..<sentences.count {
             if stop.isStopped {
+                try claim.confirmHeld()
                 try saveCheckpoint(to: checkpointURL, recorder: recorder)
                 try markInterrupted()
                 return false
@@ -116,6 +118,7 @@ final class RunExecution {
             // After the last sentence the run publishes at once: a checkpoint there would be thrown away.
             if done < sentences.count, sinceCheckpoint >= job.checkpointSentences
                 || now.timeIntervalSince(lastCheckpoint) >= job.checkpointSeconds {
+                try claim.confirmHeld()
                 try clock.measure(.checkpoint) { try saveCheckpoint(to: checkpointURL, recorder: recorder) }
                 lastCheckpoint = now
                 sinceCheckpoint = 0
@@ -128,6 +131,7 @@ final class RunExecution {
                     resumedFrom: start)))
             }
         }
+        try claim.confirmHeld()
         try publish(recorder: recorder)
         try? FileManager.default.removeItem(at: checkpointURL)
         emit(.finished(language: language, seed: seed, seconds: Date().timeIntervalSince(began)))

@@ -12,18 +12,30 @@ public struct ClaimOwner: Codable, Equatable, Sendable, CustomStringConvertible 
     public var host: String
     /// When the claim was taken (ISO 8601 UTC).
     public var started: String
+    /// The Slurm job (`JOBID` or `JOBID_TASK` of an array) the holder runs in, if any.
+    public var job: String?
 
-    public init(pid: Int32, host: String, started: String) {
+    public init(pid: Int32, host: String, started: String, job: String? = nil) {
         self.pid = pid
         self.host = host
         self.started = started
+        self.job = job
+    }
+
+    /// This machine as claims name it: `XSNS_HOST` when set (tests stand in for other nodes with it), else
+    /// the host name.
+    public static var localHost: String {
+        ProcessInfo.processInfo.environment["XSNS_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? ProcessInfo.processInfo.hostName
     }
 
     public static func current() -> ClaimOwner {
-        ClaimOwner(pid: getpid(), host: ProcessInfo.processInfo.hostName, started: Timestamp.string())
+        let environment = ProcessInfo.processInfo.environment
+        let job = environment["SLURM_ARRAY_JOB_ID"].map { "\($0)_\(environment["SLURM_ARRAY_TASK_ID"] ?? "")" }
+            ?? environment["SLURM_JOB_ID"]
+        return ClaimOwner(pid: getpid(), host: localHost, started: Timestamp.string(), job: job)
     }
 
-    public var description: String { "pid \(pid) on \(host) since \(started)" }
+    public var description: String { "pid \(pid) on \(host)" + (job.map { " (Slurm job \($0))" } ?? "") + " since \(started)" }
 }
 
 /// A second process asked for a (language, seed) that another one is computing.
@@ -36,115 +48,147 @@ public struct ClaimHeld: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         let who = holder.map { "by \($0)" } ?? "by another process"
-        return "\(language) seed \(seed) is already being computed \(who) (claim file \(file))"
+        return "\(language) seed \(seed) is already being computed \(who) (claim \(file))"
     }
 }
 
-/// Exclusive right to compute one (language, seed) of a session, held until `release()` or
-/// the end of the process. It is a `flock` on `claims/<lang>.seed<k>.lock`, so a claim dies with
-/// its process (even `kill -9`); the file also names the holder for the refusal message.
-/// Where flock is unavailable (some network file systems), the recorded pid decides instead:
-/// a claim whose pid no longer runs on this host is stale and taken over.
+/// This process's claim was taken over (it stalled past the TTL): what it computed must not be published.
+public struct ClaimLost: Error, CustomStringConvertible, Sendable {
+    public let language: String
+    public let seed: Int
+    public var description: String {
+        "\(language) seed \(seed): the claim was taken over by another process (no heartbeat for \(Int(RunClaim.timeToLive)) s); "
+            + "this run's results are not published"
+    }
+}
+
+/// Exclusive right to compute one (language, seed) of a session, safe across the nodes of a cluster
+/// without `flock` (NFS without a lock daemon, Lustre `localflock`): a lease.
+///
+/// The pair's folder `claims/<lang>.seed<k>/` holds numbered claim files `<g>.claim`; the highest number is
+/// the current claim. Taking one creates `<g+1>.claim` with `O_CREAT|O_EXCL` (atomic on NFSv3 and later and
+/// on Lustre), so of two contenders exactly one wins; it names its holder (host, pid, Slurm job) and the
+/// holder touches it every TTL/5 as a heartbeat. A claim is stale, and taken over by the next number,
+/// when it was released, when its heartbeat is older than the TTL (`XSNS_CLAIM_TTL` seconds, default
+/// 300), or when its holder ran on this host and is gone. A holder whose claim was taken over (it stalled
+/// longer than the TTL) notices a higher number and must not publish: `confirmHeld()`.
 public final class RunClaim: @unchecked Sendable {
     public let language: String
     public let seed: Int
     public let owner: ClaimOwner
-    /// The holder of a claim left behind by a process that died, which this claim replaced.
+    /// The holder of a stale claim (not a released one) that this claim replaced.
     public let takenOverFrom: ClaimOwner?
 
-    private let lock: FileLock
+    let folder: URL
+    let generation: Int
+    private let descriptor: Int32
     private let mutex = NSLock()
     private var released = false
+    private var lost = false
+    private var heartbeat: DispatchSourceTimer?
 
-    init(url: URL, language: String, seed: Int) throws {
+    /// Seconds without a heartbeat after which a claim is stale.
+    public static var timeToLive: Double {
+        ProcessInfo.processInfo.environment["XSNS_CLAIM_TTL"].flatMap(Double.init).map { max($0, 0.5) } ?? 300
+    }
+
+    init(folder: URL, language: String, seed: Int) throws {
         self.language = language
         self.seed = seed
+        self.folder = folder
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw RuntimeFailure("cannot create \(url.deletingLastPathComponent().path): \(error.localizedDescription)")
+            throw RuntimeFailure("cannot create \(folder.path): \(error.localizedDescription)")
         }
-        lock = try FileLock(url: url)
-        // A moment's shared lock by `recordedHolder` (xsns status) must not turn a free claim away.
-        var attempt = lock.tryLock()
-        for _ in 0..<5 where attempt == .heldElsewhere {
-            usleep(20_000)
-            attempt = lock.tryLock()
-        }
-        switch attempt {
-        case .acquired:
-            // A non-empty file under a free lock was left by a holder that died without releasing.
-            takenOverFrom = Self.readOwner(lock.descriptor)
-        case .heldElsewhere:
-            throw ClaimHeld(language: language, seed: seed, holder: Self.readOwner(lock.descriptor), file: url.path)
-        case .unsupported:
-            let previous = Self.readOwner(lock.descriptor)
-            if let previous, !Self.isStale(previous) {
-                throw ClaimHeld(language: language, seed: seed, holder: previous, file: url.path)
+        var attempt = 0
+        while true {
+            let current = ClaimFiles.latest(in: folder)
+            if let current, let state = ClaimFiles.state(of: current), state.isLive {
+                throw ClaimHeld(language: language, seed: seed, holder: state.owner, file: current.url.path)
             }
-            takenOverFrom = previous
+            let next = (current?.generation ?? 0) + 1
+            let url = ClaimFiles.url(folder, next)
+            let descriptor = open(url.path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
+            if descriptor < 0 {
+                // Another contender created it first: it holds the claim (read again to name it).
+                guard errno == EEXIST, attempt < 3 else {
+                    throw RuntimeFailure("cannot create the claim file \(url.path): \(String(cString: strerror(errno)))")
+                }
+                attempt += 1
+                continue
+            }
+            self.descriptor = descriptor
+            generation = next
+            takenOverFrom = current.flatMap { ClaimFiles.state(of: $0) }.flatMap { $0.released ? nil : $0.owner }
+            break
         }
         owner = ClaimOwner.current()
-        try Self.writeOwner(owner, lock)
+        guard var data = try? JSONEncoder().encode(owner) else { preconditionFailure("a claim owner always encodes") }
+        data.append(UInt8(ascii: "\n"))
+        let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == data.count, fsync(descriptor) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            try? FileManager.default.removeItem(at: ClaimFiles.url(folder, generation))
+            throw RuntimeFailure("cannot write the claim file \(ClaimFiles.url(folder, generation).path): \(reason)")
+        }
+        ClaimFiles.removeOlder(than: generation, in: folder)
+        startHeartbeat()
     }
 
     deinit { release() }
 
-    /// Gives the claim up; the file is emptied (not removed, so no other process can be left
-    /// holding a lock on a deleted inode).
+    /// Throws when another process took the claim over (this one stalled past the TTL): its results
+    /// must not be published.
+    public func confirmHeld() throws {
+        let taken = mutex.withLock { lost } || (ClaimFiles.latest(in: folder)?.generation ?? generation) > generation
+        if taken {
+            mutex.withLock { lost = true }
+            throw ClaimLost(language: language, seed: seed)
+        }
+    }
+
+    /// Gives the claim up: the file is emptied and dated 1970, so the next claim replaces it at once.
     public func release() {
         mutex.lock()
         defer { mutex.unlock() }
         guard !released else { return }
         released = true
-        _ = ftruncate(lock.descriptor, 0)
-        lock.unlock()
+        heartbeat?.cancel()
+        heartbeat = nil
+        if !lost && (ClaimFiles.latest(in: folder)?.generation ?? generation) == generation {
+            _ = ftruncate(descriptor, 0)
+            var epoch = [timespec(tv_sec: 0, tv_nsec: 0), timespec(tv_sec: 0, tv_nsec: 0)]
+            _ = futimens(descriptor, &epoch)
+        }
+        close(descriptor)
     }
 
-    /// Who holds the claim file at `url` as far as its contents tell, and whether that holder is alive:
-    /// a shared, non-blocking flock probe answers it (the holder's exclusive lock refuses it; a dead
-    /// holder's lock is gone, wherever it ran); where flock does not work, the recorded pid on this host,
-    /// and nil (unknown) for another host. nil when the file is absent or empty (released).
-    public static func recordedHolder(_ url: URL) -> (owner: ClaimOwner, alive: Bool?)? {
-        guard let data = try? Data(contentsOf: url), !data.isEmpty,
-              let owner = try? JSONDecoder().decodeScreened(ClaimOwner.self, from: data) else { return nil }
-        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
-        if descriptor >= 0 {
-            defer { close(descriptor) }
-            if flock(descriptor, LOCK_SH | LOCK_NB) == 0 {
-                flock(descriptor, LOCK_UN)
-                // On file systems whose flock is local to each node (Lustre localflock, some NFS mounts)
-                // a free lock says nothing of a holder on another host.
-                return (owner, owner.host == ProcessInfo.processInfo.hostName ? false : nil)
+    private func startHeartbeat() {
+        let interval = min(max(Self.timeToLive / 5, 0.1), 60)
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+        timer.schedule(deadline: .now() + interval, repeating: interval)
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.mutex.withLock {
+                guard !self.released, !self.lost else { return }
+                if (ClaimFiles.latest(in: self.folder)?.generation ?? self.generation) > self.generation {
+                    self.lost = true
+                } else {
+                    _ = futimens(self.descriptor, nil)
+                }
             }
-            if errno == EWOULDBLOCK { return (owner, true) }
         }
-        return (owner, owner.host == ProcessInfo.processInfo.hostName ? !isStale(owner) : nil)
+        heartbeat = timer
+        timer.resume()
     }
 
-    /// Dead on this host. A pid on another host cannot be checked and is trusted.
-    private static func isStale(_ owner: ClaimOwner) -> Bool {
-        guard owner.host == ProcessInfo.processInfo.hostName else { return false }
-        return kill(owner.pid, 0) != 0 && errno == ESRCH
-    }
-
-    private static func readOwner(_ descriptor: Int32) -> ClaimOwner? {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-        guard count > 0 else { return nil }
-        let data = Data(buffer[0..<count])
-        return try? JSONDecoder().decodeScreened(ClaimOwner.self, from: data)
-    }
-
-    private static func writeOwner(_ owner: ClaimOwner, _ lock: FileLock) throws {
-        guard var data = try? JSONEncoder().encode(owner) else { return }
-        data.append(UInt8(ascii: "\n"))
-        let written = data.withUnsafeBytes { bytes in
-            ftruncate(lock.descriptor, 0) == 0 ? pwrite(lock.descriptor, bytes.baseAddress, bytes.count, 0) : -1
-        }
-        guard written == data.count else {
-            lock.unlock()
-            throw RuntimeFailure("cannot write the claim file \(lock.url.path): \(String(cString: strerror(errno)))")
-        }
+    /// Who holds the claim of the pair folder `folder` and whether that holder is alive (heartbeat within
+    /// the TTL and, on this host, its process running). nil when there is no claim or it was released.
+    public static func recordedHolder(_ folder: URL) -> (owner: ClaimOwner, alive: Bool?)? {
+        guard let latest = ClaimFiles.latest(in: folder), let state = ClaimFiles.state(of: latest),
+              !state.released, let owner = state.owner else { return nil }
+        return (owner, state.isLive)
     }
 }

@@ -59,11 +59,17 @@ public struct SessionPaths: Sendable {
         folder.appendingPathComponent("baselines/lex/\(language).json")
     }
 
-    public func claim(language: String, seed: Int) -> URL {
-        folder.appendingPathComponent("claims/\(language).seed\(seed).lock")
+    /// One run's record, written by its claim holder (`RunStatusFiles`).
+    public func runStatus(language: String, seed: Int) -> URL {
+        folder.appendingPathComponent("runs/\(language).seed\(seed).json")
     }
 
-    static let subfolders = ["fisher", "inputs", "checkpoints", "claims", "heads", "sketches", "baselines/emb", "baselines/lex"]
+    /// The folder of the pair's numbered claim files (`RunClaim`).
+    public func claim(language: String, seed: Int) -> URL {
+        folder.appendingPathComponent("claims/\(language).seed\(seed)")
+    }
+
+    static let subfolders = ["fisher", "inputs", "checkpoints", "claims", "heads", "sketches", "runs", "baselines/emb", "baselines/lex"]
 
     public static func isValidLanguage(_ code: String) -> Bool {
         !code.isEmpty && code.count <= 32

@@ -3,7 +3,11 @@ import XSNSStorage
 
 /// A session folder on disk. Several processes may use one folder at once (one per language in
 /// a Slurm array, say): every manifest change goes through `update`, which re-reads the file
-/// under an exclusive lock, applies the change and writes atomically, so no update is lost.
+/// under an exclusive lock, applies the change and writes atomically. Where that lock does not reach
+/// across nodes (NFS without a lock daemon, Lustre `localflock`) two writers can still race on
+/// session.json, so each changed run record is also written to its own `runs/<lang>.seed<k>.json`,
+/// which only that run's claim holder writes, and `load` lays those over session.json: no run's
+/// status is lost.
 public struct SessionStore: Sendable {
     public let paths: SessionPaths
     public var folder: URL { paths.folder }
@@ -62,7 +66,9 @@ public struct SessionStore: Sendable {
         do { data = try Data(contentsOf: url) } catch {
             throw InputError(file: url.path, "cannot read: \(error.localizedDescription)")
         }
-        return try SessionManifest.decode(data, file: url.path)
+        var manifest = try SessionManifest.decode(data, file: url.path)
+        try RunStatusFiles.overlay(on: &manifest, paths: paths)
+        return manifest
     }
 
     /// Applies `change` to the current manifest and saves it, atomically and under the
@@ -73,8 +79,10 @@ public struct SessionStore: Sendable {
         try lock.lock()
         defer { lock.unlock() }
         var manifest = FileManager.default.fileExists(atPath: paths.manifest.path) ? try load() : SessionManifest()
+        let before = manifest.runs
         try change(&manifest)
         manifest.updated = Timestamp.string()
+        try RunStatusFiles.write(manifest.runs.filter { !before.contains($0) }, of: manifest, paths: paths)
         try AtomicFile.write(try manifest.encoded(), to: paths.manifest)
         return manifest
     }
@@ -82,6 +90,6 @@ public struct SessionStore: Sendable {
     /// Claims one (language, seed) for this process; see `RunClaim`.
     public func claim(language: String, seed: Int) throws -> RunClaim {
         try SessionPaths.checkLanguage(language)
-        return try RunClaim(url: paths.claim(language: language, seed: seed), language: language, seed: seed)
+        return try RunClaim(folder: paths.claim(language: language, seed: seed), language: language, seed: seed)
     }
 }

@@ -20,11 +20,12 @@ public enum XSNSBinary {
     }
 
     /// Starts `xsns` without waiting, its stderr going to `log` (for tests that signal or kill it).
-    public static func launch(_ arguments: [String], stderrTo log: URL) throws -> Process {
+    public static func launch(_ arguments: [String], stderrTo log: URL, environment: [String: String] = [:]) throws -> Process {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()

@@ -33,6 +33,11 @@ import XSNSTestSupport
         runs[index]["host"] = ProcessInfo.processInfo.hostName
         manifest["runs"] = runs
         try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
+        // The run's own record file says the same (it is what the reader trusts for a run).
+        let runURL = session.appendingPathComponent("runs/ru.seed2.json")
+        var runFile = try JSONSerialization.jsonObject(with: Data(contentsOf: runURL)) as! [String: Any]
+        runFile["run"] = runs[index]
+        try JSONSerialization.data(withJSONObject: runFile).write(to: runURL)
         try FileManager.default.removeItem(at: session.appendingPathComponent("fisher/ru.seed2.safetensors"))
         #expect(try states() == ["fi.1=done", "fi.2=done", "ru.1=done", "ru.2=interrupted"])
         let waited = try XSNSBinary.run(["status", "--session", session.path, "--wait"])

@@ -61,7 +61,8 @@ struct HostileNestingTests {
         let folder = try Fixtures.temporaryDirectory("xsns-fuzz-nesting")
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = try SessionStore.openOrCreate(folder: folder)
-        let claimFile = folder.appendingPathComponent("claims/fi.seed42.lock")
+        let claimFile = folder.appendingPathComponent("claims/fi.seed42/1.claim")
+        try FileManager.default.createDirectory(at: claimFile.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Self.deep.write(to: claimFile)
         let claim = try store.claim(language: "fi", seed: 42)
         #expect(claim.takenOverFrom == nil)

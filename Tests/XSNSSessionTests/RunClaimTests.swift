@@ -29,11 +29,14 @@ struct RunClaimTests {
         let store = try SessionStore.openOrCreate(folder: try Fixtures.temporaryDirectory())
         // What a `kill -9`ed holder leaves: its name in the file, and no lock (the kernel dropped it).
         let dead = ClaimOwner(pid: 999_999, host: ProcessInfo.processInfo.hostName, started: "2026-01-01T00:00:00Z")
-        let file = store.folder.appendingPathComponent("claims/fi.seed1.lock")
-        try JSONEncoder().encode(dead).write(to: file)
+        let folder = store.folder.appendingPathComponent("claims/fi.seed1")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try JSONEncoder().encode(dead).write(to: folder.appendingPathComponent("1.claim"))
         let claim = try store.claim(language: "fi", seed: 1)
         #expect(claim.takenOverFrom == dead)
-        #expect(try JSONDecoder().decode(ClaimOwner.self, from: Data(contentsOf: file)) == claim.owner)
+        let next = folder.appendingPathComponent("2.claim")
+        #expect(try JSONDecoder().decode(ClaimOwner.self, from: Data(contentsOf: next)) == claim.owner)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("1.claim").path), "the stale claim is cleaned up")
     }
 
     @Test func aClaimDiesWithItsProcess() throws {

@@ -79,7 +79,7 @@ struct SessionProcessTests {
         defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
 
         // Wait (bounded, without competing for the claim) until the child has written its name.
-        let file = store.folder.appendingPathComponent("claims/fi.seed16.lock")
+        let file = store.folder.appendingPathComponent("claims/fi.seed16/1.claim")
         for _ in 0..<1200 where holder.isRunning {
             let owner = try? JSONDecoder().decode(ClaimOwner.self, from: Data(contentsOf: file))
             if owner?.pid == holder.processIdentifier { break }

@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import XSNSStorage
+
+/// The numbered claim files of one (language, seed) (`RunClaim`): finding the current one and reading
+/// what it says.
+enum ClaimFiles {
+    struct File {
+        let generation: Int
+        let url: URL
+    }
+
+    struct State {
+        let owner: ClaimOwner?
+        let heartbeat: Date
+        /// Emptied and dated 1970 by `release()`.
+        let released: Bool
+        let isLive: Bool
+    }
+
+    /// A claim whose holder has not written its name after this long was left by a process that died
+    /// between creating and writing it.
+    static let unnamedGrace: TimeInterval = 10
+
+    static func url(_ folder: URL, _ generation: Int) -> URL {
+        folder.appendingPathComponent("\(generation).claim")
+    }
+
+    static func latest(in folder: URL) -> File? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return nil }
+        let generation = names.compactMap { name -> Int? in
+            guard name.hasSuffix(".claim") else { return nil }
+            return Int(name.dropLast(".claim".count)).flatMap { $0 > 0 ? $0 : nil }
+        }.max()
+        return generation.map { File(generation: $0, url: url(folder, $0)) }
+    }
+
+    /// nil when the file vanished meanwhile (a newer claim cleaned it up).
+    static func state(of file: File) -> State? {
+        var info = stat()
+        guard stat(file.url.path, &info) == 0 else { return nil }
+        let heartbeat = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+        let data = (try? Data(contentsOf: file.url)) ?? Data()
+        let owner = data.isEmpty ? nil : try? JSONDecoder().decodeScreened(ClaimOwner.self, from: data)
+        let released = data.isEmpty && info.st_mtim.tv_sec == 0
+        let age = Date().timeIntervalSince(heartbeat)
+        let live: Bool
+        if released {
+            live = false
+        } else if let owner {
+            live = age <= RunClaim.timeToLive && !(owner.host == ClaimOwner.localHost && !processExists(owner.pid))
+        } else {
+            // Empty: its holder is writing its name this moment (live while young, then abandoned);
+            // anything else unreadable is damage, and names nobody.
+            live = data.isEmpty && age <= unnamedGrace
+        }
+        return State(owner: owner, heartbeat: heartbeat, released: released, isLive: live)
+    }
+
+    /// Keeps the folder to the current claim (best effort: a file another process removes first is fine).
+    static func removeOlder(than generation: Int, in folder: URL) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasSuffix(".claim") {
+            if let number = Int(name.dropLast(".claim".count)), number < generation {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
+        }
+    }
+
+    private static func processExists(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno != ESRCH
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import XSNSStorage
+
+/// `runs/<lang>.seed<k>.json`: one run's record and its corpus's fingerprint, beside session.json. Only
+/// the run's claim holder changes a run, so these files never race; session.json, written by every
+/// process, can lose an update where `flock` does not work across nodes, and these restore it on read.
+enum RunStatusFiles {
+    struct File: Codable {
+        var run: RunRecord
+        var corpus: FileFingerprint?
+    }
+
+    static func write(_ runs: [RunRecord], of manifest: SessionManifest, paths: SessionPaths) throws {
+        guard !runs.isEmpty else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase  // as session.json
+        try FileManager.default.createDirectory(at: paths.folder.appendingPathComponent("runs"), withIntermediateDirectories: true)
+        for run in runs {
+            let file = File(run: run, corpus: manifest.corpora?.files[run.language])
+            try AtomicFile.write(try encoder.encode(file), to: paths.runStatus(language: run.language, seed: run.seed))
+        }
+    }
+
+    /// Each run file's record replaces session.json's; a corpus the manifest lost is restored.
+    static func overlay(on manifest: inout SessionManifest, paths: SessionPaths) throws {
+        let folder = paths.folder.appendingPathComponent("runs")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            let url = folder.appendingPathComponent(name)
+            let file: File
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            do {
+                file = try decoder.decodeScreened(File.self, from: Data(contentsOf: url))
+            } catch {
+                throw InputError(file: url.path, "is not a run record of xsns (delete it; session.json keeps the runs too)")
+            }
+            guard url.lastPathComponent == paths.runStatus(language: file.run.language, seed: file.run.seed).lastPathComponent,
+                  SessionPaths.isValidLanguage(file.run.language) else {
+                throw InputError(file: url.path, "names another run than its file name says")
+            }
+            manifest.setRun(file.run)
+            if let corpus = file.corpus, manifest.corpora?.files[file.run.language] == nil {
+                manifest.corpora?.files[file.run.language] = corpus
+            }
+        }
+    }
+}
