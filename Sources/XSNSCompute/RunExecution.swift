@@ -55,7 +55,7 @@ final class RunExecution {
         if job.request.options.recordInputs { InputRecorder.reclaimPublished(inputsURL) }
         let checkpoint = try RunCheckpoint.load(checkpointURL, expecting: identity)
         if checkpoint == nil, FileManager.default.fileExists(atPath: checkpointURL.path) {
-            emit(.note("\(language) seed \(seed): its checkpoint was written with other settings (thread count, --no-emb, "
+            emit(.note("\(language) seed \(seed): its checkpoint was written with other settings (thread count, --no-emb, --sketch, "
                        + "sentences or inputs); starting afresh — resume with the settings it began with to keep it"))
         }
         if let saved = checkpoint,
@@ -68,7 +68,10 @@ final class RunExecution {
                 throw InputError(file: checkpointURL.path, "run checkpoint does not fit this run (sentence count "
                     + "or EMB size out of range); delete it to compute \(language) seed \(seed) afresh")
             }
-            try estimator.restore(saved.estimator)
+            do { try estimator.restore(saved.estimator) } catch var error as InputError {
+                error.file = checkpointURL.path
+                throw error
+            }
             embeddingSum = saved.embeddingSum
             pendingEmbedding = saved.pendingEmbedding
             start = estimator.progress.sentences

@@ -7,7 +7,8 @@ import XSNSStorage
 
 /// `xsns prune-heads`: each language's head sub-network by iterative pruning (`HeadPruning`) of the
 /// session's model, judged by masked-token accuracy on sentences of the language's corpus that none of the
-/// session's Fisher runs used (masked once, deterministically from the seed). Writes
+/// session's Fisher runs used (masked once, deterministically from the seed), or by the probe task's
+/// tagging accuracy on the language's dev treebank (`TaskObjective`). Writes
 /// `pruning/<lang>.json` after every step: a stopped run resumes at its last step, a finished language is
 /// not redone, a record made with other settings is refused. The context (model, corpora, evaluation
 /// sentences) is in PruningContext.swift.
@@ -94,17 +95,22 @@ public final class PruneHeadsJob {
                 sentences: options.sentences, maskProbability: options.maskProbability, batchSize: options.batchSize,
                 maxLength: min(options.maxLength, context.loaded.positionLimit), seed: options.seed,
                 model: context.modelDigest, corpus: "")
+            let url = HeadPruningRecord.url(session: session, language: language)
+            let existing = FileManager.default.fileExists(atPath: url.path) ? try HeadPruningRecord.load(url) : nil
+            if options.objective == .mlm {
+                // A resumed pruning keeps the held-out sentences it began with, whatever seeds came since.
+                settings.fisherSeeds = existing?.settings.fisherSeeds ?? context.fisherRuns.seeds
+                settings.fisherSentences = existing?.settings.fisherSentences ?? context.fisherRuns.sentences
+            }
             let evaluator: Evaluator
             if let task {
                 (settings, evaluator) = try task.evaluator(language, settings: settings)
             } else {
                 (settings, evaluator) = try context.mlmEvaluator(language, settings: settings) { self.emit(.note($0)) }
             }
-            let url = folder.appendingPathComponent("\(language).json")
             var record = HeadPruningRecord(language: language, settings: settings, layers: config.numLayers,
                                            heads: config.numHeads)
-            if FileManager.default.fileExists(atPath: url.path) {
-                let existing = try HeadPruningRecord.load(url)
+            if let existing {
                 guard existing.settings == settings, existing.layers == record.layers, existing.heads == record.heads else {
                     throw InputError(file: url.path, "was pruned with other settings, model or data: delete it to prune '\(language)' again")
                 }

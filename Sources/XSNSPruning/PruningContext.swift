@@ -18,22 +18,20 @@ extension PruneHeadsJob {
 
         init(session: URL, threads: Int) throws {
             manifest = try SessionStore.open(folder: session).load()
-            guard manifest.model != nil, let corpora = manifest.corpora, let computed = manifest.options else {
+            guard let modelRecord = manifest.model, let corpora = manifest.corpora, let computed = manifest.options else {
                 throw InputError(file: session.path, "has no computed run: run xsns compute first (pruning uses its model and corpora)")
             }
             self.corpora = corpora
             self.computed = computed
-            loaded = try ModelWithTokenizer(spec: manifest.model!.spec)
-            var digest = SHA256()
-            for url in loaded.files.weights { digest.update(Data(try DigestCache.hexDigest(ofFileAt: url).utf8)) }
-            modelDigest = digest.finalize().map { String(format: "%02x", $0) }.joined()
+            loaded = try ModelWithTokenizer(spec: modelRecord.spec)
+            modelDigest = try DigestCache.hexDigest(ofFilesAt: loaded.files.weights)
             BLASThreads.set(threads)
             model = EncoderModel(parameters: try EncoderParameters(checkpoint: loaded.checkpoint), threads: threads)
         }
 
         func corpusURL(_ language: String) throws -> URL {
             guard let file = corpora.files[language] else {
-                throw InputError(file: manifest.runs.isEmpty ? nil : corpora.directory,
+                throw InputError(file: corpora.directory,
                                  "the session has no corpus for '\(language)' (languages: \(corpora.files.keys.sorted().joined(separator: ", ")))")
             }
             return URL(fileURLWithPath: corpora.directory).appendingPathComponent(file.file)
@@ -42,7 +40,8 @@ extension PruneHeadsJob {
         /// Up to `sentences` lines no Fisher run of the session used, drawn with the seed, masked once.
         func evaluationBatches(_ corpus: Corpus, corpusURL: URL, settings: HeadPruningSettings,
                                note: (String) -> Void = { _ in }) throws -> [[MaskedSequence]] {
-            let used = Set(computed.seeds.flatMap { corpus.sampleIndices(count: computed.sentences, seed: UInt64($0)) })
+            let seeds = settings.fisherSeeds ?? computed.seeds, count = settings.fisherSentences ?? computed.sentences
+            let used = Set(seeds.flatMap { corpus.sampleIndices(count: count, seed: UInt64($0)) })
             var candidates = corpus.lines.indices.filter { !used.contains($0) }
             guard !candidates.isEmpty else {
                 throw InputError(file: corpusURL.path, "every line went into the session's Fisher runs: none is left to judge pruning by")
@@ -69,6 +68,9 @@ extension PruneHeadsJob {
             return batches
         }
 
+        /// The session's Fisher runs now: whose sentences a new pruning holds out.
+        var fisherRuns: (seeds: [Int], sentences: Int) { (computed.seeds, computed.sentences) }
+
         /// Masked-token accuracy on `language`'s held-out sentences; the settings gain the corpus's SHA-256.
         func mlmEvaluator(_ language: String, settings: HeadPruningSettings, note: (String) -> Void)
             throws -> (HeadPruningSettings, PruneHeadsJob.Evaluator)
@@ -88,8 +90,11 @@ extension PruneHeadsJob {
             guard record.settings.model == modelDigest else {
                 throw InputError(file: file.path, "was pruned with another model than the session's current one")
             }
-            let url = try corpusURL(record.language)
-            return try evaluationBatches(try Corpus.load(url), corpusURL: url, settings: record.settings)
+            let corpus = try corpusURL(record.language)
+            if record.settings.objective == "mlm", try DigestCache.hexDigest(ofFileAt: corpus) != record.settings.corpus {
+                throw InputError(file: file.path, "was pruned on another version of \(corpus.path)")
+            }
+            return try evaluationBatches(try Corpus.load(corpus), corpusURL: corpus, settings: record.settings)
         }
     }
 }
@@ -109,7 +114,7 @@ public struct HeadComposition: Sendable {
 
     public static func evaluate(session: URL, _ a: String, _ b: String, threads: Int) throws -> HeadComposition {
         let context = try PruneHeadsJob.Context(session: session, threads: max(1, threads))
-        let files = [a, b].map { session.appendingPathComponent("pruning/\($0).json") }
+        let files = [a, b].map { HeadPruningRecord.url(session: session, language: $0) }
         let records = try files.map { file -> HeadPruningRecord in
             guard FileManager.default.fileExists(atPath: file.path) else {
                 throw InputError(file: file.path, "does not exist: prune-heads has not pruned this language")

@@ -35,10 +35,8 @@ struct TaskObjective {
 
     /// The settings gain the treebanks' and the task's SHA-256 (a changed task is another pruning).
     func evaluator(_ language: String, settings: HeadPruningSettings) throws -> (HeadPruningSettings, PruneHeadsJob.Evaluator) {
-        var digest = SHA256()
-        for url in try files(language) { digest.update(Data(try DigestCache.hexDigest(ofFileAt: url).utf8)) }
         var settings = settings
-        settings.corpus = digest.finalize().map { String(format: "%02x", $0) }.joined()
+        settings.corpus = try DigestCache.hexDigest(ofFilesAt: try files(language))
         settings.task = adapterDigest
         settings.maxLength = min(settings.maxLength, task.record.options.maxLength)
         let tagged = try treebanks.sentences(language, [.dev])

@@ -69,7 +69,7 @@ public struct SessionPaths: Sendable {
         folder.appendingPathComponent("claims/\(language).seed\(seed)")
     }
 
-    static let subfolders = ["fisher", "inputs", "checkpoints", "claims", "heads", "sketches", "runs", "baselines/emb", "baselines/lex"]
+    static let subfolders = ["fisher", "inputs", "checkpoints", "claims", "heads", "sketches", "runs", "pruning", "baselines/emb", "baselines/lex"]
 
     public static func isValidLanguage(_ code: String) -> Bool {
         !code.isEmpty && code.count <= 32

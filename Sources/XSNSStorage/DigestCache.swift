@@ -25,6 +25,14 @@ public enum DigestCache {
         try hexDigest(ofFileAt: url, cache: location, minimumBytes: minimumBytes)
     }
 
+    /// One digest for several files (a sharded checkpoint, a language's treebanks): SHA-256 over their
+    /// hex digests in order.
+    public static func hexDigest(ofFilesAt urls: [URL]) throws -> String {
+        var digest = SHA256()
+        for url in urls { digest.update(Data(try hexDigest(ofFileAt: url).utf8)) }
+        return digest.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
     static func hexDigest(ofFileAt url: URL, cache: URL?, minimumBytes: Int) throws -> String {
         var status = stat()
         guard stat(url.path, &status) == 0 else {

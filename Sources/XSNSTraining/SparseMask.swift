@@ -27,10 +27,13 @@ public struct SparseMaskSpec: Codable, Equatable, Sendable, CustomStringConverti
     public init(parsing text: String, kind: Kind) throws {
         let flag = kind == .fisher ? "--sparse-mask SESSION:LANG:P" : "--head-mask SESSION:LANG[:F]"
         var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        let fraction = parts.count >= 3 ? Double(parts[parts.count - 1]) : nil
-        if fraction != nil || kind == .fisher { parts.removeLast(min(1, parts.count)) }
+        // A last part made of digits and the like is a fraction (mistyped or not), never a language code.
+        let last = parts.last ?? ""
+        let numeric = parts.count >= 3 && !last.isEmpty && last.allSatisfy { "0123456789.,eE+-".contains($0) }
+        let fraction = numeric ? Double(last) : nil
+        if numeric || kind == .fisher { parts.removeLast(min(1, parts.count)) }
         guard parts.count >= 2, !parts[parts.count - 1].isEmpty, !parts[..<(parts.count - 1)].joined().isEmpty,
-              kind == .heads || fraction != nil
+              kind == .heads || fraction != nil, !numeric || fraction != nil
         else { throw InputError("\(flag) (for example demo:fi:0.1), got '\(text)'") }
         if let fraction, !(fraction > 0 && fraction < 1) {
             throw InputError("\(flag): the last part must lie in (0, 1), got \(fraction)")

@@ -18,22 +18,17 @@ struct HeadUsage: Equatable {
 
     /// Pruned masks only, and only the languages pruned so far (mixing them with importance masks would
     /// count two different things). Nil when the session has no pruning record.
-    static func loadPruned(paths: SessionPaths) -> (HeadUsage, [String])? {
-        let records: [String: HeadPruningRecord]
-        do { records = try HeadPruningRecord.all(session: paths.folder) } catch { return (HeadUsage(), ["\(error)"]) }
+    /// A record that cannot be read is thrown (the caller reports it and shows the importance masks).
+    static func loadPruned(paths: SessionPaths) throws -> HeadUsage? {
+        let records = try HeadPruningRecord.all(session: paths.folder)  // one shape for all, checked there
         guard !records.isEmpty else { return nil }
         var usage = HeadUsage(pruned: true)
-        var problems: [String] = []
-        for (language, record) in records.sorted(by: { $0.key < $1.key }) {
-            if let first = usage.masks.values.first, first.count != record.layers || first.first?.count != record.heads {
-                problems.append("\(language): pruned head grid differs in shape from the other languages")
-                continue
-            }
+        for (language, record) in records {
             usage.masks[language] = record.subnetwork.used
             usage.curves[language] = record.steps.map { PruningPoint(heads: $0.heads, accuracy: $0.accuracy, accepted: $0.accepted) }
         }
         usage.counts = HeadMask.usage(usage.masks.keys.sorted().map { HeadMask(usage.masks[$0]!) })
-        return (usage, problems)
+        return usage
     }
 
     static let tensorName = "head_importance"

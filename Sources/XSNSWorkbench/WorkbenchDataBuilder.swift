@@ -204,8 +204,10 @@ public final class WorkbenchDataBuilder {
         if let cached = heads, cached.generation == fisher.generation { return (cached.usage, cached.problems) }
         let seeds = collection.indexes.mapValues { $0.keys.sorted() }
         let paths = SessionPaths(folder: session)
-        let (usage, problems) = HeadUsage.loadPruned(paths: paths)
-            ?? HeadUsage.load(paths: paths, seeds: seeds, fraction: headFraction)
+        var pruned: HeadUsage?, problems: [String] = []
+        do { pruned = try HeadUsage.loadPruned(paths: paths) } catch { problems.append("pruned heads unavailable: \(error)") }
+        let (usage, more) = pruned.map { ($0, []) } ?? HeadUsage.load(paths: paths, seeds: seeds, fraction: headFraction)
+        problems += more
         heads = (fisher.generation, usage, problems)
         return (usage, problems)
     }

@@ -20,7 +20,7 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         guard (pair == nil) != (gold == nil) else { throw ValidationError("give exactly one of --pair A,B or --gold FILE") }
-        guard metric.maskMetric != nil else { throw ValidationError("--metric must be jaccard or cosine (baselines and pruned heads do not depend on p)") }
+        guard metric.maskMetric != nil else { throw ValidationError("--metric must be jaccard or cosine (baselines, pruned heads and influence do not depend on p)") }
     }
 
     func run() throws {

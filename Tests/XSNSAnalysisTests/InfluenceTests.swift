@@ -58,3 +58,41 @@ struct InfluenceTests {
         }
     }
 }
+
+/// Influence over seeds that cover different languages, and malformed sketch files.
+struct InfluenceSeedCoverageTests {
+    static func write(_ folder: URL, _ language: String, seed: Int, rows: Int, dimension: Int = 8, tensor: String = "sketch") throws {
+        var random = SystemRandomNumberGenerator()
+        let values = (0..<(rows * dimension)).map { _ in Float.random(in: -1...1, using: &random) }
+        try SafeTensorsWriter.write(FlatTensors(layout: TensorLayout([(tensor, [rows, dimension])]), values: values), metadata: [:],
+                                    to: folder.appendingPathComponent("sketches/\(language).seed\(seed).safetensors"))
+    }
+
+    @Test func onlySeedsEveryLanguageHasAreAveragedSoRowsAddUpToOne() throws {
+        let session = try Fixtures.temporaryDirectory()
+        try FileManager.default.createDirectory(at: session.appendingPathComponent("sketches"), withIntermediateDirectories: true)
+        for language in ["de", "fi"] {
+            for seed in [1, 2] { try Self.write(session, language, seed: seed, rows: 6) }
+        }
+        try Self.write(session, "es", seed: 2, rows: 6)  // es has only seed 2 so far
+        let catalog = try FisherCatalog(session: session, folder: "sketches")
+        let (mean, perSeed) = try Influence.matrices(catalog: catalog, m: 3)
+        #expect(Array(perSeed.keys) == [2], "seed 1 lacks es")
+        for (t, row) in mean.positive.values.enumerated() {
+            let sum = row.compactMap { $0 }.reduce(0, +)
+            #expect(abs(sum - 1) < 1e-12, "\(mean.positive.languages[t]): \(row)")
+        }
+    }
+
+    @Test func malformedSketchFilesAreInputErrorsNamingTheFile() throws {
+        let session = try Fixtures.temporaryDirectory()
+        try FileManager.default.createDirectory(at: session.appendingPathComponent("sketches"), withIntermediateDirectories: true)
+        try Self.write(session, "de", seed: 1, rows: 4)
+        try Self.write(session, "fi", seed: 1, rows: 4, tensor: "other")
+        let catalog = try FisherCatalog(session: session, folder: "sketches")
+        let bad = session.appendingPathComponent("sketches/fi.seed1.safetensors").path
+        #expect { _ = try Influence.matrices(catalog: catalog) } throws: { ($0 as? InputError)?.file == bad }
+        try Self.write(session, "fi", seed: 1, rows: 4, dimension: 9)
+        #expect { _ = try Influence.matrices(catalog: catalog) } throws: { ($0 as? InputError)?.file == bad }
+    }
+}

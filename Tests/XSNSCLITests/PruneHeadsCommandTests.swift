@@ -29,7 +29,13 @@ struct PruneHeadsCommandTests {
         #expect(record.steps[0].heads == 12 && record.steps[0].predicted > 0)
         let whole = try Data(contentsOf: url)
 
-        // Interrupted after two steps: the same command finishes it, to the same bytes.
+        // Interrupted after two steps, and the session gained a seed meanwhile: the same command finishes it on
+        // the same held-out sentences, to the same bytes.
+        let more = try XSNSBinary.run([
+            "compute", "--session", session.path, "--model", Self.demo, "--corpora", Self.corpora, "--langs", "de,fi",
+            "--sentences", "8", "--seeds", "2", "--threads", "1", "--no-emb",
+        ])
+        #expect(more.status == 0, "\(more.stderr)")
         var cut = record
         cut.steps = Array(record.steps.prefix(2))
         cut.stop = nil
@@ -69,6 +75,25 @@ struct PruneHeadsCommandTests {
         #expect(cells.count == 3 && Double(cells[1][2]) == record.subnetwork.jaccard(fi), "\(matrix.stdout)")
         let rank = try XSNSBinary.run(["rank", "--session", session.path, "--target", "de", "--metric", "heads-cosine"])
         #expect(rank.status == 0 && rank.stdout.contains("fi"), "\(rank.stdout)\(rank.stderr)")
+
+        // A record naming another language than its file, or of another shape: one line naming the file.
+        let stray = session.appendingPathComponent("pruning/xx.json")
+        try Data(contentsOf: url).write(to: stray)
+        let misnamed = try XSNSBinary.run(["heads", "--session", session.path])
+        #expect(misnamed.status == 2 && misnamed.stderr.contains(stray.path) && misnamed.stderr.contains("'de'"), "\(misnamed.stderr)")
+        var small = record
+        small.language = "xx"
+        small.layers = 1
+        small.steps = small.steps.map { step in
+            var step = step
+            step.mask = [step.mask[0]]
+            step.importance = [step.importance[0]]
+            return step
+        }
+        try JSONEncoder().encode(small).write(to: stray)
+        let mixed = try XSNSBinary.run(["heads", "--session", session.path])
+        #expect(mixed.status == 2 && mixed.stderr.contains("1 × 4 heads") && mixed.stderr.split(separator: "\n").count == 1,
+                "\(mixed.stderr)")
     }
 
     /// `--objective task`: the probe task's tagging accuracy on the dev treebanks judges each step.

@@ -110,3 +110,27 @@ struct GradientSketchTests {
         #expect(throws: InputError.self) { try GradientSketch(layout: TensorLayout(), dimension: 10, seed: 1) }
     }
 }
+
+/// A checkpoint's sketches must fit the estimator restoring it.
+struct GradientSketchRestoreTests {
+    @Test func sketchesOfAnotherDimensionOrCountAreRefused() throws {
+        let plain = try FisherEstimatorTests.estimator(.xsns)
+        func estimator(_ dimension: Int) throws -> FisherEstimator {
+            try FisherEstimator(model: plain.model, kind: .xsns, batchSize: 4, masking: plain.masking, seed: 42,
+                                sketch: GradientSketch(layout: plain.model.parameters.thetaLayout, dimension: dimension, seed: 9))
+        }
+        let source = try estimator(16)
+        for ids in FisherEstimatorTests.sentences().prefix(6) { try source.feed(ids) }
+        let snapshot = source.snapshot()
+        #expect(throws: InputError.self) { try estimator(25).restore(snapshot) }
+        var truncated = snapshot
+        truncated.accumulators.values.removeLast(16)
+        var layout = TensorLayout()
+        for entry in snapshot.accumulators.layout.entries {
+            layout.append(name: entry.name, shape: entry.name == FisherEstimator.sketchName ? [entry.shape[0] - 1, 16] : entry.shape)
+        }
+        truncated.accumulators.layout = layout
+        #expect(throws: InputError.self) { try estimator(16).restore(truncated) }
+        try estimator(16).restore(snapshot)
+    }
+}

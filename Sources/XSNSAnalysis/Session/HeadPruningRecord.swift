@@ -56,7 +56,10 @@ public struct HeadPruningRecord: Codable, Equatable, Sendable {
         guard record.version <= currentVersion else {
             throw InputError(file: url.path, "has format version \(record.version); this xsns reads up to \(currentVersion)")
         }
-        let shapeOK = record.layers > 0 && record.heads > 0 && record.steps.allSatisfy { step in
+        guard url.lastPathComponent == "\(record.language).json" else {
+            throw InputError(file: url.path, "names language '\(record.language)', not its file name's")
+        }
+        let shapeOK = (1...4096).contains(record.layers) && (1...4096).contains(record.heads) && record.steps.allSatisfy { step in
             step.mask.count == record.layers && step.mask.allSatisfy { $0.count == record.heads }
                 && step.importance.count == record.layers && step.importance.allSatisfy { $0.count == record.heads }
         }
@@ -64,13 +67,23 @@ public struct HeadPruningRecord: Codable, Equatable, Sendable {
         return record
     }
 
-    /// Every `pruning/<lang>.json` of a session, by language (none: empty).
+    public static func url(session: URL, language: String) -> URL {
+        session.appendingPathComponent("pruning/\(language).json")
+    }
+
+    /// Every `pruning/<lang>.json` of a session, by language (none: empty), all of one shape.
     public static func all(session: URL) throws -> [String: HeadPruningRecord] {
         let folder = session.appendingPathComponent("pruning")
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [:] }
         var records: [String: HeadPruningRecord] = [:]
+        var shape: (layers: Int, heads: Int)?
         for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
-            let record = try load(folder.appendingPathComponent(name))
+            let url = folder.appendingPathComponent(name)
+            let record = try load(url)
+            if let shape, shape != (record.layers, record.heads) {
+                throw InputError(file: url.path, "prunes \(record.layers) × \(record.heads) heads, the other languages \(shape.layers) × \(shape.heads)")
+            }
+            shape = (record.layers, record.heads)
             records[record.language] = record
         }
         return records
@@ -99,6 +112,10 @@ public struct HeadPruningSettings: Codable, Equatable, Sendable {
     public var corpus: String
     /// `task`: SHA-256 of the probe task's `adapter.safetensors`.
     public var task: String?
+    /// `mlm`: the Fisher runs whose sentences are not held out (the session's seeds and sentence count when
+    /// pruning began), so the held-out set stays the same when the session gains seeds.
+    public var fisherSeeds: [Int]?
+    public var fisherSentences: Int?
 
     public init(keep: Double, step: Double, normalise: Bool, objective: String, sentences: Int, maskProbability: Double,
                 batchSize: Int, maxLength: Int, seed: Int, model: String, corpus: String) {

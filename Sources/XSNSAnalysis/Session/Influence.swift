@@ -7,8 +7,10 @@ import XSNSStorage
 /// every sentence of a target t, the `m` sentences of the other languages with the highest cosine are its
 /// most positively influential ones and the `m` with the lowest its most negatively influential ones.
 /// influence+(s → t) is the share of those top-m positive sentences that come from s, averaged over t's
-/// sentences (influence- likewise), per seed; then the mean over seeds. Matrices are [target][source]
-/// with no diagonal. A sentence that predicted nothing has a zero sketch and takes no part.
+/// sentences (influence- likewise), per seed; then the mean over the seeds in which every language has
+/// sketches (so each row still adds up to 1; while a computation runs, the seed covering most languages).
+/// Matrices are [target][source] with no diagonal. A sentence that predicted nothing has a zero sketch and
+/// takes no part.
 public enum Influence {
     public struct Matrices: Sendable {
         public var positive: SimilarityMatrix
@@ -42,13 +44,17 @@ public enum Influence {
     {
         guard m > 0 else { throw InputError("--m must be positive, got \(m)") }
         let codes = languages ?? catalog.languages
-        var perSeed: [Int: Matrices] = [:]
-        let seeds = Set(codes.flatMap { (catalog.files[$0] ?? [:]).keys }).sorted()
-        for seed in seeds {
-            if let sketches = try load(catalog: catalog, languages: codes, seed: seed) {
-                perSeed[seed] = shares(sketches, m: m)
-            }
+        var loaded: [Int: Sketches] = [:]
+        for seed in Set(codes.flatMap { (catalog.files[$0] ?? [:]).keys }).sorted() {
+            if let sketches = try load(catalog: catalog, languages: codes, seed: seed) { loaded[seed] = sketches }
         }
+        let everywhere = Set(loaded.values.flatMap(\.rows.keys))
+        var seeds = loaded.keys.filter { Set(loaded[$0]!.rows.keys) == everywhere }
+        if seeds.isEmpty, let widest = loaded.keys.sorted().max(by: { loaded[$0]!.rows.count < loaded[$1]!.rows.count }) {
+            seeds = [widest]
+        }
+        var perSeed: [Int: Matrices] = [:]
+        for seed in seeds { perSeed[seed] = shares(loaded[seed]!, m: m) }
         guard !perSeed.isEmpty else {
             throw InputError(file: catalog.session.path, "has no sentence sketches: compute the session with --sketch D")
         }
@@ -62,6 +68,7 @@ public enum Influence {
         var rows: [String: [Float]] = [:]
         var dimension: Int?
         for language in languages {
+            // As SessionPaths.sketch names it (this module reads sessions without the session module).
             let url = catalog.session.appendingPathComponent("sketches/\(language).seed\(seed).safetensors")
             guard FileManager.default.fileExists(atPath: url.path) else { continue }
             let file = try SafeTensorsFile(url: url)
@@ -90,17 +97,22 @@ public enum Influence {
             let candidates = owner.indices.filter { owner[$0] != t }
             guard count > 0, !candidates.isEmpty else { continue }
             let take = min(m, candidates.count)
-            let cosines = products(queries, count: count, pool: pool, dimension: d)
-            let tallies = ParallelMap.map(count) { query -> (plus: [Int], minus: [Int]) in
-                let row = cosines[(query * owner.count)..<((query + 1) * owner.count)]
-                func tally(_ best: [Int]) -> [Int] {
-                    var counts = [Int](repeating: 0, count: languages.count)
-                    for j in best { counts[owner[j]] += 1 }
-                    return counts
+            var tallies: [(plus: [Int], minus: [Int])] = []
+            // Queries in blocks: a block's cosines with the whole pool, not every query's at once.
+            for first in stride(from: 0, to: count, by: queryBlock) {
+                let rows = min(queryBlock, count - first)
+                let block = Array(queries[(first * d)..<((first + rows) * d)])
+                let cosines = products(block, count: rows, pool: pool, dimension: d)
+                tallies += ParallelMap.map(rows) { query -> (plus: [Int], minus: [Int]) in
+                    let base = query * owner.count
+                    func tally(_ best: [Int]) -> [Int] {
+                        var counts = [Int](repeating: 0, count: languages.count)
+                        for j in best { counts[owner[j]] += 1 }
+                        return counts
+                    }
+                    return (tally(top(take, of: candidates) { cosines[base + $0] > cosines[base + $1] }),
+                            tally(top(take, of: candidates) { cosines[base + $0] < cosines[base + $1] }))
                 }
-                let base = row.startIndex
-                return (tally(top(take, of: candidates) { row[base + $0] > row[base + $1] }),
-                        tally(top(take, of: candidates) { row[base + $0] < row[base + $1] }))
             }
             for (s, _) in languages.enumerated() where s != t {
                 positive.values[t][s] = tallies.reduce(0.0) { $0 + Double($1.plus[s]) } / Double(take * count)
@@ -109,6 +121,9 @@ public enum Influence {
         }
         return Matrices(positive: positive, negative: negative)
     }
+
+    /// Queries whose cosines with the pool are held at once (256 × 24k sentences: 25 MB).
+    static let queryBlock = 256
 
     /// queries · poolᵀ, [count × pool rows], by OpenBLAS.
     static func products(_ queries: [Float], count: Int, pool: [Float], dimension d: Int) -> [Float] {

@@ -5,10 +5,11 @@ extension SessionAnalysis {
     /// layer, the Pearson and Spearman correlation, across ordered pairs (t, s) with an influence+ value,
     /// between the pair's Jaccard restricted to that layer at p (mean over the seeds both have) and
     /// influence+(s → t).
-    public func influenceByLayer(p: Double, influence: SimilarityMatrix)
+    public func influenceByLayer(p: Double, influence: SimilarityMatrix) throws
         -> [(layer: Int, pearson: Double?, spearman: Double?, pairs: Int)]
     {
-        guard let masks = try? SessionMasks(catalog: catalog, p: p, languages: influence.languages) else { return [] }
+        try AnalysisReports.validate(p: p)
+        let masks = try SessionMasks(catalog: catalog, p: p, languages: influence.languages)
         let map = ParameterMap(masks.layout)
         var jaccard: [LanguagePairKey: [Double?]] = [:]
         var x = [[Double]](repeating: [], count: map.layerCount), y = [[Double]](repeating: [], count: map.layerCount)

@@ -239,6 +239,9 @@ public final class FisherEstimator {
               entries.prefix(model.parameters.thetaLayout.entries.count).elementsEqual(model.parameters.thetaLayout.entries)
         else { throw InputError("the snapshot does not match the model's parameters") }
         guard state.pending.count < batchSize else { throw InputError("the snapshot's partial batch is too large") }
+        if let sketch, sketchCount != (state.progress.sentences - state.pending.count) * sketch.dimension {
+            throw InputError("the snapshot's sketches do not match its sentence count")
+        }
         snapshot.accumulators.values.withUnsafeBufferPointer { values in
             if let base = values.baseAddress { fisherSum.pointer.update(from: base, count: thetaCount) }
         }

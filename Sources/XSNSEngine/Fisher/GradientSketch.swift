@@ -1,6 +1,6 @@
 import XSNSStorage
 
-/// A D-dimensional random projection of a sentence's θ gradient (TracIn with random projections, Pruthi et
+/// A D-dimensional random projection of a sentence's θ gradient (TracIn with random projections, Pruthi
 /// et al. 2020, as Choenni et al. use it for cross-language influence), D = k².
 ///
 /// Each θ tensor is an a×b matrix M (a weight [out, in] as stored; a vector of n values reshaped row-major
