@@ -53,7 +53,8 @@ let package = Package(
         .target(name: "XSNSTerminal", dependencies: ["CNCursesW", "XSNSTUI"]),
         // The app shell: wires the TUI to the engine, the analysis and the session (no curses).
         .target(name: "XSNSWorkbench",
-                dependencies: ["XSNSTUI", "XSNSAnalysis", "XSNSEngine", "XSNSCompute", "XSNSProbe", "XSNSSession", "XSNSStorage"]),
+                dependencies: ["XSNSTUI", "XSNSAnalysis", "XSNSEngine", "XSNSCompute", "XSNSProbe", "XSNSCluster", "XSNSSession",
+                               "XSNSStorage"]),
 
         .executableTarget(
             name: "xsns",

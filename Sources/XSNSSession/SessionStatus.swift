@@ -22,6 +22,14 @@ public struct SessionStatus: Sendable {
         public var sentences: Int
         /// Who computes it (running), or why it stopped (interrupted, failed).
         public var detail: String?
+
+        public init(language: String, seed: Int, state: State, sentences: Int, detail: String?) {
+            self.language = language
+            self.seed = seed
+            self.state = state
+            self.sentences = sentences
+            self.detail = detail
+        }
     }
 
     public private(set) var runs: [Run]

@@ -1,4 +1,5 @@
 import Foundation
+import XSNSCluster
 import XSNSCompute
 import XSNSSession
 import XSNSTUI
@@ -11,6 +12,9 @@ struct SessionLanguages {
     let corpora: URL?
     /// Languages lines are counted for once: corpus files are read whole.
     private var corpusSizes: [String: Int] = [:]
+    /// What other processes and the Slurm queue say of the runs, asked at most every `remoteInterval`.
+    private var remote: (asked: Date, runs: [SessionStatus.Run])?
+    static let remoteInterval: TimeInterval = 5
 
     init(store: SessionStore, corpora: URL?) {
         self.store = store
@@ -21,6 +25,7 @@ struct SessionLanguages {
     /// names the languages of a job that is running now: their unfinished runs show as running.
     mutating func infos(planned: [String], computing: Set<String>) -> [LanguageInfo] {
         let manifest = try? store.load()
+        let elsewhere = remoteRuns()
         let known = Set(planned).union(manifest?.runs.map(\.language) ?? [])
             .union(manifest?.corpora?.files.keys.map { $0 } ?? [])
         let seeds = manifest?.options?.seeds ?? []
@@ -36,13 +41,37 @@ struct SessionLanguages {
                 return SeedProgress(seed: seed, sentencesDone: run?.sentences ?? 0, sentencesTotal: total)
             }
             let measured = runs.compactMap(\.stability)
-            return LanguageInfo(
+            var info = LanguageInfo(
                 code: code, name: LanguageNames.name(code), corpusSentences: size,
                 status: Self.status(runs: runs, seeds: runSeeds, computing: computing.contains(code)),
                 seeds: progress,
                 stability: measured.isEmpty ? nil : measured.reduce(0, +) / Double(measured.count),
                 failure: runs.first { $0.status == .failed }?.message)
+            if !computing.contains(code), info.status != .done {
+                Self.mark(&info, elsewhere: elsewhere.filter { $0.language == code })
+            }
+            return info
         }
+    }
+
+    /// Runs computed by another process (here or on another node) or waiting in the Slurm queue.
+    static func mark(_ info: inout LanguageInfo, elsewhere runs: [SessionStatus.Run]) {
+        if let running = runs.first(where: { $0.state == .running }) {
+            info.status = .running
+            info.elsewhere = "seed \(running.seed) " + (running.detail.map { "by \($0)" } ?? "elsewhere")
+        } else {
+            let queued = runs.filter { $0.state == .queued }
+            guard let first = queued.first else { return }
+            info.status = .queued
+            info.elsewhere = queued.count == 1 ? (first.detail ?? "queued") : "\(queued.count) seeds queued on Slurm"
+        }
+    }
+
+    private mutating func remoteRuns() -> [SessionStatus.Run] {
+        if let remote, Date().timeIntervalSince(remote.asked) < Self.remoteInterval { return remote.runs }
+        let runs = (try? SessionStatus.withQueue(store: store))?.status.runs ?? []
+        remote = (Date(), runs)
+        return runs
     }
 
     static func status(runs: [RunRecord], seeds: [Int], computing: Bool) -> LanguageInfo.Status {

@@ -20,6 +20,8 @@ public struct WorkbenchLaunch: Sendable {
     public var languages: [String]
     public var options: ComputeOptions
     public var startAtOnce: Bool
+    /// (language, seed) runs `s` computes at once, sharing the threads (`compute --jobs`).
+    public var jobs = 1
 
     /// The demo keeps to a few hundred sentences so that it computes live within seconds.
     public static let demoOptions = ComputeOptions(
@@ -129,6 +131,9 @@ public struct WorkbenchLaunch: Sendable {
 
     /// The request the compute controller runs for `languages`.
     public func request(languages: [String]) -> ComputeRequest {
-        ComputeRequest(session: session, modelSpec: modelSpec, corpora: corpora, languages: languages, options: options)
+        var request = ComputeRequest(session: session, modelSpec: modelSpec, corpora: corpora, languages: languages,
+                                     options: options)
+        request.jobs = jobs
+        return request
     }
 }

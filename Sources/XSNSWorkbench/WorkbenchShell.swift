@@ -15,7 +15,7 @@ public final class WorkbenchShell: @unchecked Sendable {
     private let analysis = DispatchQueue(label: "xsns.workbench.analysis", qos: .userInitiated)
     private let lock = NSLock()
     private var compute: ComputeController!
-    private var probeWatcher: ProbeWatcher?
+    private var sessionWatcher: SessionWatcher?
 
     // What the next data build is for (read on the analysis queue, under the lock).
     private var planned: [String]
@@ -39,7 +39,7 @@ public final class WorkbenchShell: @unchecked Sendable {
             request: { [unowned self] in launch.request(languages: lock.withLock { planned }) },
             post: post,
             runCompleted: { [unowned self] _, _ in refresh() })
-        probeWatcher = ProbeWatcher(paths: ProbePaths(session: launch.session)) { [weak self] in self?.refresh() }
+        sessionWatcher = SessionWatcher(session: launch.session) { [weak self] in self?.refresh() }
         // Opening a large session reads every Fisher file once: say so instead of an empty view.
         builder.onFisherProgress = { [post] read, total in
             guard total > 1 else { return }
@@ -104,7 +104,7 @@ public final class WorkbenchShell: @unchecked Sendable {
     /// Stops the computation (it checkpoints first) and writes `tui.json`. Safe to call twice.
     public func shutdown(finalState: WorkbenchState? = nil) {
         compute.shutdown()
-        probeWatcher?.stop()
+        sessionWatcher?.stop()
         if let finalState { lock.withLock { shown = finalState } }
         try? save()
     }

@@ -21,25 +21,8 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let store = try SessionStore.open(folder: SessionStore.folder(forName: session))
         func read() throws -> SessionStatus {
-            var status = try SessionStatus(store: store)
-            let jobs = try SlurmJobs.load(session: store.folder)
-            var queue: [SessionStatus.Pair: (running: Bool, detail: String)] = [:]
-            let states: [SlurmJobs.Pair: (state: String, node: String, task: String, running: Bool)]
-            do {
-                states = try jobs.queueStates()
-            } catch {
-                // A copied session, or a machine without Slurm: the session's own files still tell most.
-                FileHandle.standardError.write(Data("xsns: the Slurm queue is unknown here (\(error)); showing the session's files only\n".utf8))
-                states = [:]
-            }
-            for (pair, task) in states {
-                let node = task.node.isEmpty ? "" : " on \(task.node)"
-                queue[pair] = (task.running, "Slurm \(task.task) \(task.state)\(node)")
-            }
-            status.merge(queue: queue)
-            status.annotate { language, seed in
-                jobs.log(of: .init(language: language, seed: seed), session: store.folder).map { "log: \($0.path)" }
-            }
+            let (status, problem) = try SessionStatus.withQueue(store: store)
+            if let problem { FileHandle.standardError.write(Data("xsns: \(problem)\n".utf8)) }
             return status
         }
         var status = try read()

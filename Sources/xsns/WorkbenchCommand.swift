@@ -29,6 +29,8 @@ struct WorkbenchCommand: ParsableCommand {
     var sentences: Int?
     @Option(help: "Comma-separated seeds (default: 42,16,10).")
     var seeds: String?
+    @Option(help: "(language, seed) runs the s key computes at once, sharing the threads (as compute --jobs).")
+    var jobs = 1
     @Flag(help: "No colours (also when NO_COLOR is set).")
     var noColor = false
     @Flag(help: "ASCII characters only.")
@@ -40,12 +42,14 @@ struct WorkbenchCommand: ParsableCommand {
             throw InputError("the workbench needs an interactive terminal (stdin and stdout); "
                 + "for scripts use xsns compute, matrix, rank, layers, eval or export")
         }
-        let launch = try WorkbenchLaunch.resolve(
+        guard jobs >= 1 else { throw InputError("--jobs must be at least 1, got \(jobs)") }
+        var launch = try WorkbenchLaunch.resolve(
             WorkbenchLaunch.Arguments(
                 session: session, model: model, corpora: corpora, languages: parseList(langs), sentences: sentences,
                 seeds: try seeds.map(parseSeeds)),
             demoModel: Bundle.module.url(forResource: "DemoModel", withExtension: nil),
             directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        launch.jobs = jobs
         let events = EventQueue()
         let shell = WorkbenchShell(launch: launch, post: events.post)
         var state = try shell.initialState()

@@ -17,6 +17,25 @@ import XSNSTestSupport
         expectSnapshot(grid.text(), named: "tui/\(view.title.lowercased())-\(size.width)x\(size.height)")
     }
 
+    /// A session computed on a cluster: one language running on a node, one queued, one done.
+    @Test func languagesOnACluster() {
+        var state = SampleWorkbench.state(view: .languages)
+        state.compute = .idle
+        for index in state.data.languages.indices {
+            switch state.data.languages[index].code {
+            case "fi":
+                state.data.languages[index].status = .running
+                state.data.languages[index].elsewhere = "seed 42 by Slurm 46_3 RUNNING on node7"
+            case "et":
+                state.data.languages[index].status = .queued
+                state.data.languages[index].elsewhere = "3 seeds queued on Slurm"
+            default: break
+            }
+        }
+        let grid = render(state, size: TerminalSize(width: 100, height: 24), theme: Theme(palette: .xterm256))
+        expectSnapshot(grid.text(), named: "tui/languages-100x24-cluster")
+    }
+
     @Test(arguments: sizes)
     func prunedHeads(size: TerminalSize) {
         let grid = render(SampleWorkbench.prunedHeadsState(), size: size, theme: Theme(palette: .xterm256))

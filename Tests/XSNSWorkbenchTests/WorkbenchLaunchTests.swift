@@ -23,6 +23,10 @@ import XSNSTestSupport
         #expect(launch.options == WorkbenchLaunch.demoOptions)
         let corpora = try FileManager.default.contentsOfDirectory(atPath: SmallSession.corpora.path).filter { $0.hasSuffix(".txt") }
         #expect(launch.languages == corpora.map { String($0.dropLast(4)) }.sorted())
+        #expect(launch.request(languages: ["fi"]).jobs == 1)
+        var parallel = launch
+        parallel.jobs = 3
+        #expect(parallel.request(languages: ["fi"]).jobs == 3, "the s key schedules as compute --jobs does")
     }
 
     @Test func theDemoNeedsCorpora() throws {

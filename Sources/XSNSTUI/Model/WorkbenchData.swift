@@ -93,7 +93,8 @@ public enum Metric: String, CaseIterable, Sendable, Hashable {
 /// One language's corpus and computation status.
 public struct LanguageInfo: Sendable, Equatable {
     public enum Status: String, Sendable, Equatable {
-        case pending, running, paused, done, failed
+        /// `queued`: waiting in a cluster queue (Slurm) for this session's job.
+        case pending, queued, running, paused, done, failed
     }
 
     public var code: String
@@ -106,10 +107,12 @@ public struct LanguageInfo: Sendable, Equatable {
     /// Jaccard between the current mask and the mask at half as many sentences, once known.
     public var stability: Double?
     public var failure: String?
+    /// Where it is computed when not by this workbench: a Slurm task or another process ("on node7 …").
+    public var elsewhere: String?
 
     public init(
         code: String, name: String, corpusSentences: Int, status: Status = .pending, seeds: [SeedProgress] = [],
-        stability: Double? = nil, failure: String? = nil
+        stability: Double? = nil, failure: String? = nil, elsewhere: String? = nil
     ) {
         self.code = code
         self.name = name
@@ -118,6 +121,7 @@ public struct LanguageInfo: Sendable, Equatable {
         self.seeds = seeds
         self.stability = stability
         self.failure = failure
+        self.elsewhere = elsewhere
     }
 }
 

@@ -49,7 +49,11 @@ extension Renderer {
             + DisplayWidth.pad(language.name, to: nameWidth) + "  "
             + DisplayWidth.pad(formatCount(language.corpusSentences), to: 9, alignRight: true) + "  "
             + DisplayWidth.pad(language.status.rawValue, to: 8) + "  " + stability
-        if let failure = language.failure, language.status == .failed { text += "  " + failure }
+        if let failure = language.failure, language.status == .failed {
+            text += "  " + failure
+        } else if let elsewhere = language.elsewhere {
+            text += "  " + elsewhere
+        }
         let style: Style
         switch language.status {
         case .failed: style = theme.error

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+import XSNSSession
+import XSNSTestSupport
+
+@testable import XSNSWorkbench
+
+/// The workbench follows what other processes do to its session: a probe run file, a claim taken by a
+/// cluster task, a run record or a Fisher file wakes the watcher; a claim's heartbeat (its time) does not;
+/// no change, no call.
+@Suite struct SessionWatcherTests {
+    final class Calls: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        func add() { lock.withLock { count += 1 } }
+        var value: Int { lock.withLock { count } }
+    }
+
+    @Test func changesElsewhereAreNoticedAndHeartbeatsAreNot() async throws {
+        let session = try Fixtures.temporaryDirectory()
+        let paths = ProbePaths(session: session)
+        try FileManager.default.createDirectory(at: paths.runsFolder, withIntermediateDirectories: true)
+        let calls = Calls()
+        let watcher = SessionWatcher(session: session, interval: 0.05) { calls.add() }
+        defer { watcher.stop() }
+        func expectCall(_ count: Int, after change: () throws -> Void) async throws {
+            try change()
+            for _ in 0..<100 where calls.value < count { try await Task.sleep(nanoseconds: 20_000_000) }
+            #expect(calls.value == count)
+        }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(calls.value == 0)
+        try await expectCall(1) { try Data("{}".utf8).write(to: paths.run(transfer: "en", steps: 1, run: 1)) }
+        let store = try SessionStore.openOrCreate(folder: session)
+        try await Task.sleep(nanoseconds: 200_000_000)
+        let before = calls.value
+        let claim = try store.claim(language: "fi", seed: 1)
+        try await expectCall(before + 1) {}
+        let claimFile = session.appendingPathComponent("claims/fi.seed1/1.claim")
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: claimFile.path)
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(calls.value == before + 1, "a heartbeat alone is no change")
+        claim.release()
+        try await expectCall(before + 2) {}
+    }
+}
