@@ -32,6 +32,7 @@ public final class WorkbenchDataBuilder {
     private var heads: (generation: Int, usage: HeadUsage, problems: [String])?
     private var influence: (generation: Int, value: InfluenceResult?)?
     private typealias InfluenceResult = (mean: Influence.Matrices, perSeed: [Int: Influence.Matrices])
+    private var convergence: (key: String, points: [ConvergencePoint])?
 
     /// A baseline's mean matrix and its per-seed matrices (one for LEX, which has no seed).
     typealias Baseline = (mean: XSNSAnalysis.SimilarityMatrix, perSeed: [XSNSAnalysis.SimilarityMatrix])
@@ -113,6 +114,7 @@ public final class WorkbenchDataBuilder {
             data.gold = evaluate(gold, perSeed: perSeed)
         }
         data.probe = probeData(perSeed: perSeed, problems: &problems)
+        data.convergence = convergencePoints(p: p, gold: gold, problems: &problems)
         return data
     }
 
@@ -182,6 +184,25 @@ public final class WorkbenchDataBuilder {
         }
         baselines = (fisher.generation, results[0], results[1])
         return (results[0], results[1])
+    }
+
+    /// `compute --convergence` points at p (none without them), cached until the Fisher files, p or the
+    /// gold change.
+    private func convergencePoints(p: Double, gold: GoldScores?, problems: inout [String]) -> [ConvergencePoint] {
+        let key = "\(fisher.generation) \(p) \(gold?.path ?? "")"
+        if let cached = convergence, cached.key == key { return cached.points }
+        var points: [ConvergencePoint] = []
+        if FileManager.default.fileExists(atPath: session.appendingPathComponent("convergence").path) {
+            do {
+                points = try Convergence(session: session, p: p, gold: gold?.table).points.map {
+                    ConvergencePoint(sentences: $0.sentences, jaccardToFinal: $0.jaccardToFinal, ndcg: $0.ndcg)
+                }
+            } catch {
+                problems.append("convergence unavailable: \(error)")
+            }
+        }
+        convergence = (key, points)
+        return points
     }
 
     /// Influence from the runs' sentence sketches, when the session keeps them (none: nil, no problem).

@@ -17,6 +17,18 @@ import XSNSTestSupport
         expectSnapshot(grid.text(), named: "tui/\(view.title.lowercased())-\(size.width)x\(size.height)")
     }
 
+    /// Convergence points (compute --convergence) under the gold evaluation, at every size.
+    @Test(arguments: sizes)
+    func rankingWithConvergence(size: TerminalSize) {
+        var state = SampleWorkbench.state(view: .ranking)
+        state.data.convergence = [8, 16, 32, 64, 128, 256, 512].enumerated().map { index, count in
+            ConvergencePoint(sentences: count, jaccardToFinal: 0.31 + 0.09 * Double(index), ndcg: 0.62 + 0.04 * Double(index))
+        } + [ConvergencePoint(sentences: nil, jaccardToFinal: 1, ndcg: 0.954)]
+        let grid = render(state, size: size, theme: Theme(palette: .xterm256))
+        expectSnapshot(grid.text(), named: "tui/ranking-convergence-\(size.width)x\(size.height)")
+        #expect(LayoutTests.checkInvariants(state, size: size, theme: Theme(palette: .xterm256)).isEmpty)
+    }
+
     /// A session computed on a cluster: one language running on a node, one queued, one done.
     @Test func languagesOnACluster() {
         var state = SampleWorkbench.state(view: .languages)

@@ -21,6 +21,8 @@ public struct WorkbenchData: Sendable, Equatable {
     public var pruningCurves: [String: [PruningPoint]]
     /// The session's transfer probe, when it has one.
     public var probe: ProbeData?
+    /// How the sub-networks settle with more sentences (`compute --convergence`), at the current p.
+    public var convergence: [ConvergencePoint] = []
 
     public init(
         languages: [LanguageInfo] = [], matrices: [Metric: SimilarityMatrix] = [:], gold: GoldData? = nil,
@@ -42,6 +44,20 @@ public struct WorkbenchData: Sendable, Equatable {
 
     public func language(_ code: String) -> LanguageInfo? {
         languages.first { $0.code == code }
+    }
+}
+
+/// One sentence count of `compute --convergence` (nil: the finished runs): the runs' mean Jaccard with
+/// their final masks and, with gold, the seed-mean NDCG@3 of the rankings at that count.
+public struct ConvergencePoint: Sendable, Equatable {
+    public var sentences: Int?
+    public var jaccardToFinal: Double
+    public var ndcg: Double?
+
+    public init(sentences: Int?, jaccardToFinal: Double, ndcg: Double?) {
+        self.sentences = sentences
+        self.jaccardToFinal = jaccardToFinal
+        self.ndcg = ndcg
     }
 }
 

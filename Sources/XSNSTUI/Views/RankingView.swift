@@ -1,5 +1,6 @@
 /// Ranking: candidate source languages for the selected target, best first, with bars; with gold
-/// loaded, each candidate's gold rank and the target's NDCG@k, Top-1, Pearson and Spearman.
+/// loaded, each candidate's gold rank and the target's NDCG@k, Top-1, Pearson and Spearman; when the
+/// session kept convergence points, how the masks (and NDCG) settle with the sentence count (X-SNS Fig. 6).
 extension Renderer {
     mutating func drawRanking(in content: Rect) {
         let infoWidth = content.width >= 100 ? 34 : 26
@@ -15,7 +16,24 @@ extension Renderer {
         }
         let entries = rankingEntries(matrix: matrix, target: target, among: languages, gold: state.data.gold)
         drawEntries(entries, region: list)
-        drawGoldInfo(info, target: target)
+        let used = drawGoldInfo(info, target: target)
+        drawConvergence(info.sub(x: 0, y: used + 1, width: info.width, height: max(0, info.height - used - 1)))
+    }
+
+    /// Sentences, the mean Jaccard with the final masks, and NDCG@3 with gold; the last rows that fit.
+    private mutating func drawConvergence(_ region: Region) {
+        let points = state.data.convergence
+        guard !points.isEmpty, region.height >= 3 else { return }
+        let hasGold = points.contains { $0.ndcg != nil }
+        region.write("Convergence", x: 0, y: 0, style: theme.title, into: &grid)
+        region.write("    n  J→final" + (hasGold ? "  NDCG" : ""), x: 0, y: 1, style: theme.dim, into: &grid)
+        for (row, point) in points.suffix(region.height - 2).enumerated() {
+            let count = point.sentences.map(formatCount) ?? "final"
+            var text = DisplayWidth.pad(count, to: 5, alignRight: true) + "  "
+                + DisplayWidth.pad(formatFixed(point.jaccardToFinal, decimals: 3), to: 7, alignRight: true)
+            if hasGold { text += "  " + formatOptional(point.ndcg, ascii: theme.ascii) }
+            region.write(text, x: 0, y: row + 2, style: .plain, into: &grid)
+        }
     }
 
     private mutating func drawEntries(_ entries: [RankingEntry], region: Region) {
@@ -48,10 +66,17 @@ extension Renderer {
         }
     }
 
-    private mutating func drawGoldInfo(_ region: Region, target: String) {
+    /// Returns the rows it used.
+    @discardableResult
+    private mutating func drawGoldInfo(_ region: Region, target: String) -> Int {
         guard let gold = state.data.gold else {
-            drawEmpty(region, ["No gold scores loaded.", ":gold FILE loads a CSV", "(source,target,score)."])
-            return
+            let lines = ["No gold scores loaded.", ":gold FILE loads a CSV", "(source,target,score)."]
+            if state.data.convergence.isEmpty {
+                drawEmpty(region, lines)
+            } else {
+                for (y, line) in lines.prefix(region.height).enumerated() { region.write(line, x: 0, y: y, style: theme.dim, into: &grid) }
+            }
+            return lines.count
         }
         var lines: [(String, Style)] = [(DisplayWidth.truncate(gold.source, to: region.width, ascii: theme.ascii), theme.dim)]
         if let evaluation = gold.evaluations[target] {
@@ -67,5 +92,6 @@ extension Renderer {
         for (y, line) in lines.prefix(region.height).enumerated() {
             region.write(line.0, x: 0, y: y, style: line.1, into: &grid)
         }
+        return lines.count
     }
 }
