@@ -37,7 +37,7 @@ public struct SlurmSubmission {
         let paths = SessionPaths(folder: session)
         let pairs = missing.map { SlurmJobs.Pair(language: $0.language, seed: $0.seed) }.filter { pair in
             queued[pair] == nil
-                && RunClaim.recordedHolder(paths.claim(language: pair.language, seed: pair.seed)).map { $0.alive == false } ?? true
+                && RunClaim.recordedHolder(paths.claim(language: pair.language, seed: pair.seed)).map { !$0.alive } ?? true
         }
         guard !pairs.isEmpty else { return nil }
         let scriptURL = session.appendingPathComponent(
@@ -71,6 +71,9 @@ public struct SlurmSubmission {
         if request.convergence { compute.append("--convergence") }
         if !options.computesEmbedding { compute.append("--no-emb") }
         if let sketch = options.sketch { compute += ["--sketch", "\(sketch)"] }
+        if options.objective == "random-head", let labels = options.numLabels {
+            compute += ["--objective", "random-head", "--num-labels", "\(labels)", "--head-level", options.headLevel ?? "token"]
+        }
         compute += ["--langs", "\"${languages[$SLURM_ARRAY_TASK_ID]}\"", "--seeds", "\"${seeds[$SLURM_ARRAY_TASK_ID]}\"",
                     "--threads", "\"${SLURM_CPUS_PER_TASK:-1}\""]
         let throttle = maxParallel.map { "%\($0)" } ?? ""

@@ -203,37 +203,12 @@ public final class ComputeJob: @unchecked Sendable {
             recorded.threads = options.threads
             recorded.embBaseline = options.embBaseline
             recorded.sketch = options.sketch
+            recorded.objective = options.objective
+            recorded.numLabels = options.numLabels
+            recorded.headLevel = options.headLevel
             manifest.options = recorded
         }
         return (store, modelRecord, tokenizerPrint, corporaPrints)
-    }
-
-    /// One session, one model and one setting of the Fisher options: mixing them would make the
-    /// similarities meaningless, so it is refused with what differs.
-    private static func checkConsistency(
-        _ manifest: SessionManifest, model: ModelRecord, tokenizer: FileFingerprint,
-        corpora: [String: FileFingerprint], options: ComputeOptions, session: String
-    ) throws {
-        let hasResults = manifest.runs.contains { $0.status == .done || $0.status == .running }
-        guard hasResults else { return }
-        var problems = manifest.changes(model: model, tokenizer: tokenizer, corpora: nil)
-        if let recorded = manifest.model, recorded.spec != model.spec, problems.isEmpty,
-           recorded.files.map(\.sha256) != model.files.map(\.sha256) {
-            problems.append("model \(recorded.spec) differs from \(model.spec)")
-        }
-        for (language, print) in corpora {
-            let done = manifest.runs.contains { $0.language == language && $0.status == .done }
-            if done, let before = manifest.corpora?.files[language], !before.sameContent(as: print) {
-                problems.append("corpus \(print.file) changed since \(language) was computed")
-            }
-        }
-        if let recorded = manifest.options {
-            problems += options.conflicts(with: recorded).map { "the session was computed with \($0)" }
-        }
-        if let first = problems.first {
-            let more = problems.count > 1 ? " (and \(problems.count - 1) more difference(s))" : ""
-            throw InputError(file: session, "\(first)\(more); use a new --session for a different setting")
-        }
     }
 
     // MARK: - One (language, seed)
@@ -273,7 +248,8 @@ public final class ComputeJob: @unchecked Sendable {
         } catch let lost as ClaimLost {
             throw lost  // the run's record belongs to the new holder now
         } catch {
-            try? store.update { manifest in
+            if (try? claim.confirmHeld()) == nil { throw error }  // taken over meanwhile: not ours to mark
+            _ = try? store.update { manifest in
                 var record = manifest.run(language: language, seed: seed) ?? RunRecord(language: language, seed: seed)
                 record.status = .failed
                 record.message = "\(error)"

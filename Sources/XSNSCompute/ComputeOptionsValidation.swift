@@ -10,6 +10,20 @@ extension ComputeOptions {
 
     public var estimatorKind: FisherEstimatorKind? { FisherEstimatorKind(rawValue: estimator) }
 
+    /// `mlm`, or `random-head:<level>:<labels>`: what the Fisher is the information of.
+    public var objectiveDescription: String {
+        objective == "random-head" ? "random-head:\(headLevel ?? "token"):\(numLabels ?? 0)" : "mlm"
+    }
+
+    /// The Fisher objective of the run with `seed` (a random head is drawn from the seed: every language of
+    /// a seed gets the same head).
+    public func fisherObjective(hidden: Int, seed: Int) throws -> FisherObjective {
+        guard objective == "random-head", let numLabels else { return .maskedLM }
+        return .randomHead(try RandomClassificationHead(
+            labels: numLabels, hidden: hidden, level: RandomClassificationHead.Level(rawValue: headLevel ?? "token") ?? .token,
+            seed: UInt64(seed)))
+    }
+
     /// Rejects values no run could use, naming the option.
     public func validate() throws {
         guard sentences > 0 else { throw InputError("--sentences must be at least 1") }
@@ -26,6 +40,17 @@ extension ComputeOptions {
             throw InputError("--mask-prob must be between 0 and 1 (exclusive)")
         }
         guard (1...256).contains(threads) else { throw InputError("--threads must be between 1 and 256") }
+        switch objective ?? "mlm" {
+        case "mlm":
+            guard numLabels == nil, headLevel == nil else { throw InputError("--num-labels and --head-level go with --objective random-head") }
+        case "random-head":
+            guard let numLabels, numLabels >= 2 else { throw InputError("--objective random-head needs --num-labels K (at least 2)") }
+            guard RandomClassificationHead.Level(rawValue: headLevel ?? "token") != nil else {
+                throw InputError("--head-level must be token or sequence, got '\(headLevel ?? "")'")
+            }
+        default:
+            throw InputError("--objective must be mlm or random-head, got '\(objective ?? "")'")
+        }
         if let sketch {
             let side = Int(Double(sketch).squareRoot().rounded())
             guard sketch > 0, side * side == sketch, sketch <= 1 << 16 else {
@@ -47,6 +72,7 @@ extension ComputeOptions {
         check("--mask-prob", maskProbability, recorded.maskProbability)
         check("--no-emb", !computesEmbedding, !recorded.computesEmbedding)
         check("--sketch", sketch ?? 0, recorded.sketch ?? 0)
+        check("--objective", objectiveDescription, recorded.objectiveDescription)
         return differences
     }
 }

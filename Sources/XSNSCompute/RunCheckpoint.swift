@@ -26,6 +26,8 @@ struct RunCheckpoint {
         var embBaseline: Bool?
         /// D of the sentence sketches being kept (nil: none).
         var sketch: Int?
+        /// `ComputeOptions.objectiveDescription` (nil: masked-LM, as before the option existed).
+        var objective: String?
     }
 
     var identity: Identity

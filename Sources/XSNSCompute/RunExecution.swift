@@ -20,6 +20,8 @@ final class RunExecution {
     private var pendingEmbedding: [[Int32]] = []
     static let embeddingPack = 16
     private var stability = StabilityTracker()
+    /// The claim the run is computed under (set by `run`), checked before anything shared is written.
+    private var claim: RunClaim?
     private var lastStability: Double?
 
     init(job: ComputeJob, corpus: Corpus, seed: Int, sentences: [Int], context: ComputeJob.Context) throws {
@@ -30,7 +32,8 @@ final class RunExecution {
         self.context = context
         estimator = try FisherEstimator(
             model: context.model, kind: context.estimator, batchSize: job.request.options.batchSize,
-            masking: context.masking, seed: UInt64(seed), sketch: context.sketch)
+            masking: context.masking, seed: UInt64(seed), sketch: context.sketch,
+            objective: try job.request.options.fisherObjective(hidden: context.model.parameters.config.hiddenSize, seed: seed))
         identity = RunCheckpoint.Identity(
             language: corpus.language, seed: seed, sentencesPlanned: sentences.count,
             maxLength: context.maxLength, corpusSHA256: context.corpusHashes[corpus.language] ?? "",
@@ -38,7 +41,8 @@ final class RunExecution {
             estimator: job.request.options.estimator, batchSize: job.request.options.batchSize,
             maskProbability: job.request.options.maskProbability, recordInputs: job.request.options.recordInputs,
             threads: context.model.threads, embBaseline: job.request.options.computesEmbedding ? nil : false,
-            sketch: job.request.options.sketch)
+            sketch: job.request.options.sketch,
+            objective: job.request.options.objective == "random-head" ? job.request.options.objectiveDescription : nil)
         embeddingSum = [Double](repeating: 0, count: context.model.parameters.config.hiddenSize)
     }
 
@@ -48,6 +52,7 @@ final class RunExecution {
     /// Returns false when stopped early (after checkpointing), true when the run is complete. Checks that
     /// `claim` is still this process's before every checkpoint and before publishing.
     func run(stop: StopSignal, claim: RunClaim, emit: @Sendable (ComputeEvent) -> Void) throws -> Bool {
+        self.claim = claim
         let checkpointURL = paths.checkpoint(language: language, seed: seed)
         let inputsURL = paths.inputs(language: language, seed: seed)
         var start = 0
@@ -87,6 +92,8 @@ final class RunExecution {
         var lastEvent = Date.distantPast
         var sinceCheckpoint = 0
         for index in start..<sentences.count {
+            // The heartbeat's finding, free to read: a holder that was taken over writes nothing more.
+            if claim.isLost { try claim.confirmHeld() }
             if stop.isStopped {
                 try claim.confirmHeld()
                 try saveCheckpoint(to: checkpointURL, recorder: recorder)
@@ -201,7 +208,7 @@ final class RunExecution {
             "masked_tokens": "\(progress.maskedTokens)", "gradient_units": "\(progress.gradientUnits)",
             "batch_size": "\(estimator.batchSize)", "max_length": "\(context.maxLength)",
             "mask_prob": "\(options.maskProbability)", "model": job.request.modelSpec,
-            "threads": "\(context.model.threads)",
+            "threads": "\(context.model.threads)", "objective": options.objectiveDescription,
         ]
         if progress.gradientUnits > 0 {
             metadata["mean_loss"] = "\(progress.lossSum / Double(progress.gradientUnits))"
@@ -223,6 +230,7 @@ final class RunExecution {
             try SafeTensorsWriter.write(sketches, metadata: sketchMetadata, to: paths.sketch(language: language, seed: seed))
         }
         try recorder?.finish()
+        try claim?.confirmHeld()
         // The Fisher file goes last: its presence is what marks the run complete on disk.
         try SafeTensorsWriter.write(result.fisher, metadata: metadata,
                                     to: paths.fisher(language: language, seed: seed))

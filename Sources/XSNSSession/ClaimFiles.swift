@@ -39,12 +39,18 @@ enum ClaimFiles {
         return generation.map { File(generation: $0, url: url(folder, $0)) }
     }
 
-    /// nil when the file vanished meanwhile (a newer claim cleaned it up).
+    /// nil when the file vanished meanwhile (a newer claim cleaned it up). Opened first and read through
+    /// the descriptor, so its time and content are of one file, and fresh (NFS revalidates on open).
     static func state(of file: File) -> State? {
+        let descriptor = open(file.url.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
         var info = stat()
-        guard stat(file.url.path, &info) == 0 else { return nil }
+        guard fstat(descriptor, &info) == 0 else { return nil }
         let heartbeat = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
-        let data = (try? Data(contentsOf: file.url)) ?? Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        let data = count > 0 ? Data(buffer[0..<count]) : Data()
         let owner = data.isEmpty ? nil : try? JSONDecoder().decodeScreened(ClaimOwner.self, from: data)
         let released = data.isEmpty && info.st_mtim.tv_sec == 0
         let age = Date().timeIntervalSince(heartbeat)
@@ -52,7 +58,11 @@ enum ClaimFiles {
         if released {
             live = false
         } else if let owner {
-            live = age <= RunClaim.timeToLive && !(owner.host == ClaimOwner.localHost && !processExists(owner.pid))
+            // A requeued Slurm task finds the claim of its own earlier run (killed with its node, say).
+            let earlierSelf = owner.job != nil && owner.job == ClaimOwner.currentJob
+                && !(owner.host == ClaimOwner.localHost && owner.pid == getpid())
+            live = age <= max(RunClaim.timeToLive, owner.ttl ?? 0) && !earlierSelf
+                && !(owner.host == ClaimOwner.localHost && !processExists(owner.pid))
         } else {
             // Empty: its holder is writing its name this moment (live while young, then abandoned);
             // anything else unreadable is damage, and names nobody.

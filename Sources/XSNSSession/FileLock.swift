@@ -8,7 +8,8 @@ import XSNSStorage
 
 /// An advisory `flock` on a file. The kernel drops it when the holder exits, even by `kill -9`,
 /// so a crashed process never leaves a session locked. flock belongs to the open file
-/// description: two opens in one process exclude each other just as two processes do.
+/// description: two opens in one process exclude each other just as two processes do. It serialises
+/// writers on one machine (session.json, Slurm submissions); claims do not use it (`RunClaim`).
 public final class FileLock {
     let url: URL
     let descriptor: Int32
@@ -27,26 +28,16 @@ public final class FileLock {
 
     deinit { close(descriptor) }
 
-    /// Waits for the exclusive lock.
+    /// Waits for the exclusive lock. Where the file system has no locks (NFS without a lock daemon,
+    /// Lustre `noflock`) it goes on without: nothing that must be correct across nodes depends on it.
     public func lock() throws {
         while flock(descriptor, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            throw RuntimeFailure("cannot lock \(url.path): \(String(cString: strerror(errno)))")
-        }
-    }
-
-    enum Attempt { case acquired, heldElsewhere, unsupported }
-
-    /// Takes the exclusive lock if it is free, without waiting.
-    func tryLock() -> Attempt {
-        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             switch errno {
             case EINTR: continue
-            case EWOULDBLOCK: return .heldElsewhere
-            default: return .unsupported  // e.g. ENOLCK on an NFS mount without a lock daemon
+            case ENOLCK, ENOSYS, EOPNOTSUPP: return
+            default: throw RuntimeFailure("cannot lock \(url.path): \(String(cString: strerror(errno)))")
             }
         }
-        return .acquired
     }
 
     public func unlock() {

@@ -14,12 +14,16 @@ public struct ClaimOwner: Codable, Equatable, Sendable, CustomStringConvertible 
     public var started: String
     /// The Slurm job (`JOBID` or `JOBID_TASK` of an array) the holder runs in, if any.
     public var job: String?
+    /// The heartbeat time-to-live the holder runs with: others judge its claim by the larger of theirs
+    /// and this, so a contender started with a shorter TTL cannot steal a live claim.
+    public var ttl: Double?
 
-    public init(pid: Int32, host: String, started: String, job: String? = nil) {
+    public init(pid: Int32, host: String, started: String, job: String? = nil, ttl: Double? = nil) {
         self.pid = pid
         self.host = host
         self.started = started
         self.job = job
+        self.ttl = ttl
     }
 
     /// This machine as claims name it: `XSNS_HOST` when set (tests stand in for other nodes with it), else
@@ -28,11 +32,15 @@ public struct ClaimOwner: Codable, Equatable, Sendable, CustomStringConvertible 
         ProcessInfo.processInfo.environment["XSNS_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? ProcessInfo.processInfo.hostName
     }
 
-    public static func current() -> ClaimOwner {
+    /// This process's Slurm job, `JOBID_TASK` for an array task (nil outside Slurm).
+    public static var currentJob: String? {
         let environment = ProcessInfo.processInfo.environment
-        let job = environment["SLURM_ARRAY_JOB_ID"].map { "\($0)_\(environment["SLURM_ARRAY_TASK_ID"] ?? "")" }
+        return environment["SLURM_ARRAY_JOB_ID"].map { "\($0)_\(environment["SLURM_ARRAY_TASK_ID"] ?? "")" }
             ?? environment["SLURM_JOB_ID"]
-        return ClaimOwner(pid: getpid(), host: localHost, started: Timestamp.string(), job: job)
+    }
+
+    public static func current() -> ClaimOwner {
+        ClaimOwner(pid: getpid(), host: localHost, started: Timestamp.string(), job: currentJob, ttl: RunClaim.timeToLive)
     }
 
     public var description: String { "pid \(pid) on \(host)" + (job.map { " (Slurm job \($0))" } ?? "") + " since \(started)" }
@@ -87,9 +95,12 @@ public final class RunClaim: @unchecked Sendable {
     private var lost = false
     private var heartbeat: DispatchSourceTimer?
 
-    /// Seconds without a heartbeat after which a claim is stale.
+    /// Seconds without a heartbeat after which a claim is stale (`XSNS_CLAIM_TTL`; anything but a positive
+    /// number means the default, 300).
     public static var timeToLive: Double {
-        ProcessInfo.processInfo.environment["XSNS_CLAIM_TTL"].flatMap(Double.init).map { max($0, 0.5) } ?? 300
+        guard let value = ProcessInfo.processInfo.environment["XSNS_CLAIM_TTL"].flatMap(Double.init), value.isFinite, value > 0
+        else { return 300 }
+        return max(value, 0.5)
     }
 
     init(folder: URL, language: String, seed: Int) throws {
@@ -111,11 +122,12 @@ public final class RunClaim: @unchecked Sendable {
             let url = ClaimFiles.url(folder, next)
             let descriptor = open(url.path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
             if descriptor < 0 {
-                // Another contender created it first: it holds the claim (read again to name it).
-                guard errno == EEXIST, attempt < 3 else {
+                guard errno == EEXIST else {
                     throw RuntimeFailure("cannot create the claim file \(url.path): \(String(cString: strerror(errno)))")
                 }
+                // Another contender created it first: it holds the claim (read again to name it).
                 attempt += 1
+                guard attempt < 3 else { throw ClaimHeld(language: language, seed: seed, holder: nil, file: url.path) }
                 continue
             }
             self.descriptor = descriptor
@@ -133,9 +145,18 @@ public final class RunClaim: @unchecked Sendable {
             try? FileManager.default.removeItem(at: ClaimFiles.url(folder, generation))
             throw RuntimeFailure("cannot write the claim file \(ClaimFiles.url(folder, generation).path): \(reason)")
         }
+        // A listing that lagged (NFS attribute caches) may have hidden a newer claim: defer to it.
+        if let newest = ClaimFiles.latest(in: folder), newest.generation > generation {
+            close(descriptor)
+            try? FileManager.default.removeItem(at: ClaimFiles.url(folder, generation))
+            throw ClaimHeld(language: language, seed: seed, holder: ClaimFiles.state(of: newest)?.owner, file: newest.url.path)
+        }
         ClaimFiles.removeOlder(than: generation, in: folder)
         startHeartbeat()
     }
+
+    /// Whether the heartbeat found the claim taken over (cheap: no file access; `confirmHeld` looks).
+    public var isLost: Bool { mutex.withLock { lost } }
 
     deinit { release() }
 
@@ -186,7 +207,7 @@ public final class RunClaim: @unchecked Sendable {
 
     /// Who holds the claim of the pair folder `folder` and whether that holder is alive (heartbeat within
     /// the TTL and, on this host, its process running). nil when there is no claim or it was released.
-    public static func recordedHolder(_ folder: URL) -> (owner: ClaimOwner, alive: Bool?)? {
+    public static func recordedHolder(_ folder: URL) -> (owner: ClaimOwner, alive: Bool)? {
         guard let latest = ClaimFiles.latest(in: folder), let state = ClaimFiles.state(of: latest),
               !state.released, let owner = state.owner else { return nil }
         return (owner, state.isLive)

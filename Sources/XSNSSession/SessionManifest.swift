@@ -90,6 +90,11 @@ public struct ComputeOptions: Codable, Equatable, Sendable {
 
     /// D of the per-sentence gradient sketches (`--sketch D`, TracIn influence); nil: none.
     public var sketch: Int?
+    /// `random-head` (`--objective`): the Fisher of a random classification layer's loss; nil: masked-LM.
+    public var objective: String?
+    /// The random head's labels (`--num-labels`) and level (`--head-level token|sequence`).
+    public var numLabels: Int?
+    public var headLevel: String?
 
     public init(
         sentences: Int, seeds: [Int], estimator: String, batchSize: Int, maxLength: Int,

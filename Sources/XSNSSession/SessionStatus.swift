@@ -75,9 +75,9 @@ public struct SessionStatus: Sendable {
             var run = Run(language: language, seed: seed, state: .pending, sentences: record?.sentences ?? 0, detail: nil)
             if record?.status == .done && fisherDone {
                 run.state = .done
-            } else if let holder, holder.alive != false {
+            } else if let holder, holder.alive {
                 run.state = .running
-                run.detail = "\(holder.owner)" + (holder.alive == nil ? " (another host)" : "")
+                run.detail = "\(holder.owner)"
             } else if let record {
                 switch record.status {
                 case .failed:

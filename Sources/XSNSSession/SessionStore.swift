@@ -67,7 +67,7 @@ public struct SessionStore: Sendable {
             throw InputError(file: url.path, "cannot read: \(error.localizedDescription)")
         }
         var manifest = try SessionManifest.decode(data, file: url.path)
-        try RunStatusFiles.overlay(on: &manifest, paths: paths)
+        RunStatusFiles.overlay(on: &manifest, paths: paths)
         return manifest
     }
 

@@ -32,7 +32,9 @@ public final class WorkbenchDataBuilder {
     private var heads: (generation: Int, usage: HeadUsage, problems: [String])?
     private var influence: (generation: Int, value: InfluenceResult?)?
     private typealias InfluenceResult = (mean: Influence.Matrices, perSeed: [Int: Influence.Matrices])
-    private var convergence: (key: String, points: [ConvergencePoint])?
+    private var convergence: (key: String, points: [ConvergencePoint], problem: String?)?
+    /// Above this many bytes of convergence files the pane is left to `xsns converge`: each p would re-read them.
+    static let convergencePaneLimit = 1 << 30
 
     /// A baseline's mean matrix and its per-seed matrices (one for LEX, which has no seed).
     typealias Baseline = (mean: XSNSAnalysis.SimilarityMatrix, perSeed: [XSNSAnalysis.SimilarityMatrix])
@@ -190,18 +192,30 @@ public final class WorkbenchDataBuilder {
     /// gold change.
     private func convergencePoints(p: Double, gold: GoldScores?, problems: inout [String]) -> [ConvergencePoint] {
         let key = "\(fisher.generation) \(p) \(gold?.path ?? "")"
-        if let cached = convergence, cached.key == key { return cached.points }
-        var points: [ConvergencePoint] = []
-        if FileManager.default.fileExists(atPath: session.appendingPathComponent("convergence").path) {
-            do {
-                points = try Convergence(session: session, p: p, gold: gold?.table).points.map {
-                    ConvergencePoint(sentences: $0.sentences, jaccardToFinal: $0.jaccardToFinal, ndcg: $0.ndcg)
+        if let cached = convergence, cached.key == key {
+            if let problem = cached.problem { problems.append(problem) }
+            return cached.points
+        }
+        var points: [ConvergencePoint] = [], problem: String?
+        let folder = session.appendingPathComponent("convergence")
+        if FileManager.default.fileExists(atPath: folder.path) {
+            let bytes = (FileManager.default.enumerator(atPath: folder.path)?.allObjects as? [String] ?? []).reduce(0) { sum, name in
+                sum + ((try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(name).path)[.size] as? Int) ?? 0)
+            }
+            if bytes > Self.convergencePaneLimit {
+                problem = "convergence pane skipped: \(bytes >> 30) GB of convergence files would be re-read at every p (use xsns converge)"
+            } else {
+                do {
+                    points = try Convergence(session: session, p: p, gold: gold?.table).points.map {
+                        ConvergencePoint(sentences: $0.sentences, jaccardToFinal: $0.jaccardToFinal, ndcg: $0.ndcg)
+                    }
+                } catch {
+                    problem = "convergence unavailable: \(error)"
                 }
-            } catch {
-                problems.append("convergence unavailable: \(error)")
             }
         }
-        convergence = (key, points)
+        if let problem { problems.append(problem) }
+        convergence = (key, points, problem)
         return points
     }
 

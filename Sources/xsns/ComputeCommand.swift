@@ -46,6 +46,12 @@ struct ComputeCommand: ParsableCommand {
     var noEmbedding = false
     @Option(help: "Also keep a D-dimensional random projection of each sentence's θ gradient (D square, e.g. 1024) for influence+/influence-.")
     var sketch: Int?
+    @Option(help: "mlm (masked-LM loss) or random-head (a random, frozen classification layer on the last hidden states predicting random labels: the X-SNS paper's task-layer variant).")
+    var objective = "mlm"
+    @Option(help: "Labels of the random head (--objective random-head).")
+    var numLabels: Int?
+    @Option(help: "token (a random label at every non-special token, as for POS/NER) or sequence (one at the first token, as for NLI), with --objective random-head.")
+    var headLevel: String?
     @Flag(help: "Submit one Slurm array job (a task per missing (language, seed)) instead of computing here.")
     var slurm = false
     @Option(name: .customLong("slurm-option"), parsing: .unconditionalSingleValue,
@@ -62,6 +68,9 @@ struct ComputeCommand: ParsableCommand {
             maxLength: maxLength, maskProbability: maskProbability, recordInputs: recordInputs, threads: threads)
         if noEmbedding { options.embBaseline = false }
         options.sketch = sketch
+        options.objective = objective == "mlm" ? nil : objective
+        options.numLabels = numLabels
+        options.headLevel = headLevel
         guard jobs >= 1 else { throw InputError("--jobs must be at least 1, got \(jobs)") }
         guard slurm || (maxParallel == nil && slurmOptions.isEmpty) else {
             throw InputError("--max-parallel and --slurm-option only go with --slurm")

@@ -20,12 +20,14 @@ import XSNSTestSupport
         let session = try Fixtures.temporaryDirectory().appendingPathComponent("shared")
         // The session exists first, so both contend for the run rather than for creating the folder.
         _ = try SessionStore.openOrCreate(folder: session)
-        nonisolated(unsafe) var results = [CommandResult?](repeating: nil, count: 2)
+        let lock = NSLock()
+        nonisolated(unsafe) var results: [CommandResult] = []
         let hosts = ["node-a", "node-b"]
         DispatchQueue.concurrentPerform(iterations: 2) { index in
-            results[index] = try? XSNSBinary.run(Self.compute(session), environment: ["XSNS_HOST": hosts[index]])
+            let result = try? XSNSBinary.run(Self.compute(session), environment: ["XSNS_HOST": hosts[index]])
+            lock.withLock { if let result { results.append(result) } }
         }
-        let finished = results.compactMap { $0 }
+        let finished = lock.withLock { results }
         #expect(finished.count == 2)
         let computed = finished.filter { $0.stdout.contains("computed 1 run(s)") }
         let refused = finished.filter { $0.status == 1 && $0.stderr.contains("is already being computed by pid") }
@@ -55,39 +57,56 @@ import XSNSTestSupport
         #expect(taken.stderr.contains("took over the stale claim of pid 1 on node-x"), "\(taken.stderr)")
         #expect(FileManager.default.fileExists(atPath: session.appendingPathComponent("fisher/de.seed1.safetensors").path))
         #expect(RunClaim.recordedHolder(folder) == nil, "released at the end")
+
+        // A requeued Slurm task, on another node, finds its own earlier run's fresh claim: it is taken over.
+        let requeued = session.appendingPathComponent("claims/fi.seed1")
+        try FileManager.default.createDirectory(at: requeued, withIntermediateDirectories: true)
+        try JSONEncoder().encode(ClaimOwner(pid: 1, host: "node-x", started: "2026-12-01T00:00:00Z", job: "88_1"))
+            .write(to: requeued.appendingPathComponent("1.claim"))
+        var fi = Self.compute(session, sentences: 8)
+        fi[fi.firstIndex(of: "de")!] = "fi"
+        let again = try XSNSBinary.run(fi, environment: ["XSNS_HOST": "node-b", "SLURM_ARRAY_JOB_ID": "88", "SLURM_ARRAY_TASK_ID": "1"])
+        #expect(again.status == 0 && again.stderr.contains("took over the stale claim of pid 1 on node-x (Slurm job 88_1)"),
+                "\(again.stderr)")
     }
 
+    /// The stalled holder is started as an orphan (through a shell that exits at once): stopping and
+    /// continuing a direct child would send this test process SIGCHLD, which interrupts other tests' reads.
     @Test func aHolderThatStalledPastItsTimeToLivePublishesNothing() throws {
         let folder = try Fixtures.temporaryDirectory()
         let session = folder.appendingPathComponent("shared")
         _ = try SessionStore.openOrCreate(folder: session)
-        let environment = ["XSNS_CLAIM_TTL": "1"]
-        let log = folder.appendingPathComponent("a.log")
-        let stalled = try XSNSBinary.launch(Self.compute(session, sentences: 400), stderrTo: log,
-                                            environment: environment.merging(["XSNS_HOST": "node-a"]) { $1 })
-        defer { if stalled.isRunning { kill(stalled.processIdentifier, SIGKILL) } }
-        // Stop it once it holds the claim and has begun.
+        let log = folder.appendingPathComponent("a.log"), statusFile = folder.appendingPathComponent("a.status")
+        let script = #"( log="$1"; status="$2"; shift 2; "$@" 2>"$log"; echo $? > "$status" ) &"#
+        let started = try runDetached(URL(fileURLWithPath: "/bin/sh"), ["-c", script, "sh", log.path, statusFile.path,
+                                      "/usr/bin/env", "XSNS_CLAIM_TTL=1", "XSNS_HOST=node-a", XSNSBinary.url.path]
+                                      + Self.compute(session, sentences: 400))
+        #expect(started == 0)
+        // Stop it once it holds the claim (the claim names its pid).
         let claims = session.appendingPathComponent("claims/de.seed1")
         for _ in 0..<400 where RunClaim.recordedHolder(claims) == nil { usleep(25_000) }
-        #expect(RunClaim.recordedHolder(claims)?.owner.host == "node-a")
-        kill(stalled.processIdentifier, SIGSTOP)
+        let holder = try #require(RunClaim.recordedHolder(claims)?.owner)
+        #expect(holder.host == "node-a")
+        defer { kill(holder.pid, SIGKILL) }
+        kill(holder.pid, SIGSTOP)
         usleep(2_000_000)  // past the TTL without a heartbeat
 
         let successor = try XSNSBinary.run(Self.compute(session, sentences: 400),
-                                           environment: environment.merging(["XSNS_HOST": "node-b"]) { $1 })
+                                           environment: ["XSNS_CLAIM_TTL": "1", "XSNS_HOST": "node-b"])
         #expect(successor.status == 0 && successor.stderr.contains("took over the stale claim"), "\(successor.stderr)")
         let fisher = session.appendingPathComponent("fisher/de.seed1.safetensors")
         let published = try Data(contentsOf: fisher)
         let modified = try FileManager.default.attributesOfItem(atPath: fisher.path)[.modificationDate] as? Date
 
-        kill(stalled.processIdentifier, SIGCONT)
-        stalled.waitUntilExit()
+        kill(holder.pid, SIGCONT)
+        for _ in 0..<1200 where !FileManager.default.fileExists(atPath: statusFile.path) { usleep(50_000) }
+        let status = (try? String(contentsOf: statusFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         let stderr = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(stalled.terminationStatus == 1 && stderr.contains("the claim was taken over"), "\(stderr)")
+        #expect(status == "1" && stderr.contains("the claim was taken over"), "status \(status ?? "none"): \(stderr)")
         #expect(try Data(contentsOf: fisher) == published)
         #expect(try FileManager.default.attributesOfItem(atPath: fisher.path)[.modificationDate] as? Date == modified,
                 "the stalled holder must not write the Fisher file again")
-        let status = try XSNSBinary.run(["status", "--session", session.path, "--format", "json"])
-        #expect(status.stdout.contains("\"done\""), "\(status.stdout)")
+        let runs = try XSNSBinary.run(["status", "--session", session.path, "--format", "json"])
+        #expect(runs.stdout.contains("\"done\""), "\(runs.stdout)")
     }
 }

@@ -27,7 +27,7 @@ struct RunClaimTests {
 
     @Test func aClaimLeftByADeadProcessIsTakenOver() throws {
         let store = try SessionStore.openOrCreate(folder: try Fixtures.temporaryDirectory())
-        // What a `kill -9`ed holder leaves: its name in the file, and no lock (the kernel dropped it).
+        // What a `kill -9`ed holder leaves: its name in its claim file, and no process of that pid here.
         let dead = ClaimOwner(pid: 999_999, host: ProcessInfo.processInfo.hostName, started: "2026-01-01T00:00:00Z")
         let folder = store.folder.appendingPathComponent("claims/fi.seed1")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -53,5 +53,42 @@ struct RunClaimTests {
     func invalidLanguageCodesAreInputErrors(_ code: String) throws {
         let store = try SessionStore.openOrCreate(folder: try Fixtures.temporaryDirectory())
         #expect(throws: InputError.self) { try store.claim(language: code, seed: 1) }
+    }
+
+    /// A claim file its holder has not written yet is live for a few seconds, then abandoned; a holder's
+    /// own (longer) TTL is honoured by contenders with a shorter one.
+    @Test func unnamedAndLongLivedClaims() throws {
+        let store = try SessionStore.openOrCreate(folder: try Fixtures.temporaryDirectory())
+        let folder = store.folder.appendingPathComponent("claims/de.seed2")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let empty = folder.appendingPathComponent("1.claim")
+        try Data().write(to: empty)
+        #expect(throws: ClaimHeld.self) { try store.claim(language: "de", seed: 2) }
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: empty.path)
+        let taken = try store.claim(language: "de", seed: 2)
+        #expect(taken.takenOverFrom == nil, "an unnamed claim names nobody")
+        taken.release()
+
+        let patient = ClaimOwner(pid: 1, host: "node-x", started: "2026-12-01T00:00:00Z", ttl: 3600)
+        let next = folder.appendingPathComponent("3.claim")
+        try JSONEncoder().encode(patient).write(to: next)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-400)], ofItemAtPath: next.path)
+        #expect(throws: ClaimHeld.self) { try store.claim(language: "de", seed: 2) }  // 400 s < its 3600 s TTL
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-4000)], ofItemAtPath: next.path)
+        let claim = try store.claim(language: "de", seed: 2)
+        #expect(claim.takenOverFrom == patient && claim.owner.ttl == RunClaim.timeToLive)
+    }
+
+    /// Released claims are not stale ones, and a release after a takeover leaves the new holder's file alone.
+    @Test func aReleaseAfterATakeoverLeavesTheSuccessorAlone() throws {
+        let store = try SessionStore.openOrCreate(folder: try Fixtures.temporaryDirectory())
+        let first = try store.claim(language: "ru", seed: 1)
+        let folder = store.folder.appendingPathComponent("claims/ru.seed1")
+        // A successor that took it over (as after a stall past the TTL): generation 2.
+        let successor = ClaimOwner(pid: 1, host: "node-y", started: "2026-12-01T00:00:00Z")
+        try JSONEncoder().encode(successor).write(to: folder.appendingPathComponent("2.claim"))
+        #expect(throws: ClaimLost.self) { try first.confirmHeld() }
+        first.release()
+        #expect(RunClaim.recordedHolder(folder)?.owner == successor)
     }
 }

@@ -57,34 +57,25 @@ public final class EncoderModel {
     /// probabilities apply, drawn from `random`. Returns the mean loss of each group.
     func gradients(
         _ sequences: [MaskedSequence], perSequence: Bool, dropout: Bool, random: inout SeededRandom,
-        headGateGradient: UnsafeMutablePointer<Float>, sink: @escaping GradientSink
+        headGateGradient: UnsafeMutablePointer<Float>, objective: FisherObjective = .maskedLM, sink: @escaping GradientSink
     ) throws -> [Double]? {
         try gradients(sequences, target: .perTensor(perSequence: perSequence, sink), dropout: dropout,
-                      random: &random, headGateGradient: headGateGradient)
+                      random: &random, headGateGradient: headGateGradient, objective: objective)
     }
 
     /// The masked-LM pass behind `gradients` and training: parameter gradients go where `target` says.
     func gradients(
         _ sequences: [MaskedSequence], target: GradientTarget, dropout: Bool, random: inout SeededRandom,
-        headGateGradient: UnsafeMutablePointer<Float>, predictions: UnsafeMutablePointer<Int32>? = nil
+        headGateGradient: UnsafeMutablePointer<Float>, predictions: UnsafeMutablePointer<Int32>? = nil,
+        objective: FisherObjective = .maskedLM
     ) throws -> [Double]? {
         let perSequence = target.perSequence
-        var targets: [MaskedLMHead.Target] = []
-        var counts = [Int](repeating: 0, count: perSequence ? sequences.count : 1)
-        var row = 0
-        for (index, sequence) in sequences.enumerated() {
-            let group = perSequence ? index : 0
-            for (t, label) in sequence.labels.enumerated() where label != MaskedSequence.ignoredLabel {
-                guard label >= 0, Int(label) < config.vocabSize else {
-                    throw InputError("label \(label) is outside the vocabulary (size \(config.vocabSize))")
-                }
-                targets.append(.init(row: row + t, label: label, group: group))
-                counts[group] += 1
-            }
-            row += sequence.inputIds.count
-        }
+        var randomHead: RandomClassificationHead?
+        if case .randomHead(let head) = objective { randomHead = head }
+        let (targets, counts) = try Self.targets(
+            sequences, perSequence: perSequence, classes: randomHead?.labels ?? config.vocabSize,
+            what: randomHead == nil ? "the vocabulary" : "the random head's labels")
         guard !targets.isEmpty else { return nil }
-        precondition(!counts.contains(0), "per-sequence gradients need a predicted token in every sequence")
         let lossSums = try BLASThreads.singleThreaded { () throws -> [Double] in
             let state = try forward(sequences.map(\.inputIds), dropout: dropout, random: &random)
             let h = config.hiddenSize
@@ -96,9 +87,10 @@ public final class EncoderModel {
                 headGradient = .init(block: gradient, head: groups.contains(.head),
                                      tiedDecoder: groups.contains(.embeddings))
             }
-            let sums = head.lossAndGradient(hidden: last, targets: targets, groupCounts: counts,
-                                            hiddenGradient: gradOut, parameterGradient: headGradient,
-                                            predictions: predictions, scratch: scratch, parallel: parallel)
+            let sums = randomHead?.lossAndGradient(hidden: last, targets: targets, groupCounts: counts, hiddenGradient: gradOut)
+                ?? head.lossAndGradient(hidden: last, targets: targets, groupCounts: counts,
+                                        hiddenGradient: gradOut, parameterGradient: headGradient,
+                                        predictions: predictions, scratch: scratch, parallel: parallel)
             if target.reachesEncoder { backward(state, target: target, headGateGradient: headGateGradient) }
             return sums
         }

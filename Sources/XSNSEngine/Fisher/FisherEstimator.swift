@@ -17,6 +17,7 @@ public final class FisherEstimator {
     public let kind: FisherEstimatorKind
     public let batchSize: Int
     public let masking: MaskingPolicy
+    public let objective: FisherObjective
     public private(set) var progress = FisherProgress()
 
     private var maskingRandom: SeededRandom
@@ -38,7 +39,7 @@ public final class FisherEstimator {
     public static let sketchName = "sketch"
 
     public init(model: EncoderModel, kind: FisherEstimatorKind, batchSize: Int = 4, masking: MaskingPolicy,
-                seed: UInt64, sketch: GradientSketch? = nil) throws {
+                seed: UInt64, sketch: GradientSketch? = nil, objective: FisherObjective = .maskedLM) throws {
         guard batchSize > 0 else { throw InputError("batch size must be positive, got \(batchSize)") }
         guard masking.probability >= 0, masking.probability <= 1 else {
             throw InputError("mask probability must be in [0, 1], got \(masking.probability)")
@@ -52,6 +53,7 @@ public final class FisherEstimator {
         self.batchSize = batchSize
         self.masking = masking
         self.sketch = sketch
+        self.objective = objective
         // Two independent streams, so changing dropout never changes which tokens are masked.
         maskingRandom = SeededRandom(seed: seed)
         dropoutRandom = SeededRandom(seed: seed ^ 0x5DEE_CE66_D1CE_D00D)
@@ -71,6 +73,9 @@ public final class FisherEstimator {
     @discardableResult
     public func feed(_ ids: [Int32]) throws -> FedSentence {
         try model.validate(ids)  // before masking: a rejected sentence must not advance the generator
+        if case .randomHead(let head) = objective {
+            return try feed(masked: head.label(ids, special: masking.specialTokenIds, random: &maskingRandom))
+        }
         return try feed(masked: masking.mask(ids, random: &maskingRandom))
     }
 
@@ -79,9 +84,10 @@ public final class FisherEstimator {
     public func feed(masked: MaskedSequence) throws -> FedSentence {
         // Rejected before anything changes, so a bad sentence never half-enters a batch.
         try model.validate(masked.inputIds)
-        let vocabulary = Int32(model.parameters.config.vocabSize)
-        for label in masked.labels where label != MaskedSequence.ignoredLabel && !(0..<vocabulary).contains(label) {
-            throw InputError("label \(label) is outside the vocabulary (size \(vocabulary))")
+        var classes = Int32(model.parameters.config.vocabSize)
+        if case .randomHead(let head) = objective { classes = Int32(head.labels) }
+        for label in masked.labels where label != MaskedSequence.ignoredLabel && !(0..<classes).contains(label) {
+            throw InputError("label \(label) is outside the \(classes) classes of the objective")
         }
         let batch = kind == .xsns ? progress.sentences / batchSize : nil
         progress.sentences += 1
@@ -137,7 +143,8 @@ public final class FisherEstimator {
                 }
                 defer { model.sketchTarget = nil }
                 return try model.gradients(unit, perSequence: kind == .exact, dropout: kind == .xsns,
-                                           random: &dropoutRandom, headGateGradient: gatePointer) { offset, count, _, g in
+                                           random: &dropoutRandom, headGateGradient: gatePointer,
+                                           objective: objective) { offset, count, _, g in
                     Self.addSquares(of: g, count: count, into: sum + offset, clipped: clipped, parallel: parallel)
                 }
             }
@@ -252,39 +259,5 @@ public final class FisherEstimator {
         maskingRandom = state.maskingRandom
         dropoutRandom = state.dropoutRandom
         pending = state.pending
-    }
-}
-
-/// The outcome of an estimation.
-public struct FisherResult: Sendable {
-    /// The diagonal Fisher over θ, under the checkpoint's tensor names.
-    public var fisher: FlatTensors
-    /// E|∂L/∂ξ_h| as one [layers, heads] tensor named `FisherEstimator.headImportanceName`.
-    public var headImportance: FlatTensors
-    /// With a sketch: [sentences, D] named `FisherEstimator.sketchName`, a row per sentence fed, in order.
-    public var sketches: FlatTensors?
-    public var progress: FisherProgress
-}
-
-/// Everything needed to resume: small Codable state (store it as JSON, e.g. in safetensors metadata) and
-/// the running sums (θ layout followed by `head_importance`, then `sketch` when sketching).
-public struct FisherEstimatorSnapshot: Sendable {
-    public struct State: Codable, Equatable, Sendable {
-        public var kind: FisherEstimatorKind
-        public var batchSize: Int
-        public var masking: MaskingPolicy
-        public var progress: FisherProgress
-        public var maskingRandom: SeededRandom
-        public var dropoutRandom: SeededRandom
-        /// Sentences of the current, incomplete batch (already masked).
-        public var pending: [MaskedSequence]
-    }
-
-    public var state: State
-    public var accumulators: FlatTensors
-
-    public init(state: State, accumulators: FlatTensors) {
-        self.state = state
-        self.accumulators = accumulators
     }
 }
