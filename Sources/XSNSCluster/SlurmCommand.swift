@@ -2,8 +2,15 @@ import Foundation
 import XSNSStorage
 
 /// Slurm's command-line tools (`sbatch`, `squeue`), run as child processes: found on PATH, their
-/// output returned, a failure turned into one line naming the tool and what it said.
+/// output returned, a failure turned into one line naming the tool and what it said. A tool that does not
+/// answer within `timeout` seconds (a hung controller) is terminated and reported, so neither `status` nor
+/// the workbench hangs with it.
 enum SlurmCommand {
+    /// `XSNS_SLURM_TIMEOUT` seconds when set (tests), else 20.
+    static var timeout: TimeInterval {
+        ProcessInfo.processInfo.environment["XSNS_SLURM_TIMEOUT"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } ?? 20
+    }
+
     static func run(_ tool: String, _ arguments: [String]) throws -> String {
         guard let executable = locate(tool) else {
             throw InputError("\(tool) is not on PATH: is this a Slurm login node? (apt: slurm-client)")
@@ -15,6 +22,10 @@ enum SlurmCommand {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
+        // SIGKILL, not SIGTERM: an ignored SIGTERM is inherited through exec (from a parent that traps it).
+        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         // Both streams drained before waiting, so a chatty tool cannot block on a full pipe.
         let group = DispatchGroup()
         let outData = Collected()
@@ -22,6 +33,9 @@ enum SlurmCommand {
         let errData = errors.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
+        if process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL {
+            throw RuntimeFailure("\(tool) did not answer within \(Int(Self.timeout)) s (is slurmctld up?)")
+        }
         guard process.terminationStatus == 0 else {
             let message = String(decoding: errData, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
             throw RuntimeFailure("\(tool) failed (status \(process.terminationStatus)): \(message)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XSNSSession
 import XSNSTestSupport
 
 /// `xsns status`: every planned run with its state; a run whose process died shows as interrupted (with
@@ -43,5 +44,29 @@ import XSNSTestSupport
         let waited = try XSNSBinary.run(["status", "--session", session.path, "--wait"])
         #expect(waited.status == 1 && waited.stdout.contains("the same command resumes it"), "\(waited.stdout)")
         #expect(waited.stderr.contains("1 of 4 run(s) are not done: interrupted"), "\(waited.stderr)")
+    }
+}
+
+/// A Slurm controller that does not answer: `status` says so after `XSNS_SLURM_TIMEOUT` and shows the
+/// session's own files instead of hanging.
+struct HungSlurmTests {
+    @Test func aHungSqueueIsCutShort() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        let bin = folder.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let squeue = bin.appendingPathComponent("squeue")
+        try Data("#!/bin/sh\nexec sleep 30\n".utf8).write(to: squeue)  // one process, as squeue is
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: squeue.path)
+        let session = folder.appendingPathComponent("s")
+        _ = try SessionStore.openOrCreate(folder: session)
+        try FileManager.default.createDirectory(at: session.appendingPathComponent("slurm"), withIntermediateDirectories: true)
+        try Data(#"{"jobs":[{"id":"91","tasks":[{"language":"fi","seed":1}],"script":"x.sh","submitted":"2026-12-01T00:00:00Z"}]}"#.utf8)
+            .write(to: session.appendingPathComponent("slurm/submissions.json"))
+        let started = Date()
+        let result = try XSNSBinary.run(["status", "--session", session.path], environment: [
+            "PATH": bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "XSNS_SLURM_TIMEOUT": "1",
+        ])
+        #expect(Date().timeIntervalSince(started) < 15, "status waited for the hung squeue")
+        #expect(result.status == 0 && result.stderr.contains("did not answer within 1 s"), "\(result.stderr)")
     }
 }
