@@ -19,7 +19,8 @@ public final class ComputeController: @unchecked Sendable {
     private var running = DispatchGroup()
     /// Live progress of the running job, language → seed → (done, total).
     private var live: [String: [Int: SeedProgress]] = [:]
-    private var current: String?
+    /// Languages this job has worked on so far (several at once with `--jobs`).
+    private var current: Set<String> = []
     private var stability: [String: Double] = [:]
     private var mapper = ComputeEventMapper(seeds: [])
 
@@ -36,8 +37,8 @@ public final class ComputeController: @unchecked Sendable {
 
     public var isRunning: Bool { lock.withLock { stop != nil } }
 
-    /// The language being computed now, if any.
-    public var currentLanguage: String? { lock.withLock { current } }
+    /// The languages being computed now by this workbench.
+    public var currentLanguages: Set<String> { lock.withLock { current } }
 
     /// Progress seen in this process, for languages the manifest has not caught up with yet.
     public var liveProgress: [String: [Int: SeedProgress]] { lock.withLock { live } }
@@ -108,7 +109,7 @@ public final class ComputeController: @unchecked Sendable {
             let why = reason
             stop = nil
             reason = nil
-            current = nil
+            current = []
             return why
         }
         if let failure {
@@ -131,8 +132,9 @@ public final class ComputeController: @unchecked Sendable {
             case .progress(let language, let seed, let done, let total, let rate):
                 live[language, default: [:]][seed] = SeedProgress(
                     seed: seed, sentencesDone: done, sentencesTotal: total, sentencesPerSecond: rate)
-                // The language stays current across its seeds, until the next one starts or the job ends.
-                current = language
+                // A language stays current from its first progress until the job ends (a finished one shows
+                // as done all the same): between its seeds it is still this job's.
+                current.insert(language)
             case .stability(let language, let value):
                 stability[language] = value
             default:

@@ -6,22 +6,27 @@ import XSNSSession
 /// and other `compute` processes claim, record and publish runs (the Languages view shows them queued,
 /// running elsewhere, done). Every `interval` it compares the names and sizes (and for results their
 /// modification times) of those files with the last look, and calls `changed` when they differ. Claim
-/// files are compared without their times, which every heartbeat moves.
+/// files are compared without their times, which every heartbeat moves. A queue changes without any file
+/// changing (a pending task cancelled): while `polling()` says runs are elsewhere, `changed` is also called
+/// every `pollTicks` intervals.
 final class SessionWatcher: @unchecked Sendable {
     private let session: URL
     private let timer: DispatchSourceTimer
     private var signature: [String]
 
-    init(session: URL, interval: Double = 2, changed: @escaping @Sendable () -> Void) {
+    init(session: URL, interval: Double = 2, pollTicks: Int = 5, polling: @escaping @Sendable () -> Bool = { false },
+         changed: @escaping @Sendable () -> Void) {
         self.session = session
         timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "xsns.workbench.session-watch", qos: .utility))
         signature = []
         signature = currentSignature()
         timer.schedule(deadline: .now() + interval, repeating: interval)
+        var ticks = 0
         timer.setEventHandler { [weak self] in
             guard let self else { return }
+            ticks += 1
             let now = currentSignature()
-            guard now != signature else { return }
+            guard now != signature || (ticks % pollTicks == 0 && polling()) else { return }
             signature = now
             changed()
         }

@@ -16,6 +16,8 @@ public final class WorkbenchShell: @unchecked Sendable {
     private let lock = NSLock()
     private var compute: ComputeController!
     private var sessionWatcher: SessionWatcher?
+    /// Whether the last data showed runs queued or computed elsewhere (the watcher then polls the queue).
+    private var runsElsewhere = false
 
     // What the next data build is for (read on the analysis queue, under the lock).
     private var planned: [String]
@@ -39,7 +41,9 @@ public final class WorkbenchShell: @unchecked Sendable {
             request: { [unowned self] in launch.request(languages: lock.withLock { planned }) },
             post: post,
             runCompleted: { [unowned self] _, _ in refresh() })
-        sessionWatcher = SessionWatcher(session: launch.session) { [weak self] in self?.refresh() }
+        sessionWatcher = SessionWatcher(session: launch.session, polling: { [weak self] in
+            self?.lock.withLock { self?.runsElsewhere ?? false } ?? false
+        }) { [weak self] in self?.refresh() }
         // Opening a large session reads every Fisher file once: say so instead of an empty view.
         builder.onFisherProgress = { [post] read, total in
             guard total > 1 else { return }
@@ -128,12 +132,14 @@ public final class WorkbenchShell: @unchecked Sendable {
         analysis.async { [self] in
             let wanted = lock.withLock { Wanted(ticket: requested, planned: planned, p: p, metric: metric, pair: pair, gold: gold) }
             guard wanted.ticket == ticket else { return }
-            let running: Set<String> = compute.currentLanguage.map { [$0] } ?? []
+            let running = compute.currentLanguages
             do {
                 var data = try builder.build(
                     planned: wanted.planned, p: wanted.p, metric: wanted.metric, pair: wanted.pair, gold: wanted.gold,
                     computing: running)
                 overlayLiveProgress(&data)
+                let elsewhere = data.languages.contains { $0.status == .queued || $0.elsewhere != nil }
+                lock.withLock { runsElsewhere = elsewhere }
                 post(.dataUpdated(data))
             } catch {
                 post(.notice("cannot analyse the session: \(error)"))

@@ -43,4 +43,19 @@ import XSNSTestSupport
         claim.release()
         try await expectCall(before + 2) {}
     }
+
+    /// A queue can change with no file changing: while runs are elsewhere the watcher also polls.
+    @Test func itPollsWhileRunsAreElsewhere() async throws {
+        let session = try Fixtures.temporaryDirectory()
+        let calls = Calls()
+        final class Flag: @unchecked Sendable { var on = false }
+        let elsewhere = Flag()
+        let watcher = SessionWatcher(session: session, interval: 0.05, pollTicks: 2, polling: { elsewhere.on }) { calls.add() }
+        defer { watcher.stop() }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(calls.value == 0, "nothing changed and nothing is elsewhere")
+        elsewhere.on = true
+        for _ in 0..<100 where calls.value < 2 { try await Task.sleep(nanoseconds: 20_000_000) }
+        #expect(calls.value >= 2)
+    }
 }
