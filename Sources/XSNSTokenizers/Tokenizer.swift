@@ -106,6 +106,29 @@ public final class Tokenizer: Sendable {
         return postProcessor?.process(content) ?? content
     }
 
+    /// Encodes a pair as Hugging Face's `tokenizer.encode(text, pair)`: the pair template's special tokens
+    /// and type ids; with `maxLength`, `tokenizers`' `longest_first` truncation: the shorter sequence keeps
+    /// what it can of the room left after the other, unless both need more than half (then half each, an
+    /// odd token to the longer).
+    public func encode(_ text: String, pair: String, maxLength: Int?) -> Encoding {
+        var first = encodeContent(text), second = encodeContent(pair)
+        if let maxLength {
+            let room = max(0, maxLength - (postProcessor?.addedPairTokenCount ?? 0))
+            if first.ids.count + second.ids.count > room {
+                let swapped = first.ids.count > second.ids.count
+                var short = min(first.ids.count, second.ids.count), long = max(first.ids.count, second.ids.count)
+                long = short > room ? short : max(short, room - short)
+                if short + long > room {
+                    short = room / 2
+                    long = short + room % 2
+                }
+                first = first.prefix(swapped ? long : short)
+                second = second.prefix(swapped ? short : long)
+            }
+        }
+        return postProcessor?.process(first, pair: second) ?? first.typed(0).followed(by: second.typed(1))
+    }
+
     /// Encodes words already split (a treebank's tokens) as Hugging Face's `is_split_into_words=True`:
     /// each word is normalised, pre-tokenized and tokenized on its own (so a Metaspace pre-tokenizer
     /// marks every word as word-initial), truncated and wrapped in special tokens like `encode`.

@@ -8,7 +8,10 @@ struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
         abstract: "Tokenize text with a Hugging Face tokenizer.json (ids include special tokens).",
-        discussion: "Without TEXT, every line of standard input is one input.")
+        discussion: """
+            Without TEXT, every line of standard input is one input. With --pair, every input is encoded as a \
+            pair with that second segment (the tokenizer's pair template; json then adds "type_ids").
+            """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case table, json
@@ -20,6 +23,12 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: "table: one row per token; json: one {\"ids\":[...],\"tokens\":[...]} object per input.")
     var format: Format = .table
 
+    @Option(help: "A second segment: encode each input as the pair (input, PAIR), as tokenizer.encode(a, b).")
+    var pair: String?
+
+    @Option(help: "Truncate to this many tokens, special tokens included (a pair: longest_first, as tokenizers).")
+    var maxLength: Int?
+
     @Argument(help: "Texts to tokenize.")
     var text: [String] = []
 
@@ -29,7 +38,8 @@ struct TokenizeCommand: ParsableCommand {
         var number = 0
         func emit(_ input: String) {
             number += 1
-            let encoding = loaded.encode(input)
+            let encoding = pair.map { loaded.encode(input, pair: $0, maxLength: maxLength) }
+                ?? loaded.encode(input, maxLength: maxLength)
             switch format {
             case .json: output.write(Self.json(encoding) + "\n")
             case .table: output.write(Self.table(encoding, input: input, number: number))
@@ -62,7 +72,8 @@ struct TokenizeCommand: ParsableCommand {
     static func json(_ encoding: Encoding) -> String {
         let ids = encoding.ids.map(String.init).joined(separator: ",")
         let tokens = encoding.tokens.map(JSONString.quoted).joined(separator: ",")
-        return "{\"ids\":[\(ids)],\"tokens\":[\(tokens)]}"
+        let types = encoding.typeIds.map { ",\"type_ids\":[" + $0.map(String.init).joined(separator: ",") + "]" } ?? ""
+        return "{\"ids\":[\(ids)],\"tokens\":[\(tokens)]\(types)}"
     }
 
 

@@ -42,4 +42,13 @@ import XSNSTestSupport
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(result.stderr.contains(path.path), "\(result.stderr)")
     }
+
+    /// `--pair` encodes each input with a second segment: BERT's template gives it type 1.
+    @Test func pairsCarryTypeIds() throws {
+        let result = try XSNSBinary.run(["tokenize", "--tokenizer", Fixtures.url("tokenizers/wordpiece-cased.json").path,
+                                         "--pair", "b c d e f", "--max-length", "8", "--format", "json", "a b c d"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(#""type_ids":[0,0,0,0,1,1,1,1]"#) && result.stdout.contains(#""tokens":["[CLS]","a","b","[SEP]","b","c","d","[SEP]"]"#),
+                "\(result.stdout)")
+    }
 }
