@@ -5,8 +5,9 @@ import XSNSStorage
 import XSNSTokenizers
 
 /// One language's text: `<lang>.txt`, UTF-8, one sentence per line (blank lines are skipped; lines that
-/// are not valid UTF-8 are skipped and counted, never fatal), or `<lang>.conllu`, a treebank whose
-/// sentences are lists of words (FORM), tokenized as pre-split words.
+/// are not valid UTF-8 are skipped and counted, never fatal), `<lang>.conllu`, a treebank whose
+/// sentences are lists of words (FORM), tokenized as pre-split words, or `<lang>.jsonl` / `<lang>.tsv`,
+/// records with a text field and optionally a second segment (`RecordCorpus.swift`).
 public struct Corpus: Sendable {
     public let language: String
     public let url: URL
@@ -15,16 +16,20 @@ public struct Corpus: Sendable {
     public let lines: [String]
     /// A treebank's sentences as words; nil for a `.txt` corpus.
     public let words: [[String]]?
+    /// Each record's second segment (a sentence pair); nil unless `--pair-field` named one.
+    public let pairs: [String]?
     public let blankLines: Int
     public let invalidLines: Int
 
-    public init(language: String, url: URL, lines: [String], words: [[String]]? = nil, blankLines: Int = 0,
-                invalidLines: Int = 0) {
+    public init(language: String, url: URL, lines: [String], words: [[String]]? = nil, pairs: [String]? = nil,
+                blankLines: Int = 0, invalidLines: Int = 0) {
         precondition(words == nil || words?.count == lines.count, "one word list per line")
+        precondition(pairs == nil || pairs?.count == lines.count, "one second segment per line")
         self.language = language
         self.url = url
         self.lines = lines
         self.words = words
+        self.pairs = pairs
         self.blankLines = blankLines
         self.invalidLines = invalidLines
     }
@@ -32,13 +37,26 @@ public struct Corpus: Sendable {
     /// Sentence `index` as token ids with special tokens: a line as `tokenizer.encode(line)`, a treebank
     /// sentence as pre-split words (Hugging Face's `is_split_into_words=True`).
     public func encode(_ index: Int, tokenizer: Tokenizer, maxLength: Int?) -> [Int32] {
-        let encoding = words.map { tokenizer.encode(words: $0[index], maxLength: maxLength).encoding }
-            ?? tokenizer.encode(lines[index], maxLength: maxLength)
-        return encoding.ids.map { Int32($0) }
+        encodeWithTypes(index, tokenizer: tokenizer, maxLength: maxLength).ids
     }
 
-    /// Reads `url`; the language code is the file name without `.txt` or `.conllu`.
-    public static func load(_ url: URL) throws -> Corpus {
+    /// Sentence `index` as ids and, for a pair, the tokens' types (nil when every type is 0): a pair as
+    /// `tokenizer.encode(text, pair)` with longest-first truncation.
+    public func encodeWithTypes(_ index: Int, tokenizer: Tokenizer, maxLength: Int?) -> (ids: [Int32], types: [Int32]?) {
+        if let pairs {
+            let encoding = tokenizer.encode(lines[index], pair: pairs[index], maxLength: maxLength)
+            let types = encoding.segmentIds
+            return (encoding.ids.map { Int32($0) }, types.contains { $0 != 0 } ? types.map { Int32($0) } : nil)
+        }
+        let encoding = words.map { tokenizer.encode(words: $0[index], maxLength: maxLength).encoding }
+            ?? tokenizer.encode(lines[index], maxLength: maxLength)
+        return (encoding.ids.map { Int32($0) }, nil)
+    }
+
+    /// Reads `url`; the language code is the file name without its extension. `fields` say where a
+    /// `.jsonl` or `.tsv` corpus keeps its text (and second segment).
+    public static func load(_ url: URL, fields: CorpusFields = CorpusFields()) throws -> Corpus {
+        if url.pathExtension == "jsonl" || url.pathExtension == "tsv" { return try loadRecords(url, fields: fields) }
         if url.pathExtension == "conllu" {
             let sentences = try CoNLLU.read(url)
             guard !sentences.isEmpty else { throw InputError(file: url.path, "treebank has no sentence") }

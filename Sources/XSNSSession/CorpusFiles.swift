@@ -1,11 +1,12 @@
 import Foundation
 import XSNSStorage
 
-/// Where a language's corpus is in a corpora folder: `<lang>.txt` (UTF-8, one sentence per line) or
+/// Where a language's corpus is in a corpora folder: `<lang>.txt` (UTF-8, one sentence per line),
 /// `<lang>.conllu` (a Universal Dependencies treebank: each sentence's FORM column, encoded as pre-split
-/// words as the X-SNS reference feeds UD). One of the two per language.
+/// words as the X-SNS reference feeds UD), or `<lang>.jsonl` / `<lang>.tsv` (records with a text field and
+/// optionally a second segment). One kind per language.
 public enum CorpusFiles {
-    public static let extensions = ["txt", "conllu"]
+    public static let extensions = ["txt", "conllu", "jsonl", "tsv"]
 
     /// The corpus file of `language`; nil when there is none. Both kinds for one language is an error:
     /// which one a session was computed from must never depend on a preference.
@@ -13,7 +14,7 @@ public enum CorpusFiles {
         let found = extensions.map { directory.appendingPathComponent("\(language).\($0)") }
             .filter { FileManager.default.fileExists(atPath: $0.path) }
         guard found.count <= 1 else {
-            throw InputError(file: directory.path, "has both \(language).txt and \(language).conllu; keep one")
+            throw InputError(file: directory.path, "has \(found.map(\.lastPathComponent).joined(separator: " and ")); keep one")
         }
         return found.first
     }

@@ -18,32 +18,44 @@ struct TrainingGradientTests {
         #expect(FiniteDifference.relativeError(analytic: dx, values: &x, step: 1e-2, loss: loss) < tolerance)
     }
 
-    @Test func embeddings() {
-        let width = 3, vocabulary = 5, positions = 7, offset = 2
+    /// Word, position and token type rows, with types given (a pair: rows 0 and 1 of the type table) and
+    /// without (row 0 for every token).
+    @Test(arguments: [nil, [0, 1, 1, 0]] as [[Int32]?])
+    func embeddings(types: [Int32]?) {
+        let width = 3, vocabulary = 5, positions = 7, offset = 2, typeRows = 2
         let ids: [Int32] = [4, 1, 4, 0]  // a repeated id: its rows must add up
         var word = FiniteDifference.values(vocabulary * width, seed: 23)
         var position = FiniteDifference.values(positions * width, seed: 24)
-        var type = FiniteDifference.values(width, seed: 25)
+        var type = FiniteDifference.values(typeRows * width, seed: 25)
         let r = FiniteDifference.values(ids.count * width, seed: 26)
+        func withTypes<T>(_ body: (UnsafeBufferPointer<Int32>?) -> T) -> T {
+            guard let types else { return body(nil) }
+            return types.withUnsafeBufferPointer { body($0) }
+        }
         func loss(_ w: [Float], _ p: [Float], _ t: [Float]) -> Double {
             let y = [Float](repeating: 0, count: ids.count * width).mutated { y in
-                ids.withUnsafeBufferPointer {
-                    Embeddings.forward(output: y, ids: $0, word: w, position: p, tokenType: t, positionOffset: offset,
-                                       width: width)
+                ids.withUnsafeBufferPointer { idBuffer in
+                    withTypes { typeBuffer in
+                        Embeddings.forward(output: y, ids: idBuffer, types: typeBuffer, word: w, position: p, tokenType: t,
+                                           positionOffset: offset, width: width)
+                    }
                 }
             }
             return FiniteDifference.weightedSum(y, r)
         }
         var dw = [Float](repeating: 0, count: word.count), dp = [Float](repeating: 0, count: position.count)
-        var dt = [Float](repeating: 0, count: width)
-        ids.withUnsafeBufferPointer {
-            Embeddings.backward(outputGradient: r, ids: $0, word: &dw, position: &dp, tokenType: &dt,
-                                positionOffset: offset, width: width)
+        var dt = [Float](repeating: 0, count: typeRows * width)
+        ids.withUnsafeBufferPointer { idBuffer in
+            withTypes { typeBuffer in
+                Embeddings.backward(outputGradient: r, ids: idBuffer, types: typeBuffer, word: &dw, position: &dp,
+                                    tokenType: &dt, positionOffset: offset, width: width)
+            }
         }
         let (cw, cp, ct) = (word, position, type)
         #expect(FiniteDifference.relativeError(analytic: dw, values: &word) { loss($0, cp, ct) } < tolerance)
         #expect(FiniteDifference.relativeError(analytic: dp, values: &position) { loss(cw, $0, ct) } < tolerance)
         #expect(FiniteDifference.relativeError(analytic: dt, values: &type) { loss(cw, cp, $0) } < tolerance)
+        #expect(dt[width...].contains { $0 != 0 } == (types != nil), "row 1 is used exactly when types say so")
     }
 
     /// Every input and parameter of the adapter, including its share of the LayerNorm it applies first.

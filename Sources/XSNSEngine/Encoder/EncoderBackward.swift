@@ -239,12 +239,14 @@ extension EncoderModel {
                            reciprocalStd: a.embeddingNormRstd.pointer, weight: parameters.embeddingNormWeight.pointer,
                            rows: state.rows, width: h, accumulateParameters: true, parallel: parallel)
         var row = 0
-        for ids in state.sequences {
+        for (ids, types) in zip(state.sequences, state.types) {
             ids.withUnsafeBufferPointer { buffer in
-                Embeddings.backward(outputGradient: dy + row * h, ids: buffer, word: gradient + o.wordEmbeddings,
-                                    position: gradient + o.positionEmbeddings,
-                                    tokenType: o.tokenTypeEmbeddings.map { gradient + $0 },
-                                    positionOffset: c.positionOffset, width: h)
+                Self.withTypes(types) { typeBuffer in
+                    Embeddings.backward(outputGradient: dy + row * h, ids: buffer, types: typeBuffer,
+                                        word: gradient + o.wordEmbeddings, position: gradient + o.positionEmbeddings,
+                                        tokenType: o.tokenTypeEmbeddings.map { gradient + $0 },
+                                        positionOffset: c.positionOffset, width: h)
+                }
             }
             row += ids.count
         }

@@ -77,7 +77,7 @@ public final class EncoderModel {
             what: randomHead == nil ? "the vocabulary" : "the random head's labels")
         guard !targets.isEmpty else { return nil }
         let lossSums = try BLASThreads.singleThreaded { () throws -> [Double] in
-            let state = try forward(sequences.map(\.inputIds), dropout: dropout, random: &random)
+            let state = try forward(sequences.map(\.inputIds), types: sequences.map(\.typeIds), dropout: dropout, random: &random)
             let h = config.hiddenSize
             let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
             let gradOut = state.activations.gradOut.pointer
@@ -171,16 +171,22 @@ public final class EncoderModel {
     struct ForwardState {
         let activations: EncoderActivations
         let sequences: [[Int32]]
+        /// Each sequence's token types (nil: all 0).
+        let types: [[Int32]?]
         let lengths: [Int]
         let rows: Int
         let attention: SelfAttention
         let hiddenDropout: Float
     }
 
-    func forward(_ sequences: [[Int32]], dropout: Bool, random: inout SeededRandom) throws -> ForwardState {
+    func forward(_ sequences: [[Int32]], types: [[Int32]?]? = nil, dropout: Bool, random: inout SeededRandom) throws
+        -> ForwardState
+    {
         let c = config
         let h = c.hiddenSize, inter = c.intermediateSize
         for ids in sequences { try validate(ids) }
+        let types = types ?? [[Int32]?](repeating: nil, count: sequences.count)
+        for (ids, typeIds) in zip(sequences, types) { try validate(types: typeIds, of: ids) }
         let lengths = sequences.map(\.count)
         let rows = lengths.reduce(0, +)
         let attention = SelfAttention(heads: c.numHeads, headDim: c.headDim,
@@ -199,12 +205,14 @@ public final class EncoderModel {
         let stride = a.rows * h
 
         var row = 0
-        for ids in sequences {
+        for (ids, typeIds) in zip(sequences, types) {
             ids.withUnsafeBufferPointer { buffer in
-                Embeddings.forward(output: a.embeddingNormInput.pointer + row * h, ids: buffer,
-                                   word: p.wordEmbeddings.pointer, position: p.positionEmbeddings.pointer,
-                                   tokenType: p.tokenTypeEmbedding.pointer, positionOffset: c.positionOffset,
-                                   width: h)
+                Self.withTypes(typeIds) { typeBuffer in
+                    Embeddings.forward(output: a.embeddingNormInput.pointer + row * h, ids: buffer, types: typeBuffer,
+                                       word: p.wordEmbeddings.pointer, position: p.positionEmbeddings.pointer,
+                                       tokenType: p.tokenTypeEmbedding.pointer, positionOffset: c.positionOffset,
+                                       width: h)
+                }
             }
             row += ids.count
         }
@@ -271,7 +279,7 @@ public final class EncoderModel {
                               weight: theta + w.outputNormWeight, bias: theta + w.outputNormBias,
                               rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
         }
-        return ForwardState(activations: a, sequences: sequences, lengths: lengths, rows: rows, attention: attention,
-                            hiddenDropout: hiddenDropout)
+        return ForwardState(activations: a, sequences: sequences, types: types, lengths: lengths, rows: rows,
+                            attention: attention, hiddenDropout: hiddenDropout)
     }
 }

@@ -85,7 +85,7 @@ public final class EncoderParameters {
         wordEmbeddings = view(offsets.wordEmbeddings, v * h)
         positionEmbeddings = view(offsets.positionEmbeddings, config.maxPositionEmbeddings * h)
         if let tokenType = offsets.tokenTypeEmbeddings {
-            tokenTypeEmbedding = view(tokenType, h)
+            tokenTypeEmbedding = view(tokenType, max(1, config.typeVocabSize) * h)
         } else {
             tokenTypeEmbedding = FloatBuffer(count: h)
         }

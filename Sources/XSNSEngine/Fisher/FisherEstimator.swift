@@ -70,9 +70,21 @@ public final class FisherEstimator {
 
     /// Masks one sentence (token ids with special tokens, already truncated) and, when it completes a
     /// gradient unit, runs forward and backward and accumulates.
+    /// `types`: the tokens' types for a sentence pair (nil: all 0).
     @discardableResult
-    public func feed(_ ids: [Int32]) throws -> FedSentence {
+    public func feed(_ ids: [Int32], types: [Int32]? = nil) throws -> FedSentence {
         try model.validate(ids)  // before masking: a rejected sentence must not advance the generator
+        try model.validate(types: types, of: ids)
+        if let types {
+            var masked: MaskedSequence
+            if case .randomHead(let head) = objective {
+                masked = head.label(ids, special: masking.specialTokenIds, random: &maskingRandom)
+            } else {
+                masked = masking.mask(ids, random: &maskingRandom)
+            }
+            masked.typeIds = types
+            return try feed(masked: masked)
+        }
         if case .randomHead(let head) = objective {
             return try feed(masked: head.label(ids, special: masking.specialTokenIds, random: &maskingRandom))
         }
@@ -84,6 +96,7 @@ public final class FisherEstimator {
     public func feed(masked: MaskedSequence) throws -> FedSentence {
         // Rejected before anything changes, so a bad sentence never half-enters a batch.
         try model.validate(masked.inputIds)
+        try model.validate(types: masked.typeIds, of: masked.inputIds)
         var classes = Int32(model.parameters.config.vocabSize)
         if case .randomHead(let head) = objective { classes = Int32(head.labels) }
         for label in masked.labels where label != MaskedSequence.ignoredLabel && !(0..<classes).contains(label) {
