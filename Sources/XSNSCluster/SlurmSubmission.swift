@@ -71,6 +71,8 @@ public struct SlurmSubmission {
         if request.convergence { compute.append("--convergence") }
         if !options.computesEmbedding { compute.append("--no-emb") }
         if let sketch = options.sketch { compute += ["--sketch", "\(sketch)"] }
+        if let field = options.textField { compute += ["--text-field", field] }
+        if let field = options.pairField { compute += ["--pair-field", field] }
         if options.objective == "random-head", let labels = options.numLabels {
             compute += ["--objective", "random-head", "--num-labels", "\(labels)", "--head-level", options.headLevel ?? "token"]
         }

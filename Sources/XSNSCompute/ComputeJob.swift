@@ -119,7 +119,7 @@ public final class ComputeJob: @unchecked Sendable {
         }
         let corpusFiles = try Corpus.files(in: request.corpora, languages: request.languages)
         for file in corpusFiles { try SessionPaths.checkLanguage(file.language) }
-        return (corpusFiles, try corpusFiles.map { try Corpus.load($0.url) })
+        return (corpusFiles, try corpusFiles.map { try Corpus.load($0.url, fields: request.options.corpusFields) })
     }
 
     public func run() throws -> ComputeSummary {
@@ -206,6 +206,8 @@ public final class ComputeJob: @unchecked Sendable {
             recorded.objective = options.objective
             recorded.numLabels = options.numLabels
             recorded.headLevel = options.headLevel
+            recorded.textField = options.textField
+            recorded.pairField = options.pairField
             manifest.options = recorded
         }
         return (store, modelRecord, tokenizerPrint, corporaPrints)

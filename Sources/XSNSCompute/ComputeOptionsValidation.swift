@@ -10,6 +10,9 @@ extension ComputeOptions {
 
     public var estimatorKind: FisherEstimatorKind? { FisherEstimatorKind(rawValue: estimator) }
 
+    /// Where `.jsonl`/`.tsv` corpora keep the text and the second segment.
+    public var corpusFields: CorpusFields { CorpusFields(text: textField ?? "text", pair: pairField) }
+
     /// `mlm`, or `random-head:<level>:<labels>`: what the Fisher is the information of.
     public var objectiveDescription: String {
         objective == "random-head" ? "random-head:\(headLevel ?? "token"):\(numLabels ?? 0)" : "mlm"
@@ -73,6 +76,8 @@ extension ComputeOptions {
         check("--no-emb", !computesEmbedding, !recorded.computesEmbedding)
         check("--sketch", sketch ?? 0, recorded.sketch ?? 0)
         check("--objective", objectiveDescription, recorded.objectiveDescription)
+        check("--text-field", textField ?? "text", recorded.textField ?? "text")
+        check("--pair-field", pairField ?? "", recorded.pairField ?? "")
         return differences
     }
 }

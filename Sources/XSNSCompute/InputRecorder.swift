@@ -3,7 +3,7 @@ import XSNSEngine
 import XSNSStorage
 
 /// Writes `inputs/<lang>.seed<k>.jsonl` (one `{"input_ids":[…],"labels":[…]}` per sentence, plus
-/// `"batch"` for the xsns estimator) so the computation can be replayed in another framework.
+/// `"token_type_ids"` for a pair with types and `"batch"` for the xsns estimator) so the computation can be replayed in another framework.
 /// Lines go to a `.partial` file; a checkpoint records its length, a resume cuts it back to that
 /// length, and `finish` publishes it under the final name by an atomic rename.
 package final class InputRecorder {
@@ -49,6 +49,7 @@ package final class InputRecorder {
     func record(_ sentence: MaskedSequence, batch: Int?) throws {
         var line = "{\"input_ids\":[" + sentence.inputIds.map(String.init).joined(separator: ",")
         line += "],\"labels\":[" + sentence.labels.map(String.init).joined(separator: ",") + "]"
+        if let types = sentence.typeIds { line += ",\"token_type_ids\":[" + types.map(String.init).joined(separator: ",") + "]" }
         if let batch { line += ",\"batch\":\(batch)" }
         try append(line + "}\n")
     }

@@ -101,10 +101,10 @@ final class RunExecution {
                 return false
             }
             let clock = job.clock
-            let ids = clock.measure(.tokenize) {
-                corpus.encode(sentences[index], tokenizer: context.tokenizer, maxLength: context.maxLength)
+            let (ids, types) = clock.measure(.tokenize) {
+                corpus.encodeWithTypes(sentences[index], tokenizer: context.tokenizer, maxLength: context.maxLength)
             }
-            let fed = try clock.measure(.fisher) { try estimator.feed(ids) }
+            let fed = try clock.measure(.fisher) { try estimator.feed(ids, types: types) }
             try clock.measure(.checkpoint) { try recorder?.record(fed.masked, batch: fed.batch) }
             if job.request.options.computesEmbedding {
                 pendingEmbedding.append(ids)

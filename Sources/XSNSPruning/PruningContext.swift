@@ -57,7 +57,10 @@ extension PruneHeadsJob {
             var masking = SeededRandom(seed: UInt64(settings.seed))
             let policy = loaded.masking(probability: settings.maskProbability)
             let sequences = candidates.prefix(take).map { index in
-                policy.mask(corpus.encode(index, tokenizer: loaded.tokenizer, maxLength: settings.maxLength), random: &masking)
+                let (ids, types) = corpus.encodeWithTypes(index, tokenizer: loaded.tokenizer, maxLength: settings.maxLength)
+                var masked = policy.mask(ids, random: &masking)
+                masked.typeIds = types
+                return masked
             }
             let batches = stride(from: 0, to: sequences.count, by: settings.batchSize).map {
                 Array(sequences[$0..<min($0 + settings.batchSize, sequences.count)])
@@ -78,7 +81,7 @@ extension PruneHeadsJob {
             let url = try corpusURL(language)
             var settings = settings
             settings.corpus = try DigestCache.hexDigest(ofFileAt: url)
-            let batches = try evaluationBatches(try Corpus.load(url), corpusURL: url, settings: settings, note: note)
+            let batches = try evaluationBatches(try Corpus.load(url, fields: computed.corpusFields), corpusURL: url, settings: settings, note: note)
             let model = self.model
             return (settings, PruneHeadsJob.Evaluator(batches: batches.count) { mask, progress in
                 try model.evaluateHeads(batches, mask: mask, progress: progress)
@@ -94,7 +97,7 @@ extension PruneHeadsJob {
             if record.settings.objective == "mlm", try DigestCache.hexDigest(ofFileAt: corpus) != record.settings.corpus {
                 throw InputError(file: file.path, "was pruned on another version of \(corpus.path)")
             }
-            return try evaluationBatches(try Corpus.load(corpus), corpusURL: corpus, settings: record.settings)
+            return try evaluationBatches(try Corpus.load(corpus, fields: computed.corpusFields), corpusURL: corpus, settings: record.settings)
         }
     }
 }

@@ -95,6 +95,9 @@ public struct ComputeOptions: Codable, Equatable, Sendable {
     /// The random head's labels (`--num-labels`) and level (`--head-level token|sequence`).
     public var numLabels: Int?
     public var headLevel: String?
+    /// The fields of `.jsonl`/`.tsv` corpora (`--text-field`, default `text`; `--pair-field`: sentence pairs).
+    public var textField: String?
+    public var pairField: String?
 
     public init(
         sentences: Int, seeds: [Int], estimator: String, batchSize: Int, maxLength: Int,

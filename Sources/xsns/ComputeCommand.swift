@@ -46,6 +46,10 @@ struct ComputeCommand: ParsableCommand {
     var noEmbedding = false
     @Option(help: "Also keep a D-dimensional random projection of each sentence's θ gradient (D square, e.g. 1024) for influence+/influence-.")
     var sketch: Int?
+    @Option(help: "The field (.jsonl) or column (.tsv) of a record corpus holding the text (default: text).")
+    var textField: String?
+    @Option(help: "The field or column holding a second segment: each record is encoded as a sentence pair (the tokenizer's pair template).")
+    var pairField: String?
     @Option(help: "mlm (masked-LM loss) or random-head (a random, frozen classification layer on the last hidden states predicting random labels: the X-SNS paper's task-layer variant).")
     var objective = "mlm"
     @Option(help: "Labels of the random head (--objective random-head).")
@@ -71,6 +75,8 @@ struct ComputeCommand: ParsableCommand {
         options.objective = objective == "mlm" ? nil : objective
         options.numLabels = numLabels
         options.headLevel = headLevel
+        options.textField = textField
+        options.pairField = pairField
         guard jobs >= 1 else { throw InputError("--jobs must be at least 1, got \(jobs)") }
         guard slurm || (maxParallel == nil && slurmOptions.isEmpty) else {
             throw InputError("--max-parallel and --slurm-option only go with --slurm")

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import XSNSTestSupport
+
+/// Record corpora (`<lang>.jsonl`, `<lang>.tsv`) with a second segment: `compute --pair-field` feeds each
+/// record as the pair the tokenizer's template makes of it (the recorded inputs are `tokenize --pair`'s
+/// ids), a header naming no such column or a record without the field is one line naming the file, and
+/// the fields belong to the session.
+struct PairCorpusTests {
+    static let demo = Fixtures.repositoryRoot.appendingPathComponent("Sources/xsns/DemoModel").path
+
+    @Test func pairsAreFedAsTheTokenizerPairsThem() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        let corpora = folder.appendingPathComponent("corpora")
+        try FileManager.default.createDirectory(at: corpora, withIntermediateDirectories: true)
+        let records = [("Der Hund schläft.", "Die Katze spielt im Garten."), ("Ich lese ein Buch.", "Er schreibt einen Brief."),
+                       ("Wir gehen nach Hause.", "Sie kommen morgen."), ("Das Wetter ist schön.", "Es regnet nicht.")]
+        let jsonl = records.map { #"{"sentence1": "\#($0.0)", "sentence2": "\#($0.1)", "label": 1}"# }.joined(separator: "\n")
+        try Data((jsonl + "\n").utf8).write(to: corpora.appendingPathComponent("de.jsonl"))
+        let tsv = "id\tsentence1\tsentence2\n" + records.enumerated().map { "\($0.offset)\t\($0.element.0)\t\($0.element.1)" }
+            .joined(separator: "\n")
+        try Data(tsv.utf8).write(to: corpora.appendingPathComponent("fi.tsv"))
+        let session = folder.appendingPathComponent("s")
+        let compute = ["compute", "--session", session.path, "--model", Self.demo, "--corpora", corpora.path, "--sentences", "4",
+                       "--seeds", "1", "--threads", "1", "--no-emb", "--record-inputs", "--text-field", "sentence1",
+                       "--pair-field", "sentence2"]
+        let result = try XSNSBinary.run(compute)
+        #expect(result.status == 0, "\(result.stderr)")
+        let recorded = try String(contentsOf: session.appendingPathComponent("inputs/de.seed1.jsonl"), encoding: .utf8)
+            .split(separator: "\n").compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        // Which records a seed samples is its own business: every recorded sentence must be one record's pair.
+        var expected: [[Int]] = []
+        for (a, b) in records {
+            let tokenized = try XSNSBinary.run(["tokenize", "--tokenizer", Self.demo, "--pair", b, "--max-length", "512",
+                                                "--format", "json", a])
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(tokenized.stdout.utf8)) as? [String: Any])
+            expected.append(object["ids"] as? [Int] ?? [])
+        }
+        #expect(recorded.count == 4)
+        for sentence in recorded {
+            let labels = sentence["labels"] as? [Int] ?? [], inputs = sentence["input_ids"] as? [Int] ?? []
+            // Undo the masking where a label was recorded: the original ids.
+            let original = zip(inputs, labels).map { $1 == -100 ? $0 : $1 }
+            #expect(expected.contains(original), "\(original) is no record's pair encoding")
+            #expect(sentence["token_type_ids"] == nil, "XLM-R's template gives every token type 0")
+        }
+        let other = try XSNSBinary.run(compute.map { $0 == "sentence2" ? "sentence1" : $0 })
+        #expect(other.status == 2 && other.stderr.contains("--pair-field"), "\(other.stderr)")
+    }
+
+    @Test func aMissingFieldIsOneLineNamingTheFile() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        let corpora = folder.appendingPathComponent("corpora")
+        try FileManager.default.createDirectory(at: corpora, withIntermediateDirectories: true)
+        try Data("{\"text\": \"Hallo\"}\n{\"other\": \"x\"}\n".utf8).write(to: corpora.appendingPathComponent("de.jsonl"))
+        let result = try XSNSBinary.run(["compute", "--session", folder.appendingPathComponent("s").path, "--model", Self.demo,
+                                         "--corpora", corpora.path, "--sentences", "2", "--seeds", "1", "--threads", "1"])
+        #expect(result.status == 2 && result.stderr.contains("de.jsonl") && result.stderr.contains("line 2"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+}
