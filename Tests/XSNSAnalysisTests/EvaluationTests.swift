@@ -100,6 +100,25 @@ struct EvaluationTests {
         #expect(table.value(source: "Akkadian", target: "Akkadian") == nil)
     }
 
+    /// Rectangular gold: targets that are not sources (low-resource NER targets), in matrix and long form
+    /// alike; the evaluation ranks each target's sources from the session's matrix.
+    @Test func rectangularGoldInMatrixAndLongForm() throws {
+        let matrix = try TransferTable.parse(csv: "source,fi,ja,yo\nen,61.5,40.0,22.5\nde,58.0,,20.0\nja,35.0,,18.5\n", file: "m.csv")
+        let long = try TransferTable.parse(csv: "source,target,score\nen,fi,61.5\nen,ja,40.0\nen,yo,22.5\nde,fi,58.0\n"
+                                           + "de,yo,20.0\nja,fi,35.0\nja,yo,18.5\n", file: "l.csv")
+        #expect(matrix.pairs.map { "\($0.source)>\($0.target)=\($0.value)" } == long.pairs.map { "\($0.source)>\($0.target)=\($0.value)" })
+        #expect(matrix.value(source: "ja", target: "ja") == nil && matrix.value(source: "de", target: "ja") == nil)
+        #expect(Set(matrix.targets) == ["fi", "ja", "yo"])
+        // yo is a target only: predictions for it come from a session that computed yo too.
+        let languages = ["de", "en", "fi", "ja", "yo"]
+        var predictions = SimilarityMatrix(languages: languages)
+        for (i, a) in languages.enumerated() {
+            for (j, b) in languages.enumerated() where i != j { predictions.values[i][j] = 1 - Double(abs(i - j)) / 10 + (a < b ? 0.01 : 0) }
+        }
+        let evaluation = try TransferEvaluation(predictions: TransferTable(matrix: predictions), gold: matrix, k: 3)
+        #expect(Set(evaluation.targets.map(\.target)) == ["fi", "yo"], "ja has one source only: no ranking to judge")
+    }
+
     @Test func averagingOverSeedsAveragesPerTargetAndMeans() throws {
         let gold = try TransferTable.load(Fixtures.url("analysis/gold_synthetic.csv"))
         let scores = try TransferTable.load(Fixtures.url("analysis/scores_synthetic.csv"))
@@ -128,7 +147,7 @@ struct TransferTableErrorTests {
     @Test(arguments: [
         ("source,target,score\nen,fi,0.5\nde,fi,high\n", "g.csv: line 3: score 'high' is not a number"),
         ("source,target,score\nen,fi,0.5\nen,fi,0.6\n", "g.csv: line 3: pair en → fi repeats the one on line 2"),
-        ("src,target,score\nen,fi,0.5\n", "g.csv: no source (source|lang_train|transfer_lang) column, and not a square matrix; name them with --columns"),
+        ("src,target,score\nen,fi,0.5\n", "g.csv: no source (source|lang_train|transfer_lang) column, and not a matrix (distinct target labels in the header, distinct source labels down the first column); name them with --columns"),
         ("source,target,score\nen,fi\n", "g.csv: line 2: 2 fields where the header has 3"),
         ("source,target,score\nen,\"fi,0.5\n", "g.csv: line 2: unterminated quoted field"),
         ("source,target,score\n", "g.csv: no scores in the file"),

@@ -86,9 +86,11 @@ extension TransferTable {
     }
 
     /// Long format (one row per pair, columns found by name; a leading unnamed pandas index column is
-    /// simply ignored), or a square matrix (header of language labels, each row starting with its label:
-    /// the cell at row r, column c is the score of source r for target c). Empty cells are missing
-    /// measurements and skipped; anything else that is not a finite number is an error.
+    /// simply ignored), or a matrix (header of target labels after a corner cell, each row starting with its
+    /// source label: the cell at row r, column c is the score of source r for target c). The matrix may be
+    /// rectangular: targets that are not among the sources (low-resource NER targets, say), or sources that
+    /// are not targets. Empty cells are missing measurements and skipped, as is a source's own column;
+    /// anything else that is not a finite number is an error.
     public static func parse(csv text: String, file: String, columns: TransferColumns = TransferColumns()) throws
         -> TransferTable
     {
@@ -142,7 +144,7 @@ extension TransferTable {
                 }
                 try add(source: source, target: target, cell: record.fields[valueColumn], line: record.line)
             }
-        } else if isSquareMatrix(names: names, records: records) {
+        } else if isMatrix(names: names, records: records) {
             let labels = Array(names.dropFirst())
             for record in records.dropFirst() {
                 let source = record.fields[0].trimmingCharacters(in: .whitespaces)
@@ -158,20 +160,27 @@ extension TransferTable {
             ].compactMap { $0 }
             throw InputError(
                 file: file,
-                "no \(missing.joined(separator: ", ")) column, and not a square matrix; name them with --columns")
+                "no \(missing.joined(separator: ", ")) column, and not a matrix (distinct target labels in the header, "
+                    + "distinct source labels down the first column); name them with --columns")
         }
         guard !table.targets.isEmpty else { throw InputError(file: file, "no scores in the file") }
         table.source = file
         return table
     }
 
-    private static func isSquareMatrix(names: [String], records: [CSVRecords.Record]) -> Bool {
+    private static func isMatrix(names: [String], records: [CSVRecords.Record]) -> Bool {
         let labels = names.dropFirst()
-        guard !labels.isEmpty, records.count == labels.count + 1,
-            records.allSatisfy({ $0.fields.count == names.count })
-        else { return false }
+        guard !labels.isEmpty, records.count >= 2, records.allSatisfy({ $0.fields.count == names.count }) else { return false }
         let rowLabels = records.dropFirst().map { $0.fields[0].trimmingCharacters(in: .whitespaces) }
-        return Set(rowLabels) == Set(labels) && Set(labels).count == labels.count
+        // A long-format table whose columns were not recognised has words in its cells: not a matrix.
+        let cellsAreScores = records.dropFirst().allSatisfy { record in
+            record.fields.dropFirst().allSatisfy { cell in
+                let trimmed = cell.trimmingCharacters(in: .whitespaces)
+                return trimmed.isEmpty || Double(trimmed) != nil
+            }
+        }
+        return cellsAreScores && !labels.contains("") && Set(labels).count == labels.count
+            && !rowLabels.contains("") && Set(rowLabels).count == rowLabels.count
     }
 }
 
