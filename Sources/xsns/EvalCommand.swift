@@ -11,7 +11,7 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "Session folder whose similarities are the predictions.") var session: String?
     @Option(help: "A CSV of predicted scores (source, target, score) instead of a session.") var scores: String?
-    @Option(help: "A CSV of measured transfer scores (several, comma-separated: one per fine-tuning seed, each evaluated with every Fisher seed and averaged), or probe / probe:N<steps> for the session's own probe.") var gold: String
+    @Option(help: "A CSV of measured transfer scores (several, comma-separated, or one with a seed column: one per fine-tuning seed, each evaluated with every Fisher seed and averaged), or probe / probe:N<steps> for the session's own probe.") var gold: String
     @Option(help: "Fraction of θ in each sub-network, in (0, 1) (with --session).") var p: Double = 0.15
     @Option(help: "jaccard | cosine | lex | emb | heads-jaccard | heads-cosine | influence+ | influence- (with --session).") var metric: SimilarityChoice = .jaccard
     @Option(help: "Cut-off of NDCG.") var k: Int = 3
@@ -34,12 +34,14 @@ struct EvalCommand: ParsableCommand {
         if session == nil, gold == "probe" || gold.hasPrefix("probe:") {
             throw InputError("--gold \(gold) is a session's own probe: it needs --session")
         }
-        // Several comma-separated gold files: one per fine-tuning seed, each paired with every Fisher seed.
-        let goldTables = try gold.split(separator: ",").map(String.init).map { reference in
+        // Several comma-separated gold files, or a file with a `seed` column: one table per fine-tuning seed,
+        // each paired with every Fisher seed.
+        let goldTables = try gold.split(separator: ",").map(String.init).flatMap { reference in
             let probeTable = try session.flatMap {
                 try ProbePaths(session: SessionStore.folder(forName: $0)).goldTable(reference: reference)
             }
-            return try load(probeTable ?? URL(fileURLWithPath: reference))
+            return try TransferTable.loadPerSeed(probeTable ?? URL(fileURLWithPath: reference), columns: columnNames)
+                .map { try $0.renamed(codes) }
         }
         guard let firstGold = goldTables.first else { throw InputError("--gold names no file") }
         let evaluation: TransferEvaluation

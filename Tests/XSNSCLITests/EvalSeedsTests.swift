@@ -29,6 +29,17 @@ import XSNSTestSupport
             #expect(abs(both[key]! - expected) < 1e-12, "\(key): \(both[key]!) vs \(expected)")
         }
         #expect(a["ndcg"] != b["ndcg"], "the second seed should rank differently")
+
+        // The same two seeds as one long file with a seed column: the same averages.
+        let seeded = folder.appendingPathComponent("gold-seeds.csv")
+        let rows = [(first, "1"), (second, "2")].flatMap { file, seed in
+            (try? String(contentsOf: file, encoding: .utf8))?.split(separator: "\n").dropFirst().map { "\($0),\(seed)" } ?? []
+        }
+        try ("target,source,score,seed\n" + rows.joined(separator: "\n") + "\n").write(to: seeded, atomically: true, encoding: .utf8)
+        let column = try Self.evaluate(seeded.path)
+        for key in ["ndcg", "top1", "top3", "top5", "spearman"] {
+            #expect(abs(column[key]! - both[key]!) < 1e-12, "\(key) with a seed column: \(column[key]!) vs \(both[key]!)")
+        }
     }
 
     /// The regression as the notebook reports it: per run (here one per gold seed), in-sample RMSE averaged,

@@ -76,13 +76,46 @@ public struct TransferColumns: Equatable, Sendable {
 }
 
 extension TransferTable {
+    /// One table; a long table with a `seed` column (one row per pair and fine-tuning seed) gives the
+    /// mean over its seeds of each pair.
     public static func load(_ url: URL, columns: TransferColumns = TransferColumns()) throws -> TransferTable {
+        let tables = try loadPerSeed(url, columns: columns)
+        guard tables.count > 1 else { return tables[0] }
+        var mean = TransferTable()
+        mean.source = url.path
+        for target in tables[0].targets {
+            for source in tables[0].sources[target] ?? [] {
+                let values = tables.compactMap { $0.value(source: source, target: target) }
+                mean.insert(source: source, target: target, value: values.reduce(0, +) / Double(values.count))
+            }
+        }
+        for table in tables.dropFirst() {
+            for pair in table.pairs where mean.value(source: pair.source, target: pair.target) == nil {
+                let values = tables.compactMap { $0.value(source: pair.source, target: pair.target) }
+                mean.insert(source: pair.source, target: pair.target, value: values.reduce(0, +) / Double(values.count))
+            }
+        }
+        return mean
+    }
+
+    /// One table per fine-tuning seed of a long table with a `seed` column (in the seeds' order of first
+    /// appearance), or the one table of a file without.
+    public static func loadPerSeed(_ url: URL, columns: TransferColumns = TransferColumns()) throws -> [TransferTable] {
         guard FileManager.default.fileExists(atPath: url.path) else { throw InputError(file: url.path, "no such file") }
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw InputError(file: url.path, "cannot read as UTF-8 text")
         }
-        return try parse(csv: text, file: url.path, columns: columns)
+        let records = try CSVRecords(text: text, file: url.path).records
+        let names = records.first?.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? []
+        guard let seedColumn = names.firstIndex(of: "seed") else { return [try parse(csv: text, file: url.path, columns: columns)] }
+        var seeds: [String] = []
+        for record in records.dropFirst() where seedColumn < record.fields.count {
+            let seed = record.fields[seedColumn].trimmingCharacters(in: .whitespaces)
+            if !seeds.contains(seed) { seeds.append(seed) }
+        }
+        guard !seeds.isEmpty else { return [try parse(csv: text, file: url.path, columns: columns)] }
+        return try seeds.map { try parse(csv: text, file: url.path, columns: columns, seed: $0) }
     }
 
     /// Long format (one row per pair, columns found by name; a leading unnamed pandas index column is
@@ -91,8 +124,8 @@ extension TransferTable {
     /// rectangular: targets that are not among the sources (low-resource NER targets, say), or sources that
     /// are not targets. Empty cells are missing measurements and skipped, as is a source's own column;
     /// anything else that is not a finite number is an error.
-    public static func parse(csv text: String, file: String, columns: TransferColumns = TransferColumns()) throws
-        -> TransferTable
+    public static func parse(csv text: String, file: String, columns: TransferColumns = TransferColumns(),
+                             seed: String? = nil) throws -> TransferTable
     {
         let records = try CSVRecords(text: text, file: file).records
         guard let header = records.first else { throw InputError(file: file, "empty file: no header") }
@@ -130,6 +163,7 @@ extension TransferTable {
             firstLine["\(source)\u{1F}\(target)"] = line
         }
 
+        let seedColumn = names.firstIndex { $0.lowercased() == "seed" }
         if let sourceColumn, let targetColumn, let valueColumn {
             for record in records.dropFirst() {
                 guard record.fields.count == names.count else {
@@ -137,6 +171,7 @@ extension TransferTable {
                         file: file,
                         "line \(record.line): \(record.fields.count) fields where the header has \(names.count)")
                 }
+                if let seed, let seedColumn, record.fields[seedColumn].trimmingCharacters(in: .whitespaces) != seed { continue }
                 let source = record.fields[sourceColumn].trimmingCharacters(in: .whitespaces)
                 let target = record.fields[targetColumn].trimmingCharacters(in: .whitespaces)
                 guard !source.isEmpty, !target.isEmpty else {
