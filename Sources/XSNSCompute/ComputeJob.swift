@@ -154,6 +154,19 @@ public final class ComputeJob: @unchecked Sendable {
         if maxLength < options.maxLength {
             emit(.note("--max-length \(options.maxLength) exceeds what the model can embed; using \(maxLength)"))
         }
+        if options.pairField != nil {
+            // Before anything runs: no room for the segments, or types the model has no row for.
+            guard maxLength > loaded.tokenizer.addedPairTokenCount else {
+                throw InputError("--max-length \(maxLength) leaves no room for a pair's text after its "
+                                 + "\(loaded.tokenizer.addedPairTokenCount) special tokens")
+            }
+            let types = loaded.tokenizer.encode("a", pair: "b", maxLength: nil).segmentIds
+            let available = max(1, loaded.checkpoint.config.typeVocabSize)
+            if let type = types.first(where: { $0 >= available }) {
+                throw InputError(file: loaded.tokenizerURL.path, "its pair template gives token type \(type), the model has "
+                                 + "\(available) type(s)")
+            }
+        }
         BLASThreads.set(options.threads)
         // Loaded before anything is written: a checkpoint that does not load leaves no session behind.
         let model = EncoderModel(parameters: try EncoderParameters(checkpoint: loaded.checkpoint))

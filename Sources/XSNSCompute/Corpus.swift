@@ -57,6 +57,9 @@ public struct Corpus: Sendable {
     /// `.jsonl` or `.tsv` corpus keeps its text (and second segment).
     public static func load(_ url: URL, fields: CorpusFields = CorpusFields()) throws -> Corpus {
         if url.pathExtension == "jsonl" || url.pathExtension == "tsv" { return try loadRecords(url, fields: fields) }
+        guard fields == CorpusFields() else {
+            throw InputError(file: url.path, "--text-field and --pair-field apply to .jsonl and .tsv corpora, not this one")
+        }
         if url.pathExtension == "conllu" {
             let sentences = try CoNLLU.read(url)
             guard !sentences.isEmpty else { throw InputError(file: url.path, "treebank has no sentence") }
@@ -97,7 +100,7 @@ public struct Corpus: Sendable {
         return Corpus(language: language, url: url, lines: lines, blankLines: blank, invalidLines: invalid)
     }
 
-    /// The corpus files (`<lang>.txt` or `<lang>.conllu`) of `directory`: all of them, or exactly
+    /// The corpus files (`<lang>.txt`, `.conllu`, `.jsonl` or `.tsv`) of `directory`: all of them, or exactly
     /// `languages` in that order.
     public static func files(in directory: URL, languages: [String]?) throws -> [(language: String, url: URL)] {
         var isDirectory: ObjCBool = false
@@ -110,14 +113,14 @@ public struct Corpus: Sendable {
             return try languages.map { language in
                 guard let url = try CorpusFiles.url(in: directory, language: language) else {
                     throw InputError(file: directory.appendingPathComponent("\(language).txt").path,
-                                     "no corpus file for language '\(language)' (\(language).txt or \(language).conllu)")
+                                     "no corpus file for language '\(language)' (\(language).txt, .conllu, .jsonl or .tsv)")
                 }
                 return (language, url)
             }
         }
         let found = try CorpusFiles.all(in: directory)
         guard !found.isEmpty else {
-            throw InputError(file: directory.path, "no <lang>.txt or <lang>.conllu corpus files in this directory")
+            throw InputError(file: directory.path, "no corpus files (<lang>.txt, .conllu, .jsonl or .tsv) in this directory")
         }
         return found
     }

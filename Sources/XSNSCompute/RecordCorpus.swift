@@ -15,16 +15,16 @@ public struct CorpusFields: Codable, Equatable, Sendable {
 
 extension Corpus {
     /// A `.jsonl` corpus (one JSON object per line, the fields strings) or a `.tsv` one (a header row naming
-    /// the columns, then one record per line, tab-separated). Blank lines are skipped; a record without the
-    /// fields, or a line that is not a record, is an error naming the file and line.
+    /// the columns, then one record per line, tab-separated, fields unquoted as PAWS-X and XNLI ship them).
+    /// Blank lines are skipped; a record without the fields, or a line that is not a record, is an error
+    /// naming the file and line.
     static func loadRecords(_ url: URL, fields: CorpusFields) throws -> Corpus {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw InputError(file: url.path, "cannot read the corpus as UTF-8 text")
         }
-        var rows = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        }
+        // "\r\n" is one Character in Swift: both line ends are separators.
+        var rows = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
         if let first = rows.first, first.hasPrefix("\u{FEFF}") { rows[0] = String(first.dropFirst()) }
         var texts: [String] = [], pairs: [String] = [], blank = 0
         let columns: [String]? = url.pathExtension == "tsv" ? rows.first.map { $0.components(separatedBy: "\t") } : nil
@@ -53,12 +53,20 @@ extension Corpus {
     {
         var values: [String: String] = [:]
         if let columns {
-            for (name, value) in zip(columns, row.components(separatedBy: "\t")) { values[name] = value }
+            let fieldsOfRow = row.components(separatedBy: "\t")
+            guard fieldsOfRow.count == columns.count else {
+                throw InputError(file: file, "line \(line): \(fieldsOfRow.count) fields where the header has \(columns.count)")
+            }
+            for (name, value) in zip(columns, fieldsOfRow) { values[name] = value }
         } else {
             guard let object = (try? JSONSerialization.jsonObject(with: Data(row.utf8))) as? [String: Any] else {
                 throw InputError(file: file, "line \(line) is not a JSON object")
             }
-            for (name, value) in object { if let string = value as? String { values[name] = string } }
+            for name in [fields.text] + (fields.pair.map { [$0] } ?? []) {
+                guard let value = object[name] else { continue }
+                guard let string = value as? String else { throw InputError(file: file, "line \(line): field '\(name)' is not a string") }
+                values[name] = string
+            }
         }
         guard let text = values[fields.text] else {
             throw InputError(file: file, "line \(line) has no text field '\(fields.text)'")

@@ -69,7 +69,8 @@ public final class Tokenizer: Sendable {
         // Processing no content yields exactly the ids the post-processor adds: each must name a token,
         // or the model would be fed ids outside its embedding table.
         let vocabulary = max(model.vocabularySize, (addedTokens.all.map(\.id).max() ?? -1) + 1)
-        if let added = postProcessor?.process(Encoding(ids: [], tokens: [])).ids,
+        let empty = Encoding(ids: [], tokens: [])
+        if let added = postProcessor.map({ $0.process(empty).ids + $0.process(empty, pair: empty).ids }),
            let bad = added.first(where: { $0 < 0 || $0 >= vocabulary }) {
             throw InputError("post_processor: special token id \(bad) is outside the vocabulary (\(vocabulary) ids)")
         }
@@ -85,6 +86,9 @@ public final class Tokenizer: Sendable {
 
     /// How many special tokens the post-processor adds to one sentence.
     public var addedTokenCount: Int { postProcessor?.addedTokenCount ?? 0 }
+
+    /// How many special tokens the post-processor adds to a pair.
+    public var addedPairTokenCount: Int { postProcessor?.addedPairTokenCount ?? 0 }
 
     /// Encodes with special tokens, as Hugging Face's `tokenizer.encode(text)`.
     public func encode(_ text: String) -> Encoding {
@@ -109,7 +113,7 @@ public final class Tokenizer: Sendable {
     /// Encodes a pair as Hugging Face's `tokenizer.encode(text, pair)`: the pair template's special tokens
     /// and type ids; with `maxLength`, `tokenizers`' `longest_first` truncation: the shorter sequence keeps
     /// what it can of the room left after the other, unless both need more than half (then half each, an
-    /// odd token to the longer).
+    /// odd token to the longer, or to the second on a tie).
     public func encode(_ text: String, pair: String, maxLength: Int?) -> Encoding {
         var first = encodeContent(text), second = encodeContent(pair)
         if let maxLength {

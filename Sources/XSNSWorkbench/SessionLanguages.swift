@@ -31,7 +31,7 @@ struct SessionLanguages {
         let seeds = manifest?.options?.seeds ?? []
         let directory = corpora ?? manifest?.corpora.map { URL(fileURLWithPath: $0.directory) }
         return known.sorted().map { code in
-            let size = corpusSize(code, directory: directory)
+            let size = corpusSize(code, directory: directory, fields: manifest?.options?.corpusFields ?? CorpusFields())
             let runs = manifest?.runs.filter { $0.language == code } ?? []
             let planned = min(manifest?.options?.sentences ?? size, size)
             let runSeeds = seeds + runs.map(\.seed).filter { !seeds.contains($0) }
@@ -82,11 +82,11 @@ struct SessionLanguages {
         return runs.contains { $0.sentences > 0 || $0.status == .done } ? .paused : .pending
     }
 
-    private mutating func corpusSize(_ code: String, directory: URL?) -> Int {
+    private mutating func corpusSize(_ code: String, directory: URL?, fields: CorpusFields) -> Int {
         if let known = corpusSizes[code] { return known }
         guard let directory else { return 0 }
         let file = (try? CorpusFiles.url(in: directory, language: code)) ?? nil
-        let size = file.flatMap { try? Corpus.load($0).lines.count } ?? 0
+        let size = file.flatMap { try? Corpus.load($0, fields: $0.pathExtension == "jsonl" || $0.pathExtension == "tsv" ? fields : CorpusFields()).lines.count } ?? 0
         corpusSizes[code] = size
         return size
     }

@@ -178,7 +178,7 @@ public final class WorkbenchShell: @unchecked Sendable {
             return
         }
         guard (try? CorpusFiles.url(in: launch.corpora, language: code)) ?? nil != nil else {
-            post(.notice("no corpus \(code).txt or \(code).conllu in \(launch.corpora.path) for '\(code)'"))
+            post(.notice("no corpus \(code).txt, .conllu, .jsonl or .tsv in \(launch.corpora.path) for '\(code)'"))
             return
         }
         let added = lock.withLock { () -> Bool in

@@ -33,6 +33,7 @@ struct TokenizeCommand: ParsableCommand {
     var text: [String] = []
 
     func run() throws {
+        if let maxLength, maxLength < 1 { throw InputError("--max-length must be at least 1, got \(maxLength)") }
         let loaded = try loadTokenizer()
         var output = BufferedOutput()
         var number = 0

@@ -117,6 +117,18 @@ struct EvaluationTests {
         }
         let evaluation = try TransferEvaluation(predictions: TransferTable(matrix: predictions), gold: matrix, k: 3)
         #expect(Set(evaluation.targets.map(\.target)) == ["fi", "yo"], "ja has one source only: no ranking to judge")
+
+        // A long table with numeric codes and a column name the reader does not know is not taken for a matrix.
+        #expect(throws: InputError.self) { try TransferTable.parse(csv: "source,target,f1\n1,2,0.5\n3,4,0.6\n", file: "x.csv") }
+        // A seed column averages each pair over the seeds that measured it.
+        let folder = try Fixtures.temporaryDirectory()
+        let seeded = folder.appendingPathComponent("s.csv")
+        try "source,target,score,seed\nen,fi,1.0,1\nde,fi,2.0,1\nen,fi,3.0,2\n".write(to: seeded, atomically: true, encoding: .utf8)
+        let mean = try TransferTable.load(seeded)
+        #expect(mean.value(source: "en", target: "fi") == 2.0 && mean.value(source: "de", target: "fi") == 2.0)
+        #expect(try TransferTable.loadPerSeed(seeded).count == 2)
+        try "source,target,score,seed\nen,fi,1.0,\n".write(to: seeded, atomically: true, encoding: .utf8)
+        #expect { _ = try TransferTable.load(seeded) } throws: { "\($0)".contains("empty seed") }
     }
 
     @Test func averagingOverSeedsAveragesPerTargetAndMeans() throws {

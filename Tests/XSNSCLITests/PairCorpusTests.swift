@@ -48,6 +48,31 @@ struct PairCorpusTests {
         #expect(other.status == 2 && other.stderr.contains("--pair-field"), "\(other.stderr)")
     }
 
+    /// Windows line ends, a short TSV row, a non-string field, fields for a .txt corpus, no room for a pair.
+    @Test(arguments: [
+        ("de.jsonl", "{\"text\": \"Hallo Welt\", \"b\": \"Guten Tag\"}\r\n{\"text\": \"Wie geht es\", \"b\": \"Gut\"}\r\n", ["--pair-field", "b"], nil as String?),
+        ("de.tsv", "text\tb\r\nHallo Welt\tGuten Tag\r\nWie geht es\tGut\r\n", ["--pair-field", "b"], nil),
+        ("de.tsv", "text\tb\nHallo Welt\tGuten Tag\nWie geht es\n", ["--pair-field", "b"], "line 3: 1 fields where the header has 2"),
+        ("de.jsonl", "{\"text\": \"Hallo\", \"b\": 3}\n", ["--pair-field", "b"], "field 'b' is not a string"),
+        ("de.txt", "Hallo Welt\n", ["--pair-field", "b"], "apply to .jsonl and .tsv"),
+        ("de.jsonl", "{\"text\": \"Hallo\", \"b\": \"Welt\"}\n", ["--pair-field", "b", "--max-length", "4"], "no room for a pair"),
+    ])
+    func recordCorpusEdges(file: String, content: String, flags: [String], error: String?) throws {
+        let folder = try Fixtures.temporaryDirectory()
+        let corpora = folder.appendingPathComponent("corpora")
+        try FileManager.default.createDirectory(at: corpora, withIntermediateDirectories: true)
+        try Data(content.utf8).write(to: corpora.appendingPathComponent(file))
+        let result = try XSNSBinary.run(["compute", "--session", folder.appendingPathComponent("s").path, "--model", Self.demo,
+                                         "--corpora", corpora.path, "--sentences", "2", "--seeds", "1", "--threads", "1", "--no-emb"]
+                                        + flags)
+        if let error {
+            #expect(result.status == 2 && result.stderr.contains(error) && result.stderr.split(separator: "\n").count == 1,
+                    "\(result.stderr)")
+        } else {
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+    }
+
     @Test func aMissingFieldIsOneLineNamingTheFile() throws {
         let folder = try Fixtures.temporaryDirectory()
         let corpora = folder.appendingPathComponent("corpora")

@@ -48,4 +48,17 @@ struct PairEncodingTests {
         #expect(checked > 100, "\(name): only \(checked) cases")
         #expect(mismatches.isEmpty, "\(name): \(mismatches.count) of \(checked) differ, e.g. \(mismatches.prefix(3))")
     }
+
+    /// A pair template must hold both sequences.
+    @Test func aPairTemplateWithoutBIsRejected() throws {
+        let url = try #require(Self.files["demo"])
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var post = try #require(json["post_processor"] as? [String: Any])
+        var pair = try #require(post["pair"] as? [[String: Any]])
+        pair.removeAll { ($0["Sequence"] as? [String: Any])?["id"] as? String == "B" }
+        post["pair"] = pair
+        json["post_processor"] = post
+        let data = try JSONSerialization.data(withJSONObject: json)
+        #expect { try Tokenizer(data: data) } throws: { "\($0)".contains("the pair template has no $B") }
+    }
 }

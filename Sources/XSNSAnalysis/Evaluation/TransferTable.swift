@@ -77,23 +77,15 @@ public struct TransferColumns: Equatable, Sendable {
 
 extension TransferTable {
     /// One table; a long table with a `seed` column (one row per pair and fine-tuning seed) gives the
-    /// mean over its seeds of each pair.
+    /// mean over its seeds of each pair (over the seeds that measured the pair).
     public static func load(_ url: URL, columns: TransferColumns = TransferColumns()) throws -> TransferTable {
         let tables = try loadPerSeed(url, columns: columns)
         guard tables.count > 1 else { return tables[0] }
         var mean = TransferTable()
         mean.source = url.path
-        for target in tables[0].targets {
-            for source in tables[0].sources[target] ?? [] {
-                let values = tables.compactMap { $0.value(source: source, target: target) }
-                mean.insert(source: source, target: target, value: values.reduce(0, +) / Double(values.count))
-            }
-        }
-        for table in tables.dropFirst() {
-            for pair in table.pairs where mean.value(source: pair.source, target: pair.target) == nil {
-                let values = tables.compactMap { $0.value(source: pair.source, target: pair.target) }
-                mean.insert(source: pair.source, target: pair.target, value: values.reduce(0, +) / Double(values.count))
-            }
+        for pair in tables.flatMap(\.pairs) where mean.value(source: pair.source, target: pair.target) == nil {
+            let values = tables.compactMap { $0.value(source: pair.source, target: pair.target) }
+            mean.insert(source: pair.source, target: pair.target, value: values.reduce(0, +) / Double(values.count))
         }
         return mean
     }
@@ -112,6 +104,7 @@ extension TransferTable {
         var seeds: [String] = []
         for record in records.dropFirst() where seedColumn < record.fields.count {
             let seed = record.fields[seedColumn].trimmingCharacters(in: .whitespaces)
+            guard !seed.isEmpty else { throw InputError(file: url.path, "line \(record.line): empty seed") }
             if !seeds.contains(seed) { seeds.append(seed) }
         }
         guard !seeds.isEmpty else { return [try parse(csv: text, file: url.path, columns: columns)] }
@@ -205,6 +198,9 @@ extension TransferTable {
 
     private static func isMatrix(names: [String], records: [CSVRecords.Record]) -> Bool {
         let labels = names.dropFirst()
+        // A long table's column names (or a seed column) are never a matrix's target labels.
+        let columnNames = Set(TransferColumns.sourceNames + TransferColumns.targetNames + TransferColumns.valueNames + ["seed"])
+        guard !labels.contains(where: { columnNames.contains($0.lowercased()) }) else { return false }
         guard !labels.isEmpty, records.count >= 2, records.allSatisfy({ $0.fields.count == names.count }) else { return false }
         let rowLabels = records.dropFirst().map { $0.fields[0].trimmingCharacters(in: .whitespaces) }
         // A long-format table whose columns were not recognised has words in its cells: not a matrix.

@@ -186,6 +186,7 @@ public final class EncoderModel {
         let h = c.hiddenSize, inter = c.intermediateSize
         for ids in sequences { try validate(ids) }
         let types = types ?? [[Int32]?](repeating: nil, count: sequences.count)
+        precondition(types.count == sequences.count, "one type list (or nil) per sequence")
         for (ids, typeIds) in zip(sequences, types) { try validate(types: typeIds, of: ids) }
         let lengths = sequences.map(\.count)
         let rows = lengths.reduce(0, +)

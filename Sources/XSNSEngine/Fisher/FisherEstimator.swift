@@ -75,20 +75,14 @@ public final class FisherEstimator {
     public func feed(_ ids: [Int32], types: [Int32]? = nil) throws -> FedSentence {
         try model.validate(ids)  // before masking: a rejected sentence must not advance the generator
         try model.validate(types: types, of: ids)
-        if let types {
-            var masked: MaskedSequence
-            if case .randomHead(let head) = objective {
-                masked = head.label(ids, special: masking.specialTokenIds, random: &maskingRandom)
-            } else {
-                masked = masking.mask(ids, random: &maskingRandom)
-            }
-            masked.typeIds = types
-            return try feed(masked: masked)
-        }
+        var masked: MaskedSequence
         if case .randomHead(let head) = objective {
-            return try feed(masked: head.label(ids, special: masking.specialTokenIds, random: &maskingRandom))
+            masked = head.label(ids, special: masking.specialTokenIds, random: &maskingRandom)
+        } else {
+            masked = masking.mask(ids, random: &maskingRandom)
         }
-        return try feed(masked: masking.mask(ids, random: &maskingRandom))
+        masked.typeIds = types
+        return try feed(masked: masked)
     }
 
     /// Feeds a sentence that is already masked (replaying recorded inputs); the masking policy is not used.

@@ -18,7 +18,11 @@ struct TemplateProcessing: PostProcessor {
         single = try Self.template(try fields.array("single"), path: fields.fieldPath("single"), specials: specials, pair: false)
         pair = try fields.optional("pair").map { value throws(InputError) -> [Piece] in
             guard case .array(let items) = value else { throw InputError("\(fields.fieldPath("pair")) must be an array") }
-            return try Self.template(items, path: fields.fieldPath("pair"), specials: specials, pair: true)
+            let pieces = try Self.template(items, path: fields.fieldPath("pair"), specials: specials, pair: true)
+            for which in [Sequence.a, .b] where !pieces.contains(where: { if case .sequence(which, _) = $0 { true } else { false } }) {
+                throw InputError("\(fields.fieldPath("pair")): the pair template has no $\(which.rawValue)")
+            }
+            return pieces
         }
     }
 
