@@ -48,6 +48,47 @@ struct PairCorpusTests {
         #expect(other.status == 2 && other.stderr.contains("--pair-field"), "\(other.stderr)")
     }
 
+    /// A BERT checkpoint: the second segment is fed with token type 1 (recorded), and the Fisher is not the
+    /// one of the same records without it.
+    @Test func bertPairsCarryTheirTypesThroughCompute() throws {
+        // The fixture BERT with its tokenizer cut to the model's 79 ids (the fixture's vocabulary reaches id 80).
+        let folder = try Fixtures.temporaryDirectory()
+        let model = folder.appendingPathComponent("bert"), source = Fixtures.url("checkpoints/models/bert-tiny")
+        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
+        for file in ["config.json", "model.safetensors"] {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(file), to: model.appendingPathComponent(file))
+        }
+        var tokenizer = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: source.appendingPathComponent("tokenizer.json"))) as? [String: Any])
+        var wordPiece = try #require(tokenizer["model"] as? [String: Any])
+        wordPiece["vocab"] = (wordPiece["vocab"] as? [String: Int] ?? [:]).filter { $0.value < 79 }
+        tokenizer["model"] = wordPiece
+        try JSONSerialization.data(withJSONObject: tokenizer).write(to: model.appendingPathComponent("tokenizer.json"))
+        let bert = model.path
+        let corpora = folder.appendingPathComponent("corpora")
+        try FileManager.default.createDirectory(at: corpora, withIntermediateDirectories: true)
+        let records = (0..<12).map { i in
+            #"{"premise": "the model of language \#(i % 3 == 0 ? "and" : "is") transfer", "hypothesis": "der fisher und la sub network \#(["a", "b", "c"][i % 3])"}"#
+        }
+        try Data((records.joined(separator: "\n") + "\n").utf8).write(to: corpora.appendingPathComponent("de.jsonl"))
+        func compute(_ session: URL, _ extra: [String]) throws -> CommandResult {
+            try XSNSBinary.run(["compute", "--session", session.path, "--model", bert, "--corpora", corpora.path,
+                                "--sentences", "12", "--seeds", "1", "--threads", "1", "--no-emb", "--text-field", "premise",
+                                "--max-length", "40"] + extra)
+        }
+        let paired = folder.appendingPathComponent("paired"), alone = folder.appendingPathComponent("alone")
+        #expect(try compute(paired, ["--pair-field", "hypothesis", "--record-inputs"]).status == 0)
+        #expect(try compute(alone, []).status == 0)
+        let line = try String(contentsOf: paired.appendingPathComponent("inputs/de.seed1.jsonl"), encoding: .utf8)
+            .split(separator: "\n")[0]
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let types = try #require(object["token_type_ids"] as? [Int], "no token_type_ids recorded: \(line)")
+        #expect(types.first == 0 && types.last == 1 && types.contains(0) && types.contains(1))
+        let fisher = "fisher/de.seed1.safetensors"
+        #expect(try Data(contentsOf: paired.appendingPathComponent(fisher)) != Data(contentsOf: alone.appendingPathComponent(fisher)))
+
+    }
+
     /// Windows line ends, a short TSV row, a non-string field, fields for a .txt corpus, no room for a pair.
     @Test(arguments: [
         ("de.jsonl", "{\"text\": \"Hallo Welt\", \"b\": \"Guten Tag\"}\r\n{\"text\": \"Wie geht es\", \"b\": \"Gut\"}\r\n", ["--pair-field", "b"], nil as String?),

@@ -57,6 +57,29 @@ struct FisherEstimatorTests {
         #expect(expected.fisher.values.contains { $0 > 0 })
     }
 
+    /// Sentence pairs: a snapshot taken inside a batch keeps the pending sentences' token types.
+    @Test(arguments: FisherEstimatorKind.allCases)
+    func resumingKeepsTokenTypes(kind: FisherEstimatorKind) throws {
+        let all = Self.sentences()
+        func types(_ ids: [Int32]) -> [Int32] { ids.indices.map { $0 < ids.count / 2 ? 0 : 1 } }
+        let straight = try Self.estimator(kind)
+        for ids in all { try straight.feed(ids, types: types(ids)) }
+        let expected = try straight.finish()
+        let untyped = try Self.estimator(kind)
+        for ids in all { try untyped.feed(ids) }
+        #expect(try untyped.finish().fisher.values != expected.fisher.values, "types must change the Fisher")
+
+        let interrupted = try Self.estimator(kind)
+        for ids in all.prefix(6) { try interrupted.feed(ids, types: types(ids)) }
+        let state = try JSONDecoder().decode(FisherEstimatorSnapshot.State.self,
+                                             from: JSONEncoder().encode(interrupted.snapshot().state))
+        #expect(state.pending.allSatisfy { $0.typeIds != nil })
+        let resumed = try Self.estimator(kind)
+        try resumed.restore(FisherEstimatorSnapshot(state: state, accumulators: interrupted.snapshot().accumulators))
+        for ids in all.dropFirst(6) { try resumed.feed(ids, types: types(ids)) }
+        #expect(try resumed.finish().fisher.values == expected.fisher.values)
+    }
+
     @Test(arguments: FisherEstimatorKind.allCases)
     func unitsWithoutPredictedTokensAreNotCounted(kind: FisherEstimatorKind) throws {
         let estimator = try Self.estimator(kind)
