@@ -56,7 +56,7 @@ public struct Corpus: Sendable {
     /// Reads `url`; the language code is the file name without its extension. `fields` say where a
     /// `.jsonl` or `.tsv` corpus keeps its text (and second segment).
     public static func load(_ url: URL, fields: CorpusFields = CorpusFields()) throws -> Corpus {
-        if url.pathExtension == "jsonl" || url.pathExtension == "tsv" { return try loadRecords(url, fields: fields) }
+        if holdsRecords(url) { return try loadRecords(url, fields: fields) }
         guard fields == CorpusFields() else {
             throw InputError(file: url.path, "--text-field and --pair-field apply to .jsonl and .tsv corpora, not this one")
         }

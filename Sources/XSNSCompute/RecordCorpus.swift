@@ -14,6 +14,9 @@ public struct CorpusFields: Codable, Equatable, Sendable {
 }
 
 extension Corpus {
+    /// Whether `url` is a record corpus (`.jsonl`, `.tsv`), the only kind `CorpusFields` apply to.
+    public static func holdsRecords(_ url: URL) -> Bool { ["jsonl", "tsv"].contains(url.pathExtension) }
+
     /// A `.jsonl` corpus (one JSON object per line, the fields strings) or a `.tsv` one (a header row naming
     /// the columns, then one record per line, tab-separated, fields unquoted as PAWS-X and XNLI ship them).
     /// Blank lines are skipped; a record without the fields, or a line that is not a record, is an error

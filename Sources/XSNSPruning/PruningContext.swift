@@ -62,9 +62,7 @@ extension PruneHeadsJob {
                 masked.typeIds = types
                 return masked
             }
-            let batches = stride(from: 0, to: sequences.count, by: settings.batchSize).map {
-                Array(sequences[$0..<min($0 + settings.batchSize, sequences.count)])
-            }
+            let batches = XSNSPruning.batches(of: sequences, size: settings.batchSize)
             guard batches.contains(where: { $0.contains { $0.predictedCount > 0 } }) else {
                 throw InputError(file: corpusURL.path, "no token of the held-out sentences was masked: nothing to judge pruning by")
             }

@@ -49,10 +49,7 @@ struct TaskObjective {
         guard !sentences.isEmpty else {
             throw InputError(file: treebanks.directory.path, "no word of '\(language)' survives tokenization")
         }
-        var batches: [[LabelledSentence]] = []
-        for start in stride(from: 0, to: sentences.count, by: settings.batchSize) {
-            batches.append(Array(sentences[start..<min(start + settings.batchSize, sentences.count)]))
-        }
+        let batches = XSNSPruning.batches(of: sentences, size: settings.batchSize)
         let model = task.model, head = task.head
         let evaluator = PruneHeadsJob.Evaluator(batches: batches.count) { mask, progress in
             let result = try head.evaluateHeads(model: model, batches, mask: mask)

@@ -100,13 +100,7 @@ public final class Tokenizer: Sendable {
     /// `maxLength` below `addedTokenCount` leaves the special tokens alone (HF refuses such a length).
     public func encode(_ text: String, maxLength: Int?) -> Encoding {
         var content = encodeContent(text)
-        if let maxLength {
-            let keep = max(0, maxLength - addedTokenCount)
-            if content.ids.count > keep {
-                content.ids.removeSubrange(keep...)
-                content.tokens.removeSubrange(keep...)
-            }
-        }
+        if let maxLength { content = content.prefix(max(0, maxLength - addedTokenCount)) }
         return postProcessor?.process(content) ?? content
     }
 

@@ -86,7 +86,7 @@ struct SessionLanguages {
         if let known = corpusSizes[code] { return known }
         guard let directory else { return 0 }
         let file = (try? CorpusFiles.url(in: directory, language: code)) ?? nil
-        let size = file.flatMap { try? Corpus.load($0, fields: $0.pathExtension == "jsonl" || $0.pathExtension == "tsv" ? fields : CorpusFields()).lines.count } ?? 0
+        let size = file.flatMap { try? Corpus.load($0, fields: Corpus.holdsRecords($0) ? fields : CorpusFields()).lines.count } ?? 0
         corpusSizes[code] = size
         return size
     }

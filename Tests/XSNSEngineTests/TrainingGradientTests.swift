@@ -28,14 +28,10 @@ struct TrainingGradientTests {
         var position = FiniteDifference.values(positions * width, seed: 24)
         var type = FiniteDifference.values(typeRows * width, seed: 25)
         let r = FiniteDifference.values(ids.count * width, seed: 26)
-        func withTypes<T>(_ body: (UnsafeBufferPointer<Int32>?) -> T) -> T {
-            guard let types else { return body(nil) }
-            return types.withUnsafeBufferPointer { body($0) }
-        }
         func loss(_ w: [Float], _ p: [Float], _ t: [Float]) -> Double {
             let y = [Float](repeating: 0, count: ids.count * width).mutated { y in
                 ids.withUnsafeBufferPointer { idBuffer in
-                    withTypes { typeBuffer in
+                    EncoderModel.withTypes(types) { typeBuffer in
                         Embeddings.forward(output: y, ids: idBuffer, types: typeBuffer, word: w, position: p, tokenType: t,
                                            positionOffset: offset, width: width)
                     }
@@ -46,7 +42,7 @@ struct TrainingGradientTests {
         var dw = [Float](repeating: 0, count: word.count), dp = [Float](repeating: 0, count: position.count)
         var dt = [Float](repeating: 0, count: typeRows * width)
         ids.withUnsafeBufferPointer { idBuffer in
-            withTypes { typeBuffer in
+            EncoderModel.withTypes(types) { typeBuffer in
                 Embeddings.backward(outputGradient: r, ids: idBuffer, types: typeBuffer, word: &dw, position: &dp,
                                     tokenType: &dt, positionOffset: offset, width: width)
             }

@@ -23,12 +23,16 @@ struct HeadMaskParityTests {
         var cases: [Case]
     }
 
-    @Test(arguments: ["xlmr-tiny", "bert-tiny"])
-    func lossesAndGradientsWithHeadsOff(model name: String) throws {
+    static func fixture(_ name: String) throws -> (folder: URL, cases: Cases, model: EncoderModel, batches: [[MaskedSequence]]) {
         let folder = Fixtures.url("heads/\(name)")
         let cases = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: folder.appendingPathComponent("cases.json")))
-        let model = try TrainingFixture(name).model()
         let batches = cases.batches.map { $0.map { MaskedSequence(inputIds: $0.input_ids, labels: $0.labels) } }
+        return (folder, cases, try TrainingFixture(name).model(), batches)
+    }
+
+    @Test(arguments: ["xlmr-tiny", "bert-tiny"])
+    func lossesAndGradientsWithHeadsOff(model name: String) throws {
+        let (folder, cases, model, batches) = try Self.fixture(name)
         func loss(_ batch: [MaskedSequence], gradient: inout [Float]) throws -> Double {
             var random = SeededRandom(seed: 1)
             return try gradient.withUnsafeMutableBufferPointer {
@@ -58,10 +62,7 @@ struct HeadMaskParityTests {
 
     @Test(arguments: ["xlmr-tiny", "bert-tiny"])
     func headGateGradientsWithAndWithoutHeadsOff(model name: String) throws {
-        let folder = Fixtures.url("heads/\(name)")
-        let cases = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: folder.appendingPathComponent("cases.json")))
-        let model = try TrainingFixture(name).model()
-        let batches = cases.batches.map { $0.map { MaskedSequence(inputIds: $0.input_ids, labels: $0.labels) } }
+        let (_, cases, model, batches) = try Self.fixture(name)
         let mask = cases.head_mask.flatMap { $0.map(Float.init) }
         var worst = 0.0
         for (index, (batch, expected)) in zip(batches, cases.cases).enumerated() {
