@@ -22,10 +22,6 @@ enum ClaimFiles {
         let isLive: Bool
     }
 
-    /// A claim whose holder has not written its name after this long was left by a process that died
-    /// between creating and writing it.
-    static let unnamedGrace: TimeInterval = 10
-
     static func url(_ folder: URL, _ generation: Int) -> URL {
         folder.appendingPathComponent("\(generation).claim")
     }
@@ -64,11 +60,36 @@ enum ClaimFiles {
             live = age <= max(RunClaim.timeToLive, owner.ttl ?? 0) && !earlierSelf
                 && !(owner.host == ClaimOwner.localHost && !processExists(owner.pid))
         } else {
-            // Empty: its holder is writing its name this moment (live while young, then abandoned);
-            // anything else unreadable is damage, and names nobody.
-            live = data.isEmpty && age <= unnamedGrace
+            // Claims are linked into place whole (`create`), so one that names nobody is damage.
+            live = false
         }
         return State(owner: owner, heartbeat: heartbeat, released: released, isLive: live)
+    }
+
+    /// Creates `url` holding `data` in one step: written and synced to a file private to this process, then
+    /// hard-linked to `url` (fails with EEXIST when another contender's link came first). false when `url`
+    /// exists. Over NFS a link whose reply was lost may report failure having succeeded; the private file's
+    /// link count tells.
+    static func create(_ url: URL, holding data: Data, owner: ClaimOwner) throws -> Bool {
+        let name = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(owner.host).\(owner.pid).\(UUID().uuidString).tmp")
+        let descriptor = open(name.path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw RuntimeFailure("cannot create \(name.path): \(String(cString: strerror(errno)))")
+        }
+        defer { unlink(name.path) }
+        let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let synced = written == data.count && fsync(descriptor) == 0
+        let reason = String(cString: strerror(errno))
+        close(descriptor)
+        guard synced else { throw RuntimeFailure("cannot write the claim file \(name.path): \(reason)") }
+        if link(name.path, url.path) == 0 { return true }
+        let linkError = errno
+        var info = stat()
+        if stat(name.path, &info) == 0 && info.st_nlink == 2 { return true }
+        guard linkError == EEXIST else {
+            throw RuntimeFailure("cannot create the claim file \(url.path): \(String(cString: strerror(linkError)))")
+        }
+        return false
     }
 
     /// Keeps the folder to the current claim (best effort: a file another process removes first is fine).

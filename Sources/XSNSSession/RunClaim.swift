@@ -74,9 +74,9 @@ public struct ClaimLost: Error, CustomStringConvertible, Sendable {
 /// without `flock` (NFS without a lock daemon, Lustre `localflock`): a lease.
 ///
 /// The pair's folder `claims/<lang>.seed<k>/` holds numbered claim files `<g>.claim`; the highest number is
-/// the current claim. Taking one creates `<g+1>.claim` with `O_CREAT|O_EXCL` (atomic on NFSv3 and later and
-/// on Lustre), so of two contenders exactly one wins; it names its holder (host, pid, Slurm job) and the
-/// holder touches it every TTL/5 as a heartbeat. A claim is stale, and taken over by the next number,
+/// the current claim. Taking one writes the holder's name (host, pid, Slurm job) to a private file and hard-links
+/// it to `<g+1>.claim` (atomic on NFS and Lustre, and the claim is never seen without its name), so of two
+/// contenders exactly one wins; the holder touches it every TTL/5 as a heartbeat. A claim is stale, and taken over by the next number,
 /// when it was released, when its heartbeat is older than the TTL (`XSNS_CLAIM_TTL` seconds, default
 /// 300), or when its holder ran on this host and is gone. A holder whose claim was taken over (it stalled
 /// longer than the TTL) notices a higher number and must not publish: `confirmHeld()`.
@@ -112,6 +112,9 @@ public final class RunClaim: @unchecked Sendable {
         } catch {
             throw RuntimeFailure("cannot create \(folder.path): \(error.localizedDescription)")
         }
+        owner = ClaimOwner.current()
+        guard var data = try? JSONEncoder().encode(owner) else { preconditionFailure("a claim owner always encodes") }
+        data.append(UInt8(ascii: "\n"))
         var attempt = 0
         while true {
             let current = ClaimFiles.latest(in: folder)
@@ -119,31 +122,22 @@ public final class RunClaim: @unchecked Sendable {
                 throw ClaimHeld(language: language, seed: seed, holder: state.owner, file: current.url.path)
             }
             let next = (current?.generation ?? 0) + 1
-            let url = ClaimFiles.url(folder, next)
-            let descriptor = open(url.path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
-            if descriptor < 0 {
-                guard errno == EEXIST else {
-                    throw RuntimeFailure("cannot create the claim file \(url.path): \(String(cString: strerror(errno)))")
-                }
+            guard try ClaimFiles.create(ClaimFiles.url(folder, next), holding: data, owner: owner) else {
                 // Another contender created it first: it holds the claim (read again to name it).
                 attempt += 1
-                guard attempt < 3 else { throw ClaimHeld(language: language, seed: seed, holder: nil, file: url.path) }
+                guard attempt < 3 else { throw ClaimHeld(language: language, seed: seed, holder: nil, file: ClaimFiles.url(folder, next).path) }
                 continue
             }
-            self.descriptor = descriptor
             generation = next
             takenOverFrom = current.flatMap { ClaimFiles.state(of: $0) }.flatMap { $0.released ? nil : $0.owner }
             break
         }
-        owner = ClaimOwner.current()
-        guard var data = try? JSONEncoder().encode(owner) else { preconditionFailure("a claim owner always encodes") }
-        data.append(UInt8(ascii: "\n"))
-        let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == data.count, fsync(descriptor) == 0 else {
+        let url = ClaimFiles.url(folder, generation)
+        descriptor = open(url.path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
             let reason = String(cString: strerror(errno))
-            close(descriptor)
-            try? FileManager.default.removeItem(at: ClaimFiles.url(folder, generation))
-            throw RuntimeFailure("cannot write the claim file \(ClaimFiles.url(folder, generation).path): \(reason)")
+            try? FileManager.default.removeItem(at: url)
+            throw RuntimeFailure("cannot open the claim file \(url.path): \(reason)")
         }
         // A listing that lagged (NFS attribute caches) may have hidden a newer claim: defer to it.
         if let newest = ClaimFiles.latest(in: folder), newest.generation > generation {

@@ -63,15 +63,24 @@ public func runProcess(
     nonisolated(unsafe) var errData = Data()
     DispatchQueue.global().async(group: group) { outData = output.fileHandleForReading.readDataToEndOfFile() }
     DispatchQueue.global().async(group: group) { errData = errors.fileHandleForReading.readDataToEndOfFile() }
+    // A hung child fails its test instead of running the suite into CI's time limit.
+    nonisolated(unsafe) var killed = false
+    let pid = process.processIdentifier
+    let watchdog = DispatchWorkItem { killed = true; kill(pid, SIGKILL) }
+    DispatchQueue.global().asyncAfter(deadline: .now() + commandTimeLimit, execute: watchdog)
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
     process.waitUntilExit()
+    watchdog.cancel()
     group.wait()
     return CommandResult(
         status: process.terminationStatus,
         stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self))
+        stderr: String(decoding: errData, as: UTF8.self) + (killed ? "\n[killed: still running after \(Int(commandTimeLimit)) s]" : ""))
 }
+
+/// Seconds a command run by a test may take before it is killed.
+let commandTimeLimit: TimeInterval = 300
 
 /// Runs a program that leaves daemons behind (a tmux server, a Slurm cluster) to completion; returns its
 /// wait status. Daemons keep open every descriptor they inherit, and Foundation's `Process` learns of its

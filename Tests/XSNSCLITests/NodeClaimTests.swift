@@ -88,7 +88,17 @@ import XSNSTestSupport
         let holder = try #require(RunClaim.recordedHolder(claims)?.owner)
         #expect(holder.host == "node-a")
         defer { kill(holder.pid, SIGKILL) }
-        kill(holder.pid, SIGSTOP)
+        // Stopped outside the session lock: a holder stopped inside a manifest update would block the
+        // successor on this one machine's flock, which is not the stall under test.
+        let sessionLock = open(session.appendingPathComponent(".session.lock").path, O_RDWR | O_CLOEXEC)
+        defer { close(sessionLock) }
+        for _ in 0..<200 {
+            kill(holder.pid, SIGSTOP)
+            usleep(20_000)
+            if flock(sessionLock, LOCK_EX | LOCK_NB) == 0 { flock(sessionLock, LOCK_UN); break }
+            kill(holder.pid, SIGCONT)
+            usleep(5_000)
+        }
         usleep(2_000_000)  // past the TTL without a heartbeat
 
         let successor = try XSNSBinary.run(Self.compute(session, sentences: 400),
