@@ -1,5 +1,7 @@
 import Foundation
+import Synchronization
 import XSNSEngine
+import XSNSAnalysis
 import XSNSSession
 import XSNSStorage
 
@@ -142,7 +144,7 @@ final class RunExecution {
             }
         }
         try claim.confirmHeld()
-        try publish(recorder: recorder)
+        try publish(recorder: recorder, emit: emit)
         try? FileManager.default.removeItem(at: checkpointURL)
         emit(.finished(language: language, seed: seed, seconds: Date().timeIntervalSince(began)))
         return true
@@ -192,14 +194,14 @@ final class RunExecution {
         }
     }
 
-    private func publish(recorder: InputRecorder?) throws {
+    private func publish(recorder: InputRecorder?, emit: @Sendable (ComputeEvent) -> Void) throws {
         // The last, partial batch's passes belong to the Fisher stage, the writes to publishing.
         let result = try job.clock.measure(.fisher) { try estimator.finish() }
         if !pendingEmbedding.isEmpty { try poolPendingEmbedding() }
-        try job.clock.measure(.publish) { try write(result, recorder: recorder) }
+        try job.clock.measure(.publish) { try write(result, recorder: recorder, emit: emit) }
     }
 
-    private func write(_ result: FisherResult, recorder: InputRecorder?) throws {
+    private func write(_ result: FisherResult, recorder: InputRecorder?, emit: @Sendable (ComputeEvent) -> Void) throws {
         let progress = result.progress
         let options = job.request.options
         var metadata: [String: String] = [
@@ -232,8 +234,18 @@ final class RunExecution {
         try recorder?.finish()
         try claim?.confirmHeld()
         // The Fisher file goes last: its presence is what marks the run complete on disk.
-        try SafeTensorsWriter.write(result.fisher, metadata: metadata,
-                                    to: paths.fisher(language: language, seed: seed))
+        let fisherURL = paths.fisher(language: language, seed: seed)
+        try SafeTensorsWriter.write(result.fisher, metadata: metadata, to: fisherURL)
+        // The mask index spares every later analysis a read of the whole Fisher file; without it the
+        // first analysis builds it.
+        do {
+            let notes = Mutex<[String]>([])
+            try MaskIndexStore(session: paths.folder, notes: { note in notes.withLock { $0.append(note) } })
+                .save(result.fisher, fisher: fisherURL)
+            for note in notes.withLock({ $0 }) { emit(.note(note)) }
+        } catch {
+            emit(.note("\(language) seed \(seed): no mask index (\(error)); the first analysis builds it"))
+        }
         try context.store.update { manifest in
             var record = manifest.run(language: language, seed: seed) ?? RunRecord(language: language, seed: seed)
             record.status = .done

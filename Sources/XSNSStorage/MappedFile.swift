@@ -7,10 +7,10 @@ import Foundation
 
 /// A whole file mapped read-only into memory, so multi-GB checkpoints are paged in on demand
 /// instead of being copied into the heap.
-final class MappedFile: @unchecked Sendable {
-    let bytes: UnsafeRawBufferPointer
+public final class MappedFile: @unchecked Sendable {
+    public let bytes: UnsafeRawBufferPointer
 
-    init(url: URL) throws {
+    public init(url: URL) throws {
         let path = url.path
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {

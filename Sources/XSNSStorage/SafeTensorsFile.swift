@@ -192,6 +192,15 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
     }
 
+    /// Single values of a floating-point tensor read in place: a few scattered positions of a large file
+    /// without converting the whole tensor (only the pages they lie on are read).
+    public func elements(_ name: String) throws -> FloatElements {
+        let location = try convertibleLocation(name)
+        return FloatElements(
+            file: self, base: mapping.bytes.baseAddress.map { $0 + location.range.lowerBound }, dtype: location.dtype,
+            count: location.range.count / location.dtype.byteSize)
+    }
+
     private func convertibleLocation(_ name: String) throws -> Location {
         guard let location = locations[name] else {
             throw InputError(file: url.path, "no tensor named '\(name)'")
@@ -200,5 +209,25 @@ public final class SafeTensorsFile: @unchecked Sendable {
             throw InputError(file: url.path, "tensor '\(name)' has dtype \(location.dtype.rawValue), expected a floating-point type (F32, F16, BF16)")
         }
         return location
+    }
+}
+
+/// One tensor's values in a mapped safetensors file, converted to Float one at a time.
+public struct FloatElements: @unchecked Sendable {
+    let file: SafeTensorsFile  // keeps the mapping alive
+    let base: UnsafeRawPointer?
+    let dtype: SafeTensorDType
+    public let count: Int
+
+    public subscript(index: Int) -> Float {
+        precondition(index >= 0 && index < count, "element \(index) of \(count)")
+        let base = base!
+        switch dtype {
+        case .f32: return Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self)))
+        case .f16: return HalfPrecision.float(fromHalf: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self)))
+        case .bf16: return HalfPrecision.float(fromBFloat16: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self)))
+        case .f64: return Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self))))
+        default: preconditionFailure("only floating-point tensors have elements")
+        }
     }
 }

@@ -2,9 +2,10 @@ import Foundation
 import XSNSAnalysis
 import XSNSStorage
 
-/// The Fisher indexes of a session, each file read once. Building an index costs a full read of
-/// the Fisher vector (hundreds of MB for a base model); masks at a new p then cost one pass over
-/// the index, so the workbench keeps every index and only reads files that are new or replaced.
+/// The mask indexes of a session's Fisher files (`MaskIndexStore`), each opened once: opening maps the
+/// index file (no Fisher read) unless it is missing or stale, when it is built from the Fisher file and
+/// saved. Masks at a new p then cost one pass over the mapped codes; only files that are new or replaced
+/// are opened again. Every seed of every language is kept: an index is mapped, not held.
 final class FisherIndexCache {
     private struct Signature: Equatable {
         let bytes: Int
@@ -16,80 +17,74 @@ final class FisherIndexCache {
     private var signatures: [String: [Int: Signature]] = [:]
     /// Unreadable files and why, so that an unchanged bad file is not read again at every refresh.
     private var failures: [URL: (signature: Signature, reason: String)] = [:]
-    /// Fisher files read so far (tests check that a new p reads none).
+    /// Fisher files read whole so far, to build their index (tests check that a new p reads none).
     private(set) var loads = 0
     /// Bumped whenever the set of indexes changes, so derived caches know they are stale.
     private(set) var generation = 0
-    /// Files that could not be read, with the reason (they are left out, not fatal).
+    /// Files that could not be read, with the reason (they are left out, not fatal), and notes about
+    /// rebuilt indexes.
     private(set) var problems: [String] = []
 
-    /// Told (files read, files to read) after each file a refresh reads, so that opening a large session
-    /// can say what it is doing.
-    var onProgress: ((Int, Int) -> Void)?
+    /// Told (files done, files to open, whether any needed building) after each index a refresh opens,
+    /// from worker threads, so that opening a large session can say what it is doing.
+    var onProgress: (@Sendable (Int, Int, Bool) -> Void)?
 
-    /// Bytes of memory the indexes may take; an index holds about 5 bytes per Fisher value.
-    let memoryBudget: Int
-
-    init(session: URL, memoryBudget: Int = Int(ProcessInfo.processInfo.physicalMemory / 5 * 3)) {
+    init(session: URL) {
         self.session = session
-        self.memoryBudget = memoryBudget
     }
-
-    static let bytesPerValue = 5
 
     /// Picks up Fisher files that appeared, changed or vanished since the last call.
     func refresh() {
-        var listed = (try? FisherCatalog(session: session).files) ?? [:]
+        let listed = (try? FisherCatalog(session: session).files) ?? [:]
         var changed = false
         var problems: [String] = []
-        // A large session (many languages × seeds of a base-size model) would not fit: keep one seed
-        // per language rather than run out of memory, and say so.
-        let needed = listed.values.flatMap(\.values).reduce(0) { total, url in
-            total + max(0, Self.signature(url).bytes) / 4 * Self.bytesPerValue
-        }
-        if needed > memoryBudget {
-            listed = listed.mapValues { seeds in
-                seeds.min { $0.key < $1.key }.map { [$0.key: $0.value] } ?? [:]
-            }
-            problems.append(String(
-                format: "every seed of every language would need %.1f GB of memory for the indexes (budget %.1f GB): "
-                    + "showing the first seed of each language; `xsns matrix` and `xsns eval` use every seed",
-                Double(needed) / 1e9, Double(memoryBudget) / 1e9))
-        }
-        let toRead = listed.reduce(0) { total, entry in
-            total + entry.value.filter { seed, url in
-                !(signatures[entry.key]?[seed] == Self.signature(url) && indexes[entry.key]?[seed] != nil)
-                    && failures[url]?.signature != Self.signature(url)
-            }.count
-        }
-        var read = 0
-        for (language, seeds) in listed {
-            for (seed, url) in seeds {
+        var pending: [(language: String, seed: Int, url: URL, signature: Signature)] = []
+        for (language, seeds) in listed.sorted(by: { $0.key < $1.key }) {
+            for (seed, url) in seeds.sorted(by: { $0.key < $1.key }) {
                 let signature = Self.signature(url)
                 if signatures[language]?[seed] == signature, indexes[language]?[seed] != nil { continue }
                 if let failure = failures[url], failure.signature == signature {
                     problems.append(failure.reason)
                     continue
                 }
-                defer {
-                    read += 1
-                    onProgress?(read, toRead)
-                }
-                do {
-                    loads += 1
-                    let index = try SubnetworkIndex(FisherCatalog.load(url), source: url.path)
-                    indexes[language, default: [:]][seed] = index
-                    signatures[language, default: [:]][seed] = signature
-                    failures[url] = nil
-                    changed = true
-                } catch {
-                    let reason = "\(url.lastPathComponent): \(error)"
-                    failures[url] = (signature, reason)
-                    problems.append(reason)
-                    // A replaced file that no longer reads must not leave its old index behind.
-                    if indexes[language]?.removeValue(forKey: seed) != nil { changed = true }
-                    signatures[language]?[seed] = nil
-                }
+                pending.append((language, seed, url, signature))
+            }
+        }
+        let notes = NoteList()
+        let store = MaskIndexStore(session: session, notes: { notes.append($0) })
+        let progress = onProgress
+        let counter = NSLock()
+        nonisolated(unsafe) var done = 0
+        nonisolated(unsafe) var anyBuilt = false
+        let urls = pending.map(\.url)
+        let opened = ParallelMap.map(urls.count) { job -> (Result<SubnetworkIndex, any Error>, Bool) in
+            let outcome = Result { try store.openOrBuild(urls[job]) }
+            // A file that cannot be read was an attempt to build its index.
+            let built = (try? outcome.get().built) ?? true
+            let result = outcome.map(\.index)
+            let (finished, building) = counter.withLock {
+                done += 1
+                anyBuilt = anyBuilt || built
+                return (done, anyBuilt)
+            }
+            progress?(finished, urls.count, building)
+            return (result, built)
+        }
+        for (run, (result, built)) in zip(pending, opened) {
+            if built { loads += 1 }
+            switch result {
+            case .success(let index):
+                indexes[run.language, default: [:]][run.seed] = index
+                signatures[run.language, default: [:]][run.seed] = run.signature
+                failures[run.url] = nil
+                changed = true
+            case .failure(let error):
+                let reason = "\(run.url.lastPathComponent): \(error)"
+                failures[run.url] = (run.signature, reason)
+                problems.append(reason)
+                // A replaced file that no longer reads must not leave its old index behind.
+                if indexes[run.language]?.removeValue(forKey: run.seed) != nil { changed = true }
+                signatures[run.language]?[run.seed] = nil
             }
         }
         for (language, seeds) in indexes {
@@ -100,7 +95,7 @@ final class FisherIndexCache {
             }
             if indexes[language]?.isEmpty == true { indexes[language] = nil }
         }
-        self.problems = problems
+        self.problems = problems + notes.all
         if changed { generation += 1 }
     }
 
@@ -118,3 +113,12 @@ final class FisherIndexCache {
             bytes: (attributes?[.size] as? Int) ?? -1, modified: attributes?[.modificationDate] as? Date)
     }
 }
+
+/// Notes gathered from worker threads.
+private final class NoteList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var notes: [String] = []
+    func append(_ note: String) { lock.withLock { notes.append(note) } }
+    var all: [String] { lock.withLock { notes } }
+}
+

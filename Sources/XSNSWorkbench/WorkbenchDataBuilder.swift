@@ -57,11 +57,12 @@ public final class WorkbenchDataBuilder {
         languages = SessionLanguages(store: SessionStore(folder: session), corpora: corpora)
     }
 
-    /// Fisher files read so far.
+    /// Fisher files read whole so far (to build their mask index).
     public var fisherLoads: Int { fisher.loads }
 
-    /// Told (files read, files to read) while a build reads Fisher files (opening a large session).
-    public var onFisherProgress: ((Int, Int) -> Void)? {
+    /// Told (indexes opened, indexes to open, whether any had to be built from its Fisher file) while a
+    /// build opens mask indexes (opening a session), from worker threads.
+    public var onFisherProgress: (@Sendable (Int, Int, Bool) -> Void)? {
         get { fisher.onProgress }
         set { fisher.onProgress = newValue }
     }
@@ -127,7 +128,7 @@ public final class WorkbenchDataBuilder {
         if let cached = masks, cached.generation == fisher.generation, cached.p == p {
             results = cached
         } else {
-            let subnetworks = collection.subnetworks(p: p)
+            let subnetworks = try collection.subnetworks(p: p)
             results = MaskResults(
                 generation: fisher.generation, p: p, collection: collection, subnetworks: subnetworks,
                 overlaps: PairwiseOverlaps(languages: collection.languages, subnetworks: subnetworks),

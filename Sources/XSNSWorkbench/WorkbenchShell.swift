@@ -44,10 +44,12 @@ public final class WorkbenchShell: @unchecked Sendable {
         sessionWatcher = SessionWatcher(session: launch.session, polling: { [weak self] in
             self?.lock.withLock { self?.runsElsewhere ?? false } ?? false
         }) { [weak self] in self?.refresh() }
-        // Opening a large session reads every Fisher file once: say so instead of an empty view.
-        builder.onFisherProgress = { [post] read, total in
+        // Opening a large session opens (or, the first time, builds) every mask index: say so instead of
+        // an empty view.
+        builder.onFisherProgress = { [post] done, total, building in
             guard total > 1 else { return }
-            post(.notice(read < total ? "reading Fisher files \(read)/\(total)…" : "read \(total) Fisher files"))
+            let verb = building ? "indexing Fisher files" : "reading indexes"
+            post(.notice(done < total ? "\(verb) \(done)/\(total)…" : "\(building ? "indexed" : "read") \(total) indexes"))
         }
     }
 

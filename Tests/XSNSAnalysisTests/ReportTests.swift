@@ -12,7 +12,7 @@ struct ReportTests {
 
     @Test func matrixAndRankJSONFollowTheContract() throws {
         let (collection, reference, _) = try CollectionTests.collection()
-        let matrix = collection.matrix(p: reference.p, metric: .jaccard).mean
+        let matrix = try collection.matrix(p: reference.p, metric: .jaccard).mean
         let json = try Self.object(AnalysisReports.matrix(matrix, metric: "jaccard", p: reference.p, format: .json))
         #expect(Set(json.keys) == ["metric", "p", "languages", "matrix"])
         #expect(json["languages"] as? [String] == reference.languages)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XSNSAnalysis
 import XSNSSession
 
 @testable import XSNSWorkbench
@@ -12,12 +13,18 @@ import XSNSSession
         #expect(cache.problems.isEmpty)
     }
 
-    /// A session too large for memory keeps the first seed of each language and says why.
-    @Test func aSessionOverTheMemoryBudgetKeepsOneSeedPerLanguage() throws {
-        let cache = FisherIndexCache(session: try SmallSession.folder(), memoryBudget: 1000)
+    /// Indexes are mapped, not held: every seed of every language is kept, whatever the session's size.
+    @Test func anOpenedIndexAgreesWithOneBuiltInMemory() throws {
+        let session = try SmallSession.folder()
+        let cache = FisherIndexCache(session: session)
         cache.refresh()
-        #expect(cache.indexes.mapValues { Set($0.keys) } == ["de": [16], "en": [16], "fi": [16]])
-        #expect(cache.problems.contains { $0.contains("showing the first seed of each language") })
+        let url = SessionPaths(folder: session).fisher(language: "fi", seed: 16)
+        let inMemory = try SubnetworkIndex(FisherCatalog.load(url))
+        for p in [0.01, 0.15, 0.0731, 0.5] {
+            let mapped = try #require(cache.indexes["fi"]?[16]).subnetwork(p: p)
+            let built = try inMemory.subnetwork(p: p)
+            #expect(mapped.bits == built.bits && mapped.threshold == built.threshold && mapped.size == built.size, "p=\(p)")
+        }
     }
 }
 

@@ -61,10 +61,10 @@ public enum AnalysisBenchmark {
         let indexed = DispatchTime.now()
         let collection = try SubnetworkCollection(
             languages: names, indexes: Dictionary(uniqueKeysWithValues: zip(names, built.map { [0: $0] })))
-        _ = collection.matrix(p: 0.15, metric: .jaccard)
+        _ = try collection.matrix(p: 0.15, metric: .jaccard)
         let cpuBefore = processorSeconds()
         let before = DispatchTime.now()
-        let masks = collection.subnetworks(p: 0.1)
+        let masks = try collection.subnetworks(p: 0.1)
         let masked = DispatchTime.now()
         let cpuMasked = processorSeconds()
         _ = PairwiseOverlaps(languages: names, subnetworks: masks).matrices(metric: .jaccard)

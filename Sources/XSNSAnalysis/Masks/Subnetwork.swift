@@ -32,7 +32,7 @@ extension Subnetwork {
             histogram.withUnsafeMutableBufferPointer { bins in
                 for value in input {
                     if value.isNaN { sawNaN = true; continue }
-                    bins[Int(SubnetworkIndex.orderKey(value) >> 16)] &+= 1
+                    bins[Int(MaskGroups.orderKey(value) >> 16)] &+= 1
                 }
             }
         }
@@ -61,7 +61,7 @@ extension Subnetwork {
         var candidates: [Float] = []
         candidates.reserveCapacity(histogram[lowBin...highBin].reduce(0, +))
         for value in values {
-            let bin = Int(SubnetworkIndex.orderKey(value) >> 16)
+            let bin = Int(MaskGroups.orderKey(value) >> 16)
             if bin >= lowBin && bin <= highBin { candidates.append(value) }
         }
         let threshold = candidates.withUnsafeMutableBufferPointer { buffer -> Float in

@@ -22,26 +22,26 @@ public final class SubnetworkCollection: Sendable {
     public var layout: TensorLayout? { languages.first.flatMap { indexes[$0]?.values.first?.layout } }
 
     /// Sub-networks of every (language, seed) at p, built in parallel.
-    public func subnetworks(p: Double) -> [String: [Int: Subnetwork]] {
+    public func subnetworks(p: Double) throws -> [String: [Int: Subnetwork]] {
         let jobs = languages.flatMap { language in
             (indexes[language] ?? [:]).keys.sorted().map { (language, $0) }
         }
         let results = ParallelMap.map(jobs.count) { job in
             let (language, seed) = jobs[job]
-            return indexes[language]![seed]!.subnetwork(p: p)
+            return Result { try indexes[language]![seed]!.subnetwork(p: p) }
         }
         var table: [String: [Int: Subnetwork]] = [:]
-        for (job, (language, seed)) in jobs.enumerated() { table[language, default: [:]][seed] = results[job] }
+        for (job, (language, seed)) in jobs.enumerated() { table[language, default: [:]][seed] = try results[job].get() }
         return table
     }
 
     /// Intersection counts of every pair for every seed both languages have.
-    public func overlaps(p: Double) -> PairwiseOverlaps {
-        PairwiseOverlaps(languages: languages, subnetworks: subnetworks(p: p))
+    public func overlaps(p: Double) throws -> PairwiseOverlaps {
+        PairwiseOverlaps(languages: languages, subnetworks: try subnetworks(p: p))
     }
 
     /// The similarity matrix at p: per seed, and the mean over seeds (what the heatmap shows).
-    public func matrix(p: Double, metric: MaskMetric) -> (mean: SimilarityMatrix, perSeed: [Int: SimilarityMatrix]) {
-        overlaps(p: p).matrices(metric: metric)
+    public func matrix(p: Double, metric: MaskMetric) throws -> (mean: SimilarityMatrix, perSeed: [Int: SimilarityMatrix]) {
+        try overlaps(p: p).matrices(metric: metric)
     }
 }

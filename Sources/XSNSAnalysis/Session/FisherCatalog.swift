@@ -5,6 +5,8 @@ import XSNSStorage
 /// (so the analysis does not depend on the session manifest).
 public struct FisherCatalog: Sendable {
     public let session: URL
+    /// The folder of Fisher files under the session: `fisher`, or `convergence/n<N>`.
+    public let folder: String
     /// language → seed → file
     public let files: [String: [Int: URL]]
 
@@ -37,6 +39,7 @@ public struct FisherCatalog: Sendable {
             throw InputError(file: folder.path, "no Fisher files (<lang>.seed<k>.safetensors); run xsns compute first")
         }
         self.session = session
+        self.folder = name
         self.files = files
     }
 
@@ -70,24 +73,60 @@ public struct FisherCatalog: Sendable {
         return FlatTensors(layout: layout, values: values)
     }
 
-    /// Indexes of the given languages (default: all), one file at a time to bound memory. With
-    /// `seedAveraged`, each language has a single index (key 0) of its Fisher averaged over seeds.
-    public func collection(languages requested: [String]? = nil, seedAveraged: Bool = false) throws
-        -> SubnetworkCollection
-    {
+    /// The folder's persistent mask indexes (`MaskIndexStore`).
+    public func indexStore(notes: @escaping @Sendable (String) -> Void = MaskIndexStore.printNote) -> MaskIndexStore {
+        MaskIndexStore(session: session, folder: folder, notes: notes)
+    }
+
+    /// The mask index of every (language, seed) of the given languages (default: all), opened from the
+    /// session's index files, or built (two at a time, bounding memory) where they are missing or stale.
+    /// `progress` is told (done, total, building) after each.
+    public func indexes(
+        languages requested: [String]? = nil, notes: @escaping @Sendable (String) -> Void = MaskIndexStore.printNote,
+        progress: (@Sendable (Int, Int, Bool) -> Void)? = nil
+    ) throws -> [String: [Int: SubnetworkIndex]] {
         let chosen = requested ?? languages
+        for language in chosen { try require(language) }
+        let store = indexStore(notes: notes)
+        let runs = chosen.flatMap { language in (files[language] ?? [:]).sorted { $0.key < $1.key }.map { (language, $0.key, $0.value) } }
+        let counter = NSLock()
+        nonisolated(unsafe) var done = 0
+        let opened = ParallelMap.map(runs.count) { job in
+            let url = runs[job].2
+            let outcome = Result { try store.openOrBuild(url) }
+            let finished = counter.withLock { done += 1; return done }
+            progress?(finished, runs.count, (try? outcome.get().built) ?? true)
+            return outcome.map(\.index)
+        }
+        var indexes: [String: [Int: SubnetworkIndex]] = [:]
+        var layout: TensorLayout?
+        for ((language, seed, url), result) in zip(runs, opened) {
+            let index = try result.get()
+            if let layout, layout != index.layout {
+                throw InputError(file: url.path, "its tensors differ from the session's other Fisher files")
+            }
+            layout = index.layout
+            indexes[language, default: [:]][seed] = index
+        }
+        return indexes
+    }
+
+    /// Indexes of the given languages (default: all) as one collection. With `seedAveraged`, each
+    /// language has a single index (key 0) of its Fisher averaged over seeds, built in memory.
+    public func collection(
+        languages requested: [String]? = nil, seedAveraged: Bool = false,
+        progress: (@Sendable (Int, Int, Bool) -> Void)? = nil
+    ) throws -> SubnetworkCollection {
+        let chosen = requested ?? languages
+        guard seedAveraged else {
+            return try SubnetworkCollection(languages: chosen, indexes: indexes(languages: chosen, progress: progress))
+        }
         var indexes: [String: [Int: SubnetworkIndex]] = [:]
         for language in chosen {
             try require(language)
             let seeds = files[language] ?? [:]
-            if seedAveraged {
-                let mean = try FlatTensors.mean(seeds.keys.sorted().compactMap { seeds[$0] }.map(Self.load))
-                indexes[language] = [0: try SubnetworkIndex(mean, source: seeds.values.first?.path)]
-            } else {
-                for (seed, url) in seeds {
-                    indexes[language, default: [:]][seed] = try SubnetworkIndex(Self.load(url), source: url.path)
-                }
-            }
+            let mean = try FlatTensors.mean(seeds.keys.sorted().compactMap { seeds[$0] }.map(Self.load))
+            indexes[language] = [0: try SubnetworkIndex(mean, source: seeds.values.first?.path)]
         }
         return try SubnetworkCollection(languages: chosen, indexes: indexes)
     }

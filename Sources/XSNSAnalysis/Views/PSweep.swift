@@ -12,7 +12,7 @@ public enum PSweep {
     ) throws -> [(p: Double, similarity: Double?)] {
         let pair = try SubnetworkCollection(
             languages: [a, b], indexes: [a: collection.indexes[a] ?? [:], b: collection.indexes[b] ?? [:]])
-        return values.map { p in (p, pair.matrix(p: p, metric: metric).mean[a, b]) }
+        return try values.map { p in (p, try pair.matrix(p: p, metric: metric).mean[a, b]) }
     }
 
     /// Evaluation metrics (per seed, averaged over seeds) at each p.
@@ -29,7 +29,7 @@ public enum SessionEvaluation {
     public static func evaluate(
         _ collection: SubnetworkCollection, p: Double, metric: MaskMetric, gold: TransferTable, k: Int = 3
     ) throws -> TransferEvaluation {
-        let perSeed = collection.matrix(p: p, metric: metric).perSeed
+        let perSeed = try collection.matrix(p: p, metric: metric).perSeed
         return try TransferEvaluation.perSeed(collection.seeds.compactMap { perSeed[$0] }, gold: gold, k: k)
     }
 }

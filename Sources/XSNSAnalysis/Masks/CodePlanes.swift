@@ -1,0 +1,109 @@
+import XSNSStorage
+
+/// Every value's group (`MaskGroups`) as an 8-bit code, stored bit-sliced: word w of plane b (bit b of
+/// the codes of values 64w…64w+63) is at planes[8w + b], so one mask word reads one 64-byte cache line and
+/// a bit-parallel comparison decides 64 values in ~25 word operations. Padding values past the count have
+/// code 0. One byte per value: the whole of a persistent index but its small header.
+enum CodePlanes {
+    static let planeCount = 8
+
+    static func wordCount(_ count: Int) -> Int { (count + 63) / 64 }
+
+    /// Codes every value by the cuts, and the groups' sizes and extremes.
+    static func build(_ values: UnsafeBufferPointer<Float>, cuts: [Float]) -> (planes: [UInt64], groups: MaskGroups) {
+        precondition(cuts.count < 256, "at most 255 cuts")
+        let cutKeys = cuts.map(MaskGroups.orderKey)
+        func code(ofKey key: UInt32) -> Int {  // number of cuts ≤ the value
+            var low = 0
+            var high = cutKeys.count
+            while low < high {
+                let middle = (low + high) / 2
+                if cutKeys[middle] <= key { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+        // Most 2²⁰-bins of keys hold no cut: all their values share one code, looked up instead of searched.
+        let ambiguous: UInt16 = 0xFFFF
+        let byBin = (0..<(1 << 20)).map { bin -> UInt16 in
+            let first = code(ofKey: UInt32(bin) << 12)
+            return first == code(ofKey: UInt32(bin) << 12 | 0xFFF) ? UInt16(first) : ambiguous
+        }
+        let groupCount = cuts.count + 1
+        var sizes = [Int](repeating: 0, count: groupCount)
+        var minimum = [Float](repeating: .infinity, count: groupCount)
+        var maximum = [Float](repeating: -.infinity, count: groupCount)
+        let count = values.count
+        var planes = [UInt64](repeating: 0, count: wordCount(count) * planeCount)
+        byBin.withUnsafeBufferPointer { byBin in
+            planes.withUnsafeMutableBufferPointer { planes in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { codes in
+                    for word in 0..<wordCount(count) {
+                        let start = word * 64
+                        let end = min(start + 64, count)
+                        for index in start..<end {
+                            let value = values[index]
+                            let key = MaskGroups.orderKey(value)
+                            let looked = byBin[Int(key >> 12)]
+                            let group = looked == ambiguous ? code(ofKey: key) : Int(looked)
+                            codes[index - start] = UInt8(group)
+                            sizes[group] &+= 1
+                            if value < minimum[group] { minimum[group] = value }
+                            if value > maximum[group] { maximum[group] = value }
+                        }
+                        for index in (end - start)..<64 { codes[index] = 0 }
+                        slice(UnsafeRawPointer(codes.baseAddress!), into: planes.baseAddress! + word * planeCount)
+                    }
+                }
+            }
+        }
+        var start = [0]
+        for size in sizes { start.append(start.last! + size) }
+        return (planes, MaskGroups(cuts: cuts, start: start, minimum: minimum, maximum: maximum))
+    }
+
+    /// 64 byte codes → 8 plane words: bit 0 of byte i goes to bit i, eight bytes at a time (the multiply
+    /// adds each byte's bit into the top byte at a distinct position, without carries).
+    @inline(__always)
+    static func slice(_ codes: UnsafeRawPointer, into out: UnsafeMutablePointer<UInt64>) {
+        for plane in 0..<planeCount { out[plane] = 0 }
+        for step in 0..<8 {
+            let chunk = codes.loadUnaligned(fromByteOffset: step * 8, as: UInt64.self)
+            for plane in 0..<planeCount {
+                let bits = (((chunk >> UInt64(plane)) & 0x0101_0101_0101_0101) &* 0x0102_0408_1020_4080) >> 56
+                out[plane] |= bits << UInt64(step * 8)
+            }
+        }
+    }
+
+    /// For comparing codes with c: mask b is all ones where bit b of c is 0, zero where it is 1.
+    /// Eight named words rather than a collection so the comparison stays in registers.
+    struct Masks {
+        let m0, m1, m2, m3, m4, m5, m6, m7: UInt64
+
+        init(_ c: Int) {
+            func mask(_ bit: Int) -> UInt64 { (c >> bit) & 1 == 0 ? .max : 0 }
+            (m0, m1, m2, m3, m4, m5, m6, m7) = (mask(0), mask(1), mask(2), mask(3), mask(4), mask(5), mask(6), mask(7))
+        }
+    }
+
+    /// Bit-parallel comparison of 64 codes with c, most significant plane first: `greater` marks codes
+    /// > c, `equal` codes == c.
+    @inline(__always)
+    static func compare(_ word: UnsafePointer<UInt64>, _ masks: Masks) -> (greater: UInt64, equal: UInt64) {
+        var greater: UInt64 = 0
+        var equal = UInt64.max
+        @inline(__always) func step(_ bits: UInt64, _ mask: UInt64) {
+            greater |= equal & bits & mask
+            equal &= bits ^ mask
+        }
+        step(word[7], masks.m7)
+        step(word[6], masks.m6)
+        step(word[5], masks.m5)
+        step(word[4], masks.m4)
+        step(word[3], masks.m3)
+        step(word[2], masks.m2)
+        step(word[1], masks.m1)
+        step(word[0], masks.m0)
+        return (greater, equal)
+    }
+}
