@@ -10,6 +10,7 @@ struct XSNS: ParsableCommand {
         abstract: "X-SNS Workbench: language sub-networks of multilingual encoders.",
         subcommands: [
             ComputeCommand.self,
+            IndexCommand.self,
             TrainMLMCommand.self,
             ProbeTaskCommand.self,
             ProbeCommand.self,

@@ -166,10 +166,16 @@ def percentile_fixtures():
         "signed": rng.normal(0, 1, 5003).astype(np.float32),
         "constant": np.full(1000, 0.5, dtype=np.float32),
         "tiny": np.array([3, 1, 4, 1, 5, 9, 2], dtype=np.float32),
+        # Heavy ties for the mask index: mostly zeros of both signs, a few repeated values, a tail.
+        "zeros": np.where(rng.random(30011) < 0.8, np.where(rng.random(30011) < 0.5, -0.0, 0.0),
+                          np.where(rng.random(30011) < 0.5, rng.integers(1, 4, 30011) * 0.25,
+                                   np.exp(rng.normal(-12, 2, 30011)))).astype(np.float32),
+        "repeated": (rng.integers(-3, 4, 25000) * 0.5).astype(np.float32),
     }
     fisher = vectors["fisher"]
     vectors["fisher2"] = (fisher * np.exp(rng.normal(0, 1, fisher.size))).astype(np.float32)
-    ps = [0.001, 0.01, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 0.9, 0.99, 0.999]
+    # The issue-15 values (1e-6 … 0.999999) lie on the mask index's grid; 0.0731 and 0.333 off it.
+    ps = [1e-6, 0.001, 0.01, 0.05, 0.0731, 0.1, 0.15, 0.2, 0.3, 0.333, 0.5, 0.7, 0.9, 0.99, 0.999, 0.999999]
     blob, entries, cases, pairs = [], [], [], []
     offset = 0
     for name, values in vectors.items():

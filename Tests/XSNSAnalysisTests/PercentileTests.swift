@@ -38,7 +38,7 @@ struct PercentileTests {
         #expect(Self.blob.count == fixture.vectors.map(\.count).reduce(0, +))
     }
 
-    @Test(arguments: 0..<84)
+    @Test(arguments: 0..<144)
     func selectionMatchesNumpy(caseIndex: Int) throws {
         let fixture = try #require(Self.fixture)
         guard caseIndex < fixture.cases.count else { return }
@@ -48,7 +48,7 @@ struct PercentileTests {
         #expect(threshold == Float(reference.threshold), "\(reference.vector) p=\(reference.p)")
     }
 
-    @Test(arguments: ["uniform", "ties", "fisher", "fisher2", "signed", "constant", "tiny"])
+    @Test(arguments: ["uniform", "ties", "fisher", "fisher2", "signed", "constant", "tiny", "zeros", "repeated"])
     func subnetworksMatchNumpy(vector: String) throws {
         let fixture = try #require(Self.fixture)
         let index = try Self.index(vector)
@@ -134,7 +134,7 @@ struct GroupBoundaryTests {
 
 /// The one-shot mask (no index) against the same numpy references.
 struct DirectSubnetworkTests {
-    @Test(arguments: ["uniform", "ties", "fisher", "fisher2", "signed", "constant", "tiny"])
+    @Test(arguments: ["uniform", "ties", "fisher", "fisher2", "signed", "constant", "tiny", "zeros", "repeated"])
     func directMasksMatchNumpy(vector: String) throws {
         let fixture = try #require(PercentileTests.fixture)
         let values = try PercentileTests.vector(vector)

@@ -106,4 +106,26 @@ enum CodePlanes {
         step(word[0], masks.m0)
         return (greater, equal)
     }
+
+    /// A checksum of the planes, eight multiply-rotate lanes (one per plane) so that it costs little
+    /// inside the mask pass that reads the planes anyway: a mapped index is checked on its first use.
+    struct Digest {
+        private var lanes = SIMD8<UInt64>(repeating: 0x9E37_79B9_7F4A_7C15)
+
+        @inline(__always)
+        mutating func add(_ word: UnsafePointer<UInt64>) {
+            let words = UnsafeRawPointer(word).loadUnaligned(as: SIMD8<UInt64>.self)
+            lanes = (((lanes &<< 5) | (lanes &>> 59)) ^ words) &* 0xFF51_AFD7_ED55_8CCD
+        }
+
+        var value: UInt64 {
+            (0..<8).reduce(UInt64(0)) { total, lane in (total ^ lanes[lane]) &* 0xC4CE_B9FE_1A85_EC53 }
+        }
+    }
+
+    static func digest(_ planes: UnsafePointer<UInt64>, wordCount: Int) -> UInt64 {
+        var digest = Digest()
+        for word in 0..<wordCount { digest.add(planes + word * planeCount) }
+        return digest.value
+    }
 }

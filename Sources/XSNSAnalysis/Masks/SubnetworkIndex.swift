@@ -26,9 +26,11 @@ public final class SubnetworkIndex: @unchecked Sendable {
     private let rebuild: (@Sendable (IndexDamaged) throws -> SubnetworkIndex)?
     private let replacementLock = NSLock()
     private var replacement: SubnetworkIndex?
+    /// The planes' checksum as written, until the first full pass has confirmed it (nil: nothing to check).
+    private var unconfirmedDigest: UInt64?
 
     init(layout: TensorLayout, groups: MaskGroups, planes: UnsafePointer<UInt64>, owner: AnyObject,
-         fisher: FisherValueSource, headMass: HeadGrid?, file: String?,
+         fisher: FisherValueSource, headMass: HeadGrid?, file: String?, digest: UInt64? = nil,
          rebuild: (@Sendable (IndexDamaged) throws -> SubnetworkIndex)? = nil) {
         self.layout = layout
         count = groups.count
@@ -39,6 +41,7 @@ public final class SubnetworkIndex: @unchecked Sendable {
         self.headMass = headMass
         self.file = file
         self.rebuild = rebuild
+        unconfirmedDigest = digest
     }
 
     /// An index held in memory with its vector (`source` names the Fisher file in errors).
@@ -160,14 +163,17 @@ public final class SubnetworkIndex: @unchecked Sendable {
     ) throws -> Int {
         let pivot = boundary ?? keptFrom
         let wordCount = kept.count
-        guard pivot < groups.groupCount else {  // nothing reaches the threshold
+        guard pivot < groups.groupCount else {  // nothing reaches the threshold (never, for t ≤ the maximum)
             for word in 0..<wordCount { kept[word] = 0 }
             return 0
         }
         let masks = CodePlanes.Masks(pivot)
         var (above, at, keptAtBoundary, cursor) = (0, 0, 0, 0)
+        let expectedDigest = replacementLock.withLock { unconfirmedDigest }
+        var digest = CodePlanes.Digest()
         values.withUnsafeBufferPointer { values in
             for word in 0..<wordCount {
+                if expectedDigest != nil { digest.add(planes + word * CodePlanes.planeCount) }
                 var (greater, equal) = CodePlanes.compare(planes + word * CodePlanes.planeCount, masks)
                 if word == wordCount - 1 {
                     greater &= validBits(word)
@@ -191,6 +197,10 @@ public final class SubnetworkIndex: @unchecked Sendable {
                 }
                 kept[word] = bits
             }
+        }
+        if let expectedDigest {
+            guard digest.value == expectedDigest else { throw IndexDamaged(file: file, reason: "its codes do not match their checksum") }
+            replacementLock.withLock { unconfirmedDigest = nil }
         }
         guard above == count - groups.start[pivot + 1], at == groups.size(pivot) else {
             throw IndexDamaged(file: file, reason: "codes above and at group \(pivot) count \(above) and \(at), "

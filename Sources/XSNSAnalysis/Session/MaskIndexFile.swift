@@ -57,6 +57,8 @@ enum MaskIndexFile {
         var groupStart: [Int]
         var groupMinimum: [UInt32]
         var groupMaximum: [UInt32]
+        /// `CodePlanes.digest` of the planes, 16 hex digits.
+        var planesDigest: String
         var headMass: [[Double]]?
 
         struct Tensor: Codable, Equatable {
@@ -76,7 +78,9 @@ enum MaskIndexFile {
         let header = Header(
             count: groups.count, tensors: layout.entries.map { Header.Tensor(name: $0.name, shape: $0.shape) }, fisher: fisher,
             cuts: groups.cuts.map(\.bitPattern), groupStart: groups.start, groupMinimum: groups.minimum.map(\.bitPattern),
-            groupMaximum: groups.maximum.map(\.bitPattern), headMass: headMass?.values)
+            groupMaximum: groups.maximum.map(\.bitPattern),
+            planesDigest: String(planes.withUnsafeBufferPointer { CodePlanes.digest($0.baseAddress!, wordCount: CodePlanes.wordCount(groups.count)) }, radix: 16),
+            headMass: headMass?.values)
         let json = try JSONEncoder().encode(header)
         var prefix = Data(magic)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { prefix.append(contentsOf: $0) }
@@ -149,6 +153,7 @@ enum MaskIndexFile {
                   group == 0 || low >= groups.cuts[group - 1], group == groupCount - 1 || high < groups.cuts[group]
             else { throw damaged("group \(group)'s extremes lie outside its cuts") }
         }
+        guard UInt64(header.planesDigest, radix: 16) != nil else { throw damaged("no planes checksum") }
         if let mass = header.headMass, mass.contains(where: { $0.count != mass[0].count }) {
             throw damaged("a ragged head-mass grid")
         }

@@ -55,6 +55,7 @@ public struct MaskIndexStore: Sendable {
         let built = try SubnetworkIndex.build(vector, source: fisher.path)
         signature.sha256 = try DigestCache.hexDigest(ofFileAt: fisher)
         let indexURL = url(forFisher: fisher)
+        TemporaryName.removeAbandoned(in: indexURL.deletingLastPathComponent())
         do {
             try MaskIndexFile.write(layout: vector.layout, groups: built.groups, planes: built.planes, headMass: built.headMass,
                                     fisher: signature, to: indexURL)
@@ -80,7 +81,7 @@ public struct MaskIndexStore: Sendable {
         let store = self
         return SubnetworkIndex(
             layout: header.layout, groups: header.groups, planes: planes, owner: mapping, fisher: values,
-            headMass: header.headMass.map(HeadGrid.init), file: indexURL.path,
+            headMass: header.headMass.map(HeadGrid.init), file: indexURL.path, digest: UInt64(header.planesDigest, radix: 16),
             rebuild: { damaged in
                 store.notes("\(damaged): rebuilding it")
                 return try store.save(try FisherCatalog.load(fisher), fisher: fisher)
