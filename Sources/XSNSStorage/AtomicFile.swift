@@ -32,6 +32,13 @@ public enum AtomicFile {
         public func write(_ data: Data) throws {
             try data.withUnsafeBytes { try write($0) }
         }
+
+        /// Lengthens the file by `count` zero bytes without writing them (a hole, on file systems that
+        /// have them): the benchmark's stand-in for data it never reads.
+        public func extend(by count: Int) throws {
+            let end = lseek(descriptor, 0, SEEK_END)
+            guard end >= 0, ftruncate(descriptor, end + off_t(count)) == 0 else { throw AtomicFile.failure("cannot extend", target) }
+        }
     }
 
     public static func write(_ data: Data, to url: URL) throws {

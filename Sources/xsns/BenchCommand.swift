@@ -10,8 +10,12 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Time the Fisher forward/backward pass on a random-weight model of a real shape.",
         discussion: """
-            --analysis times the analysis instead: random Fisher vectors of the shape's θ size for
-            --languages languages in memory, then the full Jaccard matrix at a new p.
+            --analysis times the analysis commands instead, each as its own process with its peak anonymous
+            memory: a session of --languages × --seeds simulated Fisher files of the shape's θ (XLM-R base:
+            85,054,464 values, 340 MB each) is written to --session with its mask indexes (reused when it
+            exists), then index, matrix (p on and off the index grid), eval, sweep and export run on it, and
+            the workbench's data builder (launch, then +). --sparse-fisher writes the Fisher files as holes
+            (only the indexes are real; p off the grid is skipped) for sessions larger than the disk.
             --train times masked-LM training steps instead (--batch-size sequences of --seq-len tokens,
             dropout on, AdamW on --scope); Tests/FixtureGenerator/bench_train.sh runs it beside PyTorch.
             --probe times one transfer-probe run: fine-tuning steps on --batch-size blocks of --seq-len
@@ -38,7 +42,14 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Time a new p's full Jaccard matrix instead of the forward/backward pass.")
     var analysis = false
     @Option(help: "Languages for --analysis.")
-    var languages = 20
+    var languages = 24
+    @Option(help: "Seeds per language for --analysis.")
+    var seeds = 3
+    @Option(help: "Session folder for --analysis (default: a new temporary folder, removed afterwards).")
+    var session: String?
+    @Flag(help: "With --analysis: Fisher files as sparse files (holes), for sessions larger than the disk.")
+    var sparseFisher = false
+    @Option(help: .hidden) var workbenchChild: String?
     @Flag(help: "Time masked-LM training steps (forward, backward, AdamW) instead of the Fisher pass.")
     var train = false
     @Option(help: "Sequences per training step (--train).")
@@ -59,11 +70,12 @@ struct BenchCommand: ParsableCommand {
         guard [train, probe, computeOptions.compute, analysis].filter({ $0 }).count <= 1 else {
             throw ValidationError("give at most one of --train, --probe, --compute and --analysis")
         }
+        if let workbenchChild {
+            print(try AnalysisScaleBench.workbenchChild(session: URL(fileURLWithPath: workbenchChild), sparse: sparseFisher))
+            return
+        }
         if analysis {
-            let parameters = shape == "xlmr-base" || shape == "mbert-base"
-                ? AnalysisBenchmark.xlmrBaseParameters : 1_000_000
-            let result = try AnalysisBenchmark.run(languages: languages, parameters: parameters)
-            print(format == .json ? result.json : result.text)
+            try runAnalysis()
             return
         }
         guard let shapeValue = EncoderBenchmark.Shape(rawValue: shape) else {

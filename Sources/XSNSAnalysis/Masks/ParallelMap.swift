@@ -5,9 +5,11 @@ public enum ParallelMap {
     public static func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
         let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
         nonisolated(unsafe) let slots = results
         DispatchQueue.concurrentPerform(iterations: count) { job in slots[job] = body(job) }
-        return results.map { $0! }
+        // Moved out, not copied: the buffer must not keep a reference to any result (it would leak them).
+        let collected = (0..<count).map { (results.baseAddress! + $0).move()! }
+        results.deallocate()
+        return collected
     }
 }
