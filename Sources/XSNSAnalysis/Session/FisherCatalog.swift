@@ -80,7 +80,7 @@ public struct FisherCatalog: Sendable {
 
     /// The mask index of every (language, seed) of the given languages (default: all), opened from the
     /// session's index files, or built (two at a time, bounding memory) where they are missing or stale.
-    /// `progress` is told (done, total, built) after each; by default the builds are counted on stderr.
+    /// `progress` is told (done, total, built) after each (`xsns index` shows it).
     public func indexes(
         languages requested: [String]? = nil, notes: @escaping @Sendable (String) -> Void = MaskIndexStore.printNote,
         progress: (@Sendable (Int, Int, Bool) -> Void)? = nil
@@ -88,9 +88,6 @@ public struct FisherCatalog: Sendable {
         let chosen = requested ?? languages
         for language in chosen { try require(language) }
         let store = indexStore(notes: notes)
-        let progress = progress ?? { done, total, built in
-            if built { MaskIndexStore.printNote("built a missing or stale mask index (\(done)/\(total)); `xsns index` builds them all ahead") }
-        }
         let runs = chosen.flatMap { language in (files[language] ?? [:]).sorted { $0.key < $1.key }.map { (language, $0.key, $0.value) } }
         let counter = NSLock()
         nonisolated(unsafe) var done = 0
@@ -98,7 +95,7 @@ public struct FisherCatalog: Sendable {
             let url = runs[job].2
             let outcome = Result { try store.openOrBuild(url) }
             let finished = counter.withLock { done += 1; return done }
-            progress(finished, runs.count, (try? outcome.get().built) ?? true)
+            progress?(finished, runs.count, (try? outcome.get().built) ?? true)
             return outcome.map(\.index)
         }
         var indexes: [String: [Int: SubnetworkIndex]] = [:]
