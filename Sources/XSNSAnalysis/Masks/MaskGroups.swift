@@ -14,6 +14,9 @@ struct MaskGroups: Equatable, Sendable {
     /// Smallest and largest value of each group (+∞ and −∞ for an empty group).
     var minimum: [Float]
     var maximum: [Float]
+    /// numpy's threshold at each p of `grid` (NaN where it is undefined): a p of the grid takes its threshold
+    /// from here, since with ties its order statistics may lie inside a group.
+    var gridThresholds: [Float] = []
 
     var groupCount: Int { cuts.count + 1 }
     var count: Int { start.last ?? 0 }
@@ -66,7 +69,7 @@ extension MaskGroups {
     /// keys (top 20 bits) locates each needed order statistic's bin, and a 4,096-slot histogram of the
     /// remaining 12 bits inside just those bins gives its exact key, hence its value (keys and non-zero
     /// floats correspond one to one; both zeros share a key and compare equal).
-    static func cuts(of values: UnsafeBufferPointer<Float>, source: String?) throws -> [Float] {
+    static func cuts(of values: UnsafeBufferPointer<Float>, source: String?) throws -> (cuts: [Float], grid: [Float]) {
         let count = values.count
         var histogram = [Int](repeating: 0, count: 1 << 20)
         var sawNaN = false
@@ -121,17 +124,16 @@ extension MaskGroups {
             preconditionFailure("rank \(rank) outside its bin")
         }
 
-        var cuts: [Float] = []
-        for position in positions {
+        let thresholds = positions.map { position in
             let a = value(ofRank: position.lower)
             let b = position.upper == position.lower ? a : value(ofRank: position.upper)
-            let threshold = NumpyPercentile.interpolate(a, b, gamma: position.gamma)
-            if !threshold.isNaN { cuts.append(threshold) }
+            return NumpyPercentile.interpolate(a, b, gamma: position.gamma)
         }
+        var cuts = thresholds.filter { !$0.isNaN }
         cuts.sort { orderKey($0) < orderKey($1) }
         var distinct: [Float] = []
         for cut in cuts where distinct.last.map({ orderKey($0) != orderKey(cut) }) ?? true { distinct.append(cut) }
-        return distinct
+        return (distinct, thresholds)
     }
 
     /// Unsigned key with the same order as the floats (zeros of both signs share one key).

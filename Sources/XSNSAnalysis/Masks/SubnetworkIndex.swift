@@ -57,7 +57,10 @@ public final class SubnetworkIndex: @unchecked Sendable {
         guard !fisher.values.isEmpty else { throw InputError(file: source, "Fisher vector is empty") }
         guard fisher.values.count < Int(UInt32.max) else { throw InputError(file: source, "Fisher vector longer than 2³² values") }
         let (planes, groups) = try fisher.values.withUnsafeBufferPointer { values in
-            CodePlanes.build(values, cuts: try MaskGroups.cuts(of: values, source: source))
+            let cuts = try MaskGroups.cuts(of: values, source: source)
+            var built = CodePlanes.build(values, cuts: cuts.cuts)
+            built.groups.gridThresholds = cuts.grid
+            return built
         }
         let map = ParameterMap(fisher.layout)
         let headMass = map.defaultHeadCount.flatMap { try? HeadViews.fisherMass(fisher, map: map, heads: $0) }
@@ -93,9 +96,14 @@ public final class SubnetworkIndex: @unchecked Sendable {
             read = (group, values)
             return values
         }
+        let gridThreshold = MaskGroups.grid.firstIndex(of: p).flatMap { index in
+            groups.gridThresholds.count == MaskGroups.grid.count && !groups.gridThresholds[index].isNaN ? groups.gridThresholds[index] : nil
+        }
         let a: Float
         let b: Float
-        if let stored = groups.orderStatistic(position.lower) {
+        if gridThreshold != nil {
+            (a, b) = (0, 0)  // unused: the threshold is stored
+        } else if let stored = groups.orderStatistic(position.lower) {
             a = stored
             if position.upper == position.lower {
                 b = a
@@ -116,7 +124,7 @@ public final class SubnetworkIndex: @unchecked Sendable {
                 return (a, position.upper == position.lower ? a : Selection.minimum(buffer[(rank + 1)...]))
             }
         }
-        let threshold = NumpyPercentile.interpolate(a, b, gamma: position.gamma)
+        let threshold = gridThreshold ?? NumpyPercentile.interpolate(a, b, gamma: position.gamma)
         let (keptFrom, boundary) = groups.split(at: threshold)
         let boundaryValues = try boundary.map(values(of:)) ?? []
         var size = 0

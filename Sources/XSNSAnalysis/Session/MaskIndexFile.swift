@@ -45,7 +45,7 @@ public struct FisherSignature: Codable, Equatable, Sendable {
 /// one byte per Fisher value. Written atomically (temp file, fsync, rename); read by mapping.
 enum MaskIndexFile {
     static let magic = Array("XSNSMIX1".utf8)
-    static let version = 1
+    static let version = 2
 
     struct Header: Codable, Equatable {
         var format = "xsns-mask-index"
@@ -57,6 +57,8 @@ enum MaskIndexFile {
         var groupStart: [Int]
         var groupMinimum: [UInt32]
         var groupMaximum: [UInt32]
+        /// numpy's threshold at each p of `MaskGroups.grid`, in its order.
+        var gridThresholds: [UInt32]
         /// `CodePlanes.digest` of the planes, 16 hex digits.
         var planesDigest: String
         var headMass: [[Double]]?
@@ -69,7 +71,8 @@ enum MaskIndexFile {
         var layout: TensorLayout { TensorLayout(tensors.map { ($0.name, $0.shape) }) }
         var groups: MaskGroups {
             MaskGroups(cuts: cuts.map(Float.init(bitPattern:)), start: groupStart,
-                       minimum: groupMinimum.map(Float.init(bitPattern:)), maximum: groupMaximum.map(Float.init(bitPattern:)))
+                       minimum: groupMinimum.map(Float.init(bitPattern:)), maximum: groupMaximum.map(Float.init(bitPattern:)),
+                       gridThresholds: gridThresholds.map(Float.init(bitPattern:)))
         }
     }
 
@@ -78,7 +81,7 @@ enum MaskIndexFile {
         let header = Header(
             count: groups.count, tensors: layout.entries.map { Header.Tensor(name: $0.name, shape: $0.shape) }, fisher: fisher,
             cuts: groups.cuts.map(\.bitPattern), groupStart: groups.start, groupMinimum: groups.minimum.map(\.bitPattern),
-            groupMaximum: groups.maximum.map(\.bitPattern),
+            groupMaximum: groups.maximum.map(\.bitPattern), gridThresholds: groups.gridThresholds.map(\.bitPattern),
             planesDigest: String(planes.withUnsafeBufferPointer { CodePlanes.digest($0.baseAddress!, wordCount: CodePlanes.wordCount(groups.count)) }, radix: 16),
             headMass: headMass?.values)
         let json = try JSONEncoder().encode(header)
@@ -153,6 +156,7 @@ enum MaskIndexFile {
                   group == 0 || low >= groups.cuts[group - 1], group == groupCount - 1 || high < groups.cuts[group]
             else { throw damaged("group \(group)'s extremes lie outside its cuts") }
         }
+        guard header.gridThresholds.count == MaskGroups.grid.count else { throw damaged("thresholds for another p grid") }
         guard UInt64(header.planesDigest, radix: 16) != nil else { throw damaged("no planes checksum") }
         if let mass = header.headMass, mass.contains(where: { $0.count != mass[0].count }) {
             throw damaged("a ragged head-mass grid")
