@@ -52,24 +52,13 @@ final class FisherIndexCache {
         }
         let notes = NoteList()
         let store = MaskIndexStore(session: session, notes: { notes.append($0) })
-        let progress = onProgress
-        let counter = NSLock()
-        nonisolated(unsafe) var done = 0
+        let building = NSLock()
         nonisolated(unsafe) var anyBuilt = false
-        let urls = pending.map(\.url)
-        let opened = ParallelMap.map(urls.count) { job -> (Result<SubnetworkIndex, any Error>, Bool) in
-            let outcome = Result { try store.openOrBuild(urls[job]) }
-            // A file that cannot be read was an attempt to build its index.
-            let built = (try? outcome.get().built) ?? true
-            let result = outcome.map(\.index)
-            let (finished, building) = counter.withLock {
-                done += 1
-                anyBuilt = anyBuilt || built
-                return (done, anyBuilt)
-            }
-            progress?(finished, urls.count, building)
-            return (result, built)
-        }
+        let progress = onProgress
+        let opened = store.openAll(pending.map(\.url)) { done, total, built in
+            let shown = building.withLock { anyBuilt = anyBuilt || built; return anyBuilt }
+            progress?(done, total, shown)
+        }.map { outcome in (outcome.map(\.index), (try? outcome.get().built) ?? true) }
         for (run, (result, built)) in zip(pending, opened) {
             if built { loads += 1 }
             switch result {

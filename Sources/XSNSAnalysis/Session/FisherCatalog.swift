@@ -89,15 +89,7 @@ public struct FisherCatalog: Sendable {
         for language in chosen { try require(language) }
         let store = indexStore(notes: notes)
         let runs = chosen.flatMap { language in (files[language] ?? [:]).sorted { $0.key < $1.key }.map { (language, $0.key, $0.value) } }
-        let counter = NSLock()
-        nonisolated(unsafe) var done = 0
-        let opened = ParallelMap.map(runs.count) { job in
-            let url = runs[job].2
-            let outcome = Result { try store.openOrBuild(url) }
-            let finished = counter.withLock { done += 1; return done }
-            progress?(finished, runs.count, (try? outcome.get().built) ?? true)
-            return outcome.map(\.index)
-        }
+        let opened = store.openAll(runs.map(\.2), progress: progress).map { $0.map(\.index) }
         var indexes: [String: [Int: SubnetworkIndex]] = [:]
         var layout: TensorLayout?
         for ((language, seed, url), result) in zip(runs, opened) {

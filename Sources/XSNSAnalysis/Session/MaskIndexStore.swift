@@ -48,6 +48,22 @@ public struct MaskIndexStore: Sendable {
         return (try save(vector, fisher: fisher), true)
     }
 
+    /// Opens (or builds) the indexes of many Fisher files, two at a time, each failure kept apart;
+    /// `progress` is told (done, total, built) after each.
+    public func openAll(_ fishers: [URL], progress: (@Sendable (Int, Int, Bool) -> Void)? = nil)
+        -> [Result<(index: SubnetworkIndex, built: Bool), any Error>]
+    {
+        let counter = NSLock()
+        nonisolated(unsafe) var done = 0
+        return ParallelMap.map(fishers.count) { job in
+            let outcome = Result { try openOrBuild(fishers[job]) }
+            let finished = counter.withLock { done += 1; return done }
+            // A file that cannot be read was an attempt to build its index.
+            progress?(finished, fishers.count, (try? outcome.get().built) ?? true)
+            return outcome
+        }
+    }
+
     /// Indexes a Fisher vector just written to `fisher` (by `compute`: its values are at hand).
     @discardableResult
     public func save(_ vector: FlatTensors, fisher: URL) throws -> SubnetworkIndex {
