@@ -71,6 +71,6 @@ start = time.perf_counter()
 for ids, labels in inputs:
     step(ids, labels)
 elapsed = time.perf_counter() - start
-print(json.dumps({"framework": "pytorch", "torch": torch.__version__, "careful": args.careful, "seq_len": args.seq_len,
+print(json.dumps({"framework": "pytorch", "torch": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability(), "careful": args.careful, "seq_len": args.seq_len,
                   "sequences": args.sequences, "threads": args.threads,
                   "seconds_per_sequence": elapsed / args.sequences}))

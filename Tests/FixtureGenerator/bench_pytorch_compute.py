@@ -141,7 +141,7 @@ for name in loops:
     results[f"{name}_seconds"] = elapsed
     results[f"{name}_ms_per_sentence"] = elapsed * 1000 / sentences
 
-print(json.dumps({"framework": "pytorch", "torch": torch.__version__, "model": args.model,
+print(json.dumps({"framework": "pytorch", "torch": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability(), "model": args.model,
                   "architecture": model.config.model_type, "threads": args.threads, "files": len(files),
                   "batches": len(padded), "sentences": sentences, "tokens": tokens,
                   "predicted_tokens": predicted, "load_seconds": load_seconds, **results}))

@@ -40,3 +40,10 @@ public enum BLASThreads {
         return try body()
     }
 }
+
+/// The kernels OpenBLAS runs on this CPU, e.g. "Haswell" (AVX2) or "SkylakeX" (AVX-512), chosen by OpenBLAS
+/// or forced by `OPENBLAS_CORETYPE`. Benchmark reports name them: they set the GEMM rate (on an AVX-512 CPU
+/// the two differ by up to 2×).
+public var openBLASKernels: String {
+    openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+}
