@@ -67,6 +67,9 @@ public final class WorkbenchDataBuilder {
         set { fisher.onProgress = newValue }
     }
 
+    /// Told (runs done, runs, p) while a build derives the sub-networks at a new p, from worker threads.
+    public var onMaskProgress: (@Sendable (Int, Int, Double) -> Void)?
+
     /// Files that were skipped during the last build, one line each.
     public private(set) var problems: [String] = []
 
@@ -128,7 +131,9 @@ public final class WorkbenchDataBuilder {
         if let cached = masks, cached.generation == fisher.generation, cached.p == p {
             results = cached
         } else {
-            let subnetworks = try collection.subnetworks(p: p)
+            var progress: (@Sendable (Int, Int) -> Void)?
+            if let report = onMaskProgress { progress = { done, total in report(done, total, p) } }
+            let subnetworks = try collection.subnetworks(p: p, progress: progress)
             results = MaskResults(
                 generation: fisher.generation, p: p, collection: collection, subnetworks: subnetworks,
                 overlaps: PairwiseOverlaps(languages: collection.languages, subnetworks: subnetworks),

@@ -51,6 +51,11 @@ public final class WorkbenchShell: @unchecked Sendable {
             let verb = building ? "indexing Fisher files" : "reading indexes"
             post(.notice(done < total ? "\(verb) \(done)/\(total)…" : "\(building ? "indexed" : "read") \(total) indexes"))
         }
+        builder.onMaskProgress = { [post] done, total, p in
+            guard total > 1 else { return }
+            let atP = "at p=\(formatP(p))"
+            post(.notice(done < total ? "sub-networks \(atP) \(done)/\(total)…" : "sub-networks \(atP) of \(total) runs; pairwise similarities…"))
+        }
     }
 
     /// The state to open with: the languages as the session records them, and the view, selection,

@@ -33,6 +33,22 @@ struct CollectionTests {
         }
     }
 
+    /// Every run reports once as it finishes, counted up to the number of runs, and the masks are the
+    /// same with or without a listener.
+    @Test func maskProgressCountsEveryRunOnce() throws {
+        let (collection, reference, _) = try Self.collection()
+        let reports = NSLock()
+        nonisolated(unsafe) var seen: [(Int, Int)] = []
+        let observed = try collection.subnetworks(p: reference.p) { done, total in reports.withLock { seen.append((done, total)) } }
+        let runs = collection.languages.count * 2
+        #expect(seen.map(\.0).sorted() == Array(1...runs))
+        #expect(seen.allSatisfy { $0.1 == runs })
+        let quiet = try collection.subnetworks(p: reference.p)
+        for language in collection.languages {
+            for seed in [1, 2] { #expect(observed[language]?[seed]?.bits == quiet[language]?[seed]?.bits) }
+        }
+    }
+
     @Test func seedAveragedFisherMatchesNumpy() throws {
         let (_, reference, vectors) = try Self.collection()
         let averaged = try vectors.mapValues { seeds in

@@ -195,6 +195,19 @@ import XSNSTUI
         #expect(state.message == "saved" && !state.messageIsError)
     }
 
+    /// "reading indexes 31/72…" announces data; once it is here the line goes. Other messages stay.
+    @Test func progressLinesEndWhenTheirDataArrives() {
+        var state = reduce(SampleWorkbench.state(), .engine(.notice("reading indexes 31/72…"))).0
+        #expect(state.message == "reading indexes 31/72…")
+        state = reduce(state, .engine(.dataUpdated(SampleWorkbench.data))).0
+        #expect(state.message == nil)
+        for lasting in ["saved", "read 72 indexes"] {
+            let kept = reduce(reduce(SampleWorkbench.state(), .engine(.notice(lasting))).0,
+                              .engine(.dataUpdated(SampleWorkbench.data))).0
+            #expect(kept.message == lasting)
+        }
+    }
+
     @Test func staleMatrixIsFlaggedUntilNewDataArrives() {
         let (state, _) = Self.press(Self.type("+"), from: SampleWorkbench.state(view: .heatmap))
         #expect(state.matrixIsStale)

@@ -48,6 +48,23 @@ import XSNSTestSupport
         expectSnapshot(grid.text(), named: "tui/languages-100x24-cluster")
     }
 
+    /// Opening a large session: runs are done but the first matrix is still being derived. The heatmap
+    /// says so with the progress line instead of inviting a computation.
+    @Test(arguments: sizes)
+    func heatmapWhileTheFirstMatrixIsDerived(size: TerminalSize) {
+        var state = SampleWorkbench.state(view: .heatmap)
+        state.data.matrices = [:]
+        state = reduce(state, .engine(.notice("sub-networks at p=0.15 31/72…"))).0
+        let grid = render(state, size: size, theme: Theme(palette: .xterm256))
+        expectSnapshot(grid.text(), named: "tui/heatmap-opening-\(size.width)x\(size.height)")
+        #expect(grid.text().contains("Computing jaccard similarities…"))
+        #expect(!grid.text().contains("Start the computation"))
+        #expect(LayoutTests.checkInvariants(state, size: size, theme: Theme(palette: .xterm256)).isEmpty)
+        // Without finished runs the invitation to compute stays.
+        state.data.languages = state.data.languages.map { var language = $0; language.status = .pending; return language }
+        #expect(render(state, size: size, theme: Theme(palette: .xterm256)).text().contains("Start the computation"))
+    }
+
     @Test(arguments: sizes)
     func prunedHeads(size: TerminalSize) {
         let grid = render(SampleWorkbench.prunedHeadsState(), size: size, theme: Theme(palette: .xterm256))

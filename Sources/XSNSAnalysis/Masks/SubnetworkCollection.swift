@@ -1,3 +1,4 @@
+import Foundation
 import XSNSStorage
 
 /// The Fisher indexes of every (language, seed) of a session, and the similarity matrices derived from
@@ -21,13 +22,19 @@ public final class SubnetworkCollection: Sendable {
     public var seeds: [Int] { Array(Set(indexes.values.flatMap(\.keys))).sorted() }
     public var layout: TensorLayout? { languages.first.flatMap { indexes[$0]?.values.first?.layout } }
 
-    /// Sub-networks of every (language, seed) at p, built in parallel.
-    public func subnetworks(p: Double) throws -> [String: [Int: Subnetwork]] {
+    /// Sub-networks of every (language, seed) at p, built in parallel. `progress` is told (runs done,
+    /// runs) as each finishes, from worker threads: at paper scale a new p takes seconds.
+    public func subnetworks(p: Double, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [String: [Int: Subnetwork]] {
         let jobs = languages.flatMap { language in
             (indexes[language] ?? [:]).keys.sorted().map { (language, $0) }
         }
+        let counter = NSLock()
+        nonisolated(unsafe) var done = 0
         let results = ParallelMap.map(jobs.count) { job in
             let (language, seed) = jobs[job]
+            defer {
+                if let progress { progress(counter.withLock { done += 1; return done }, jobs.count) }
+            }
             return Result { try indexes[language]![seed]!.subnetwork(p: p) }
         }
         var table: [String: [Int: Subnetwork]] = [:]

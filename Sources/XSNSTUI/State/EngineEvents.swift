@@ -56,6 +56,8 @@ extension WorkbenchState {
                 }
             }
             data = merged
+            // A progress line ("reading indexes 31/72…") is over once the data it announced is here.
+            if !messageIsError, message?.hasSuffix("…") == true { message = nil }
         case .notice(let text):
             show(text)
         }

@@ -17,14 +17,25 @@ extension Renderer {
             into: &grid)
         let info = pane("heatmap-info", infoRect).box(title: "Cursor", theme: theme, into: &grid)
         guard let matrix = state.currentMatrix, !languages.isEmpty else {
-            let hint = state.metric.isOptional ? "Needs sentence sketches: xsns compute … --sketch 1024."
-                : state.metric.dependsOnP ? "Start the computation with s (Languages view)." : "Computed once the corpora are read."
-            drawEmpty(map, ["No \(state.metric.rawValue) similarities yet.", hint])
+            drawEmpty(map, emptyHeatmapLines)
             return
         }
         let range = offDiagonalRange(matrix)
         drawMatrix(matrix, range: range, region: map, cellWidth: cellWidth, labelWidth: labelWidth)
         drawHeatmapInfo(matrix, range: range, region: info)
+    }
+
+    /// Before the first matrix. Finished runs are being read (opening a paper-scale session takes
+    /// seconds): say so, with the progress line, rather than invite a computation that is done.
+    private var emptyHeatmapLines: [String] {
+        let metric = state.metric.rawValue
+        if state.metric.isOptional { return ["No \(metric) similarities yet.", "Needs sentence sketches: xsns compute … --sketch 1024."] }
+        let finished = state.data.languages.count { $0.status == .done }
+        if state.metric.dependsOnP, finished >= 2, !state.messageIsError {
+            return ["Computing \(metric) similarities…", state.message ?? ""]
+        }
+        let hint = state.metric.dependsOnP ? "Start the computation with s (Languages view)." : "Computed once the corpora are read."
+        return ["No \(metric) similarities yet.", hint]
     }
 
     /// The p the shown matrix was computed at (may lag behind the requested p briefly).
