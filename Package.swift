@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "XSNSComputeTests", dependencies: ["XSNSCompute", "XSNSTestSupport"]),
         .testTarget(name: "XSNSTUITests", dependencies: ["XSNSTUI", "XSNSTestSupport"]),
         .testTarget(name: "XSNSWorkbenchTests", dependencies: ["XSNSWorkbench", "XSNSProbe", "XSNSTestSupport"]),
-        .testTarget(name: "XSNSCLITests", dependencies: ["XSNSSession", "XSNSStorage", "XSNSAnalysis", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSCLITests", dependencies: ["XSNSSession", "XSNSStorage", "XSNSAnalysis", "XSNSWorkbench", "XSNSTestSupport"]),
         .testTarget(name: "XSNSFuzzTests", dependencies: ["XSNSStorage", "XSNSEngine", "XSNSAnalysis", "XSNSTokenizers", "XSNSSession", "XSNSCompute", "XSNSTestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import XSNSAnalysis
+import XSNSSession
 import XSNSStorage
 import XSNSWorkbench
 
@@ -79,6 +80,33 @@ struct AnalysisScaleBench {
             }
         }
         try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: gold)
+        try recordRuns(runs.map { ($0.1, $0.2) })
+    }
+
+    /// What `compute` would leave besides the Fisher files, so that the workbench opens the session
+    /// (`xsns --session S --corpora S/corpora --model <an XLM-R-base-shaped checkpoint>`): a one-line
+    /// corpus per language and a manifest listing every run as done.
+    func recordRuns(_ runs: [(language: String, seed: Int)]) throws {
+        let corpora = session.appendingPathComponent("corpora")
+        try FileManager.default.createDirectory(at: corpora, withIntermediateDirectories: true)
+        var files: [String: FileFingerprint] = [:]
+        for code in codes {
+            let url = corpora.appendingPathComponent("\(code).txt")
+            if !FileManager.default.fileExists(atPath: url.path) {
+                try AtomicFile.write(Data("simulated sentence of \(code)\n".utf8), to: url)
+            }
+            files[code] = try FileFingerprint.of(url)
+        }
+        let store = try SessionStore.openOrCreate(folder: session)
+        _ = try store.update { manifest in
+            manifest.corpora = CorporaRecord(directory: corpora.path, files: files)
+            manifest.options = ComputeOptions(sentences: 1024, seeds: Array(1...seeds), estimator: "xsns", batchSize: 4,
+                                              maxLength: 512, maskProbability: 0.15, recordInputs: false, threads: 2)
+            for (language, seed) in runs {
+                manifest.setRun(RunRecord(language: language, seed: seed, status: .done, sentences: 1024,
+                                          fisher: "fisher/\(language).seed\(seed).safetensors"))
+            }
+        }
     }
 
     func fisherURL(_ code: String, _ seed: Int) -> URL {

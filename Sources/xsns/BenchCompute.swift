@@ -19,8 +19,8 @@ struct BenchComputeOptions: ParsableArguments {
     var langs: String?
     @Option(help: "Sentences per language and seed for --compute.")
     var computeSentences = 128
-    @Option(help: "Comma-separated seeds for --compute.")
-    var seeds = "1"
+    @Option(help: "Comma-separated seeds for --compute (--seeds is --analysis's seeds per language).")
+    var computeSeeds = "1"
     @Option(help: "Keep the session here (with --record-inputs, for replaying in PyTorch) instead of a temporary one.")
     var keepSession: String?
     @Flag(help: "Record the inputs (--compute with --keep-session).")
@@ -41,7 +41,7 @@ extension BenchCommand {
         defer { if computeOptions.keepSession == nil { try? FileManager.default.removeItem(at: session) } }
         var options = ComputeOptions.defaults
         options.sentences = computeOptions.computeSentences
-        options.seeds = try parseSeeds(computeOptions.seeds)
+        options.seeds = try parseSeeds(computeOptions.computeSeeds)
         options.estimator = estimator ?? ComputeOptions.defaults.estimator
         options.threads = threads
         options.recordInputs = computeOptions.recordInputs
