@@ -57,10 +57,10 @@ struct AnalysisScaleBench {
         let runs = codes.enumerated().flatMap { language in (1...seeds).map { (language.offset, language.element, $0) } }
         let pending = runs.filter { !FileManager.default.fileExists(atPath: store.url(forFisher: fisherURL($0.1, $0.2)).path) }
         log("session \(session.path): \(runs.count) runs of \(layout.totalCount) values, \(pending.count) to write")
-        let counter = NSLock()
-        nonisolated(unsafe) var done = 0
         let sparse = sparse
-        let results = ParallelMap.map(pending.count) { job -> Result<Void, any Error> in
+        let results = ParallelMap.map(pending.count, finished: { _, done in
+            FileHandle.standardError.write(Data("written \(done)/\(pending.count)\n".utf8))
+        }) { job -> Result<Void, any Error> in
             Result {
                 let (language, code, seed) = pending[job]
                 let values = Self.fisherValues(count: layout.totalCount, language: language, seed: seed)
@@ -68,8 +68,6 @@ struct AnalysisScaleBench {
                 let tensors = FlatTensors(layout: layout, values: values)
                 if sparse { try Self.writeSparse(tensors, to: url) } else { try SafeTensorsWriter.write(tensors, metadata: [:], to: url) }
                 try store.save(tensors, fisher: url)
-                let finished = counter.withLock { done += 1; return done }
-                FileHandle.standardError.write(Data("written \(finished)/\(pending.count)\n".utf8))
             }
         }
         for result in results { try result.get() }
@@ -104,13 +102,15 @@ struct AnalysisScaleBench {
                                               maxLength: 512, maskProbability: 0.15, recordInputs: false, threads: 2)
             for (language, seed) in runs {
                 manifest.setRun(RunRecord(language: language, seed: seed, status: .done, sentences: 1024,
-                                          fisher: "fisher/\(language).seed\(seed).safetensors"))
+                                          fisher: paths.relativeFisher(language: language, seed: seed)))
             }
         }
     }
 
+    var paths: SessionPaths { SessionPaths(folder: session) }
+
     func fisherURL(_ code: String, _ seed: Int) -> URL {
-        session.appendingPathComponent("fisher/\(code).seed\(seed).safetensors")
+        paths.fisher(language: code, seed: seed)
     }
 
     /// Fisher-like values: a heavy-tailed magnitude shared by every language (the structure that makes

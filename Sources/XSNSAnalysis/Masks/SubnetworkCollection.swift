@@ -1,4 +1,3 @@
-import Foundation
 import XSNSStorage
 
 /// The Fisher indexes of every (language, seed) of a session, and the similarity matrices derived from
@@ -28,13 +27,8 @@ public final class SubnetworkCollection: Sendable {
         let jobs = languages.flatMap { language in
             (indexes[language] ?? [:]).keys.sorted().map { (language, $0) }
         }
-        let counter = NSLock()
-        nonisolated(unsafe) var done = 0
-        let results = ParallelMap.map(jobs.count) { job in
+        let results = ParallelMap.map(jobs.count, finished: { _, done in progress?(done, jobs.count) }) { job in
             let (language, seed) = jobs[job]
-            defer {
-                if let progress { progress(counter.withLock { done += 1; return done }, jobs.count) }
-            }
             return Result { try indexes[language]![seed]!.subnetwork(p: p) }
         }
         var table: [String: [Int: Subnetwork]] = [:]

@@ -53,14 +53,11 @@ public struct MaskIndexStore: Sendable {
     public func openAll(_ fishers: [URL], progress: (@Sendable (Int, Int, Bool) -> Void)? = nil)
         -> [Result<(index: SubnetworkIndex, built: Bool), any Error>]
     {
-        let counter = NSLock()
-        nonisolated(unsafe) var done = 0
-        return ParallelMap.map(fishers.count) { job in
-            let outcome = Result { try openOrBuild(fishers[job]) }
-            let finished = counter.withLock { done += 1; return done }
+        ParallelMap.map(fishers.count, finished: { outcome, done in
             // A file that cannot be read was an attempt to build its index.
-            progress?(finished, fishers.count, (try? outcome.get().built) ?? true)
-            return outcome
+            progress?(done, fishers.count, (try? outcome.get().built) ?? true)
+        }) { job in
+            Result { try openOrBuild(fishers[job]) }
         }
     }
 
