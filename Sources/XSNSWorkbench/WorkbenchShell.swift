@@ -49,12 +49,12 @@ public final class WorkbenchShell: @unchecked Sendable {
         builder.onFisherProgress = { [post] done, total, building in
             guard total > 1 else { return }
             let verb = building ? "indexing Fisher files" : "reading indexes"
-            post(.notice(done < total ? "\(verb) \(done)/\(total)…" : "\(building ? "indexed" : "read") \(total) indexes"))
+            post(done < total ? .working("\(verb) \(done)/\(total)…") : .notice("\(building ? "indexed" : "read") \(total) indexes"))
         }
         builder.onMaskProgress = { [post] done, total, p in
             guard total > 1 else { return }
             let atP = "at p=\(formatP(p))"
-            post(.notice(done < total ? "sub-networks \(atP) \(done)/\(total)…" : "sub-networks \(atP) of \(total) runs; pairwise similarities…"))
+            post(.working(done < total ? "sub-networks \(atP) \(done)/\(total)…" : "sub-networks \(atP) of \(total) runs; pairwise similarities…"))
         }
     }
 

@@ -195,16 +195,19 @@ import XSNSTUI
         #expect(state.message == "saved" && !state.messageIsError)
     }
 
-    /// "reading indexes 31/72…" announces data; once it is here the line goes. Other messages stay.
+    /// "reading indexes 31/72…" announces data; once it is here the line goes. Notices stay, also one
+    /// that replaced a progress line, and also one that ends in "…".
     @Test func progressLinesEndWhenTheirDataArrives() {
-        var state = reduce(SampleWorkbench.state(), .engine(.notice("reading indexes 31/72…"))).0
+        var state = reduce(SampleWorkbench.state(), .engine(.working("reading indexes 31/72…"))).0
         #expect(state.message == "reading indexes 31/72…")
         state = reduce(state, .engine(.dataUpdated(SampleWorkbench.data))).0
         #expect(state.message == nil)
-        for lasting in ["saved", "read 72 indexes"] {
+        for lasting in ["saved", "read 72 indexes", "exported to out/…"] {
             let kept = reduce(reduce(SampleWorkbench.state(), .engine(.notice(lasting))).0,
                               .engine(.dataUpdated(SampleWorkbench.data))).0
             #expect(kept.message == lasting)
+            let replaced = reduce(reduce(state, .engine(.working("sub-networks 3/72…"))).0, .engine(.notice(lasting))).0
+            #expect(reduce(replaced, .engine(.dataUpdated(SampleWorkbench.data))).0.message == lasting)
         }
     }
 

@@ -54,7 +54,7 @@ import XSNSTestSupport
     func heatmapWhileTheFirstMatrixIsDerived(size: TerminalSize) {
         var state = SampleWorkbench.state(view: .heatmap)
         state.data.matrices = [:]
-        state = reduce(state, .engine(.notice("sub-networks at p=0.15 31/72…"))).0
+        state = reduce(state, .engine(.working("sub-networks at p=0.15 31/72…"))).0
         let grid = render(state, size: size, theme: Theme(palette: .xterm256))
         expectSnapshot(grid.text(), named: "tui/heatmap-opening-\(size.width)x\(size.height)")
         #expect(grid.text().contains("Computing jaccard similarities…"))

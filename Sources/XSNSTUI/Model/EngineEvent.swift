@@ -18,4 +18,7 @@ public enum EngineEvent: Sendable, Equatable {
     case dataUpdated(WorkbenchData)
     /// A one-line message for the user (saved, exported, gold loaded, …).
     case notice(String)
+    /// A progress line of work whose results the next `dataUpdated` brings ("reading indexes 31/72…"):
+    /// shown like a notice, and gone once that data is here.
+    case working(String)
 }

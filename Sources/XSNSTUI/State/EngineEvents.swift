@@ -56,10 +56,14 @@ extension WorkbenchState {
                 }
             }
             data = merged
-            // A progress line ("reading indexes 31/72…") is over once the data it announced is here.
-            if !messageIsError, message?.hasSuffix("…") == true { message = nil }
+            // A progress line is over once the data it announced is here (unless another message replaced it).
+            if let line = workingLine, message == line { message = nil }
+            workingLine = nil
         case .notice(let text):
             show(text)
+        case .working(let text):
+            show(text)
+            workingLine = text
         }
     }
 

@@ -61,6 +61,8 @@ public struct WorkbenchState: Sendable, Equatable {
     /// Last message for the user and whether it is an error.
     public var message: String?
     public var messageIsError: Bool
+    /// The last `working` progress line: the message is cleared with new data only while it is this line.
+    public var workingLine: String?
     /// The probe's step count the Probe view shows (nil: the largest).
     public var probeSteps: Int?
 
@@ -86,6 +88,7 @@ public struct WorkbenchState: Sendable, Equatable {
         showHelp = false
         message = nil
         messageIsError = false
+        workingLine = nil
         probeSteps = nil
         selectedLanguage = visibleLanguages.first
         partnerLanguage = visibleLanguages.dropFirst().first ?? selectedLanguage
