@@ -21,6 +21,9 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
 
+        // Bit kernels compiled per instruction set and picked at run time (Swift targets baseline x86-64).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+
         // Engine side: no terminal code anywhere below the TUI.
         .target(name: "XSNSStorage", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: optimized),
@@ -28,7 +31,7 @@ let package = Package(
         .target(name: "XSNSEngine",
                 dependencies: ["CBLAS", "XSNSStorage", "XSNSTokenizers"],
                 swiftSettings: optimized),
-        .target(name: "XSNSAnalysis", dependencies: ["CBLAS", "XSNSStorage"], swiftSettings: optimized),
+        .target(name: "XSNSAnalysis", dependencies: ["CBLAS", "CKernels", "XSNSStorage"], swiftSettings: optimized),
         // Training on the engine's ops: optimizer, trainable scopes, adapters' task heads, MLM fine-tuning.
         .target(name: "XSNSTraining",
                 dependencies: ["XSNSStorage", "XSNSTokenizers", "XSNSEngine", "XSNSAnalysis", "XSNSCompute"],
@@ -78,7 +81,7 @@ let package = Package(
                                    "XSNSTestSupport"]),
         .testTarget(name: "XSNSPruningTests",
                     dependencies: ["XSNSPruning", "XSNSProbe", "XSNSAnalysis", "XSNSEngine", "XSNSStorage", "XSNSTestSupport"]),
-        .testTarget(name: "XSNSAnalysisTests", dependencies: ["XSNSAnalysis", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSAnalysisTests", dependencies: ["XSNSAnalysis", "CKernels", "XSNSTestSupport"]),
         .testTarget(name: "XSNSSessionTests", dependencies: ["XSNSSession", "XSNSTestSupport"]),
         .testTarget(name: "XSNSComputeTests", dependencies: ["XSNSCompute", "XSNSTestSupport"]),
         .testTarget(name: "XSNSTUITests", dependencies: ["XSNSTUI", "XSNSTestSupport"]),

@@ -33,9 +33,7 @@ public struct Bitset: Equatable, Sendable {
     /// Number of set bits.
     public var cardinality: Int {
         words.withUnsafeBufferPointer { buffer in
-            var total = 0
-            for word in buffer { total &+= word.nonzeroBitCount }
-            return total
+            buffer.baseAddress.map { BitKernels.popcount($0, buffer.count) } ?? 0
         }
     }
 
@@ -44,25 +42,25 @@ public struct Bitset: Equatable, Sendable {
         precondition(count == other.count, "bitsets of different lengths")
         return words.withUnsafeBufferPointer { a in
             other.words.withUnsafeBufferPointer { b in
-                var total = 0
-                for index in 0..<a.count { total &+= (a[index] & b[index]).nonzeroBitCount }
-                return total
+                a.baseAddress.map { BitKernels.andPopcount($0, b.baseAddress!, a.count) } ?? 0
             }
         }
     }
 
     /// Set bits among positions in `range`.
     public func cardinality(in range: Range<Int>) -> Int {
-        countMasked(range) { word, _ in word }
+        countMasked(range, and: nil)
     }
 
     /// |self ∩ other| restricted to positions in `range` (tensor slices are not word-aligned).
     public func intersectionCount(_ other: Bitset, in range: Range<Int>) -> Int {
         precondition(count == other.count, "bitsets of different lengths")
-        return other.words.withUnsafeBufferPointer { b in countMasked(range) { $0 & b[$1] } }
+        return other.words.withUnsafeBufferPointer { b in countMasked(range, and: b.baseAddress) }
     }
 
-    private func countMasked(_ range: Range<Int>, _ combine: (UInt64, Int) -> UInt64) -> Int {
+    /// Set bits of self (and of `other`, when given) in `range`: whole words through the bit kernels,
+    /// the partial words at either end masked here.
+    private func countMasked(_ range: Range<Int>, and other: UnsafePointer<UInt64>?) -> Int {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "range outside the bitset")
         guard !range.isEmpty else { return 0 }
         let first = range.lowerBound >> 6
@@ -70,13 +68,15 @@ public struct Bitset: Equatable, Sendable {
         let headMask = UInt64.max << UInt64(range.lowerBound & 63)
         let tailBits = range.upperBound & 63
         let tailMask = tailBits == 0 ? UInt64.max : (UInt64.max >> UInt64(64 - tailBits))
-        return words.withUnsafeBufferPointer { a in
-            if first == last {
-                return (combine(a[first], first) & headMask & tailMask).nonzeroBitCount
-            }
-            var total = (combine(a[first], first) & headMask).nonzeroBitCount
-            for index in (first + 1)..<last { total &+= combine(a[index], index).nonzeroBitCount }
-            return total + (combine(a[last], last) & tailMask).nonzeroBitCount
+        return words.withUnsafeBufferPointer { buffer in
+            let a = buffer.baseAddress!
+            func word(_ index: Int) -> UInt64 { other.map { a[index] & $0[index] } ?? a[index] }
+            if first == last { return (word(first) & headMask & tailMask).nonzeroBitCount }
+            let ends = (word(first) & headMask).nonzeroBitCount + (word(last) & tailMask).nonzeroBitCount
+            let inner = last - first - 1
+            guard inner > 0 else { return ends }
+            return ends + (other.map { BitKernels.andPopcount(a + first + 1, $0 + first + 1, inner) }
+                ?? BitKernels.popcount(a + first + 1, inner))
         }
     }
 }

@@ -118,6 +118,11 @@ enum CodePlanes {
             lanes = (((lanes &<< 5) | (lanes &>> 59)) ^ words) &* 0xFF51_AFD7_ED55_8CCD
         }
 
+        /// The eight lanes as words, for a kernel that feeds them itself (`BitKernels.classify`).
+        mutating func withLanes<R>(_ body: (UnsafeMutablePointer<UInt64>) -> R) -> R {
+            withUnsafeMutableBytes(of: &lanes) { body($0.baseAddress!.assumingMemoryBound(to: UInt64.self)) }
+        }
+
         var value: UInt64 {
             (0..<8).reduce(UInt64(0)) { total, lane in (total ^ lanes[lane]) &* 0xC4CE_B9FE_1A85_EC53 }
         }

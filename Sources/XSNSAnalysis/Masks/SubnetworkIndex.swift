@@ -175,39 +175,41 @@ public final class SubnetworkIndex: @unchecked Sendable {
             for word in 0..<wordCount { kept[word] = 0 }
             return 0
         }
-        let masks = CodePlanes.Masks(pivot)
-        var (above, at, keptAtBoundary, cursor) = (0, 0, 0, 0)
         let expectedDigest = replacementLock.withLock { unconfirmedDigest }
-        var digest = CodePlanes.Digest()
-        values.withUnsafeBufferPointer { values in
-            for word in 0..<wordCount {
-                if expectedDigest != nil { digest.add(planes + word * CodePlanes.planeCount) }
-                var (greater, equal) = CodePlanes.compare(planes + word * CodePlanes.planeCount, masks)
-                if word == wordCount - 1 {
-                    greater &= validBits(word)
-                    equal &= validBits(word)
-                }
-                above &+= greater.nonzeroBitCount
-                at &+= equal.nonzeroBitCount
-                guard boundary != nil else {
-                    kept[word] = greater | equal
-                    continue
-                }
-                var bits = greater
-                while equal != 0, cursor < values.count {
-                    let bit = UInt64(equal.trailingZeroBitCount)
-                    equal &= equal &- 1
-                    if values[cursor] >= threshold {
-                        bits |= 1 << bit
-                        keptAtBoundary &+= 1
+        var digest = expectedDigest.map { _ in CodePlanes.Digest() }
+        var (above, at, keptAtBoundary) = (0, 0, 0)
+        if boundary == nil {
+            (above, at) = BitKernels.classify(planes: planes, count: count, code: pivot, into: kept, digest: &digest)
+        } else {
+            // The boundary group's values decide its members, in position order.
+            let masks = CodePlanes.Masks(pivot)
+            var cursor = 0
+            values.withUnsafeBufferPointer { values in
+                for word in 0..<wordCount {
+                    digest?.add(planes + word * CodePlanes.planeCount)
+                    var (greater, equal) = CodePlanes.compare(planes + word * CodePlanes.planeCount, masks)
+                    if word == wordCount - 1 {
+                        greater &= validBits(word)
+                        equal &= validBits(word)
                     }
-                    cursor &+= 1
+                    above &+= greater.nonzeroBitCount
+                    at &+= equal.nonzeroBitCount
+                    var bits = greater
+                    while equal != 0, cursor < values.count {
+                        let bit = UInt64(equal.trailingZeroBitCount)
+                        equal &= equal &- 1
+                        if values[cursor] >= threshold {
+                            bits |= 1 << bit
+                            keptAtBoundary &+= 1
+                        }
+                        cursor &+= 1
+                    }
+                    kept[word] = bits
                 }
-                kept[word] = bits
             }
         }
         if let expectedDigest {
-            guard digest.value == expectedDigest else { throw IndexDamaged(file: file, reason: "its codes do not match their checksum") }
+            guard digest?.value == expectedDigest else { throw IndexDamaged(file: file, reason: "its codes do not match their checksum") }
             replacementLock.withLock { unconfirmedDigest = nil }
         }
         guard above == count - groups.start[pivot + 1], at == groups.size(pivot) else {

@@ -1,0 +1,35 @@
+#ifndef XSNS_CKERNELS_H
+#define XSNS_CKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Kernels that Swift, built for the baseline x86-64 (no POPCNT, no AVX), cannot make fast by itself:
+/// each is compiled several times for different instruction sets and picked at run time by what the CPU
+/// supports. Every variant returns exactly the same result (integer work only).
+
+/// The instruction sets a bit kernel can be run with, from the portable one up.
+typedef enum {
+    XSNS_BITS_PORTABLE = 0,  ///< plain 64-bit operations (software popcount)
+    XSNS_BITS_POPCNT = 1,    ///< the POPCNT instruction
+    XSNS_BITS_AVX2 = 2,      ///< 256-bit vectors, popcount by nibble lookup
+    XSNS_BITS_AVX512 = 3,    ///< 512-bit vectors with VPOPCNTQ (AVX-512 VPOPCNTDQ)
+} xsns_bit_level;
+
+/// The best level this CPU runs.
+xsns_bit_level xsns_bits_best_level(void);
+
+/// Σ popcount(a[i] & b[i]) over n words, at `level` (which must not exceed the best level).
+uint64_t xsns_and_popcount(xsns_bit_level level, const uint64_t *a, const uint64_t *b, size_t n);
+
+/// Σ popcount(a[i]) over n words, at `level`.
+uint64_t xsns_popcount(xsns_bit_level level, const uint64_t *a, size_t n);
+
+/// The mask of 8-bit codes stored bit-sliced (plane b of word w at planes[8w + b]) against one code c:
+/// kept[w] = codes ≥ c, for `words` words of which only the first `count` values are real (bits past
+/// them stay clear). Counts the codes > c into *above and == c into *at. When `digest` is not NULL, its
+/// eight lanes take every plane word on the way: lane b ← (rotl(lane b, 5) ^ plane b) · 0xFF51AFD7ED558CCD.
+void xsns_classify_planes(xsns_bit_level level, const uint64_t *planes, size_t words, size_t count, unsigned code,
+                          uint64_t *kept, uint64_t *above, uint64_t *at, uint64_t *digest);
+
+#endif
