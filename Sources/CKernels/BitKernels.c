@@ -117,3 +117,82 @@ void xsns_classify_planes(xsns_bit_level level, const uint64_t *planes, size_t w
     if (level >= XSNS_BITS_POPCNT) classify_popcnt(planes, words, count, code, kept, above, at, digest);
     else classify_portable(planes, words, count, code, kept, above, at, digest);
 }
+
+void xsns_planes_to_plane_major(const uint64_t *planes, size_t n, uint64_t *block) {
+    for (size_t i = 0; i < n; i++)
+        for (int bit = 0; bit < 8; bit++) block[bit * n + i] = planes[8 * i + bit];
+}
+
+static inline __attribute__((always_inline)) void classify_plane_major_body(const uint64_t *block, size_t n, size_t valid,
+                                                                            unsigned code, uint64_t *kept,
+                                                                            uint64_t *above_out, uint64_t *at_out) {
+    uint64_t masks[8];
+    for (int bit = 0; bit < 8; bit++) masks[bit] = ((code >> bit) & 1) ? 0 : ~(uint64_t)0;
+    uint64_t above = 0, at = 0;
+    size_t whole = valid / 64 < n ? valid / 64 : n;
+    for (size_t i = 0; i < whole; i++) {
+        uint64_t greater = 0, equal = ~(uint64_t)0;
+        for (int bit = 7; bit >= 0; bit--) {
+            uint64_t plane = block[bit * n + i];
+            greater |= equal & plane & masks[bit];
+            equal &= plane ^ masks[bit];
+        }
+        kept[i] = greater | equal;
+        above += (uint64_t)__builtin_popcountll(greater);
+        at += (uint64_t)__builtin_popcountll(equal);
+    }
+    for (size_t i = whole; i < n; i++) {  // the run's last, partial word, then padding words
+        size_t tail = valid > i * 64 ? valid - i * 64 : 0;
+        uint64_t valid_bits = tail >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << tail) - 1);
+        uint64_t greater = 0, equal = ~(uint64_t)0;
+        for (int bit = 7; bit >= 0; bit--) {
+            uint64_t plane = block[bit * n + i];
+            greater |= equal & plane & masks[bit];
+            equal &= plane ^ masks[bit];
+        }
+        greater &= valid_bits;
+        equal &= valid_bits;
+        kept[i] = greater | equal;
+        above += (uint64_t)__builtin_popcountll(greater);
+        at += (uint64_t)__builtin_popcountll(equal);
+    }
+    *above_out += above;
+    *at_out += at;
+}
+
+static void classify_plane_major_portable(const uint64_t *block, size_t n, size_t valid, unsigned code, uint64_t *kept,
+                                          uint64_t *above, uint64_t *at) {
+    classify_plane_major_body(block, n, valid, code, kept, above, at);
+}
+__attribute__((target("popcnt"))) static void classify_plane_major_popcnt(const uint64_t *block, size_t n, size_t valid,
+                                                                         unsigned code, uint64_t *kept, uint64_t *above,
+                                                                         uint64_t *at) {
+    classify_plane_major_body(block, n, valid, code, kept, above, at);
+}
+__attribute__((target(AVX2_FEATURES))) static void classify_plane_major_avx2(const uint64_t *block, size_t n, size_t valid,
+                                                                            unsigned code, uint64_t *kept, uint64_t *above,
+                                                                            uint64_t *at) {
+    classify_plane_major_body(block, n, valid, code, kept, above, at);
+}
+__attribute__((target(AVX512_FEATURES))) static void classify_plane_major_avx512(const uint64_t *block, size_t n,
+                                                                                size_t valid, unsigned code,
+                                                                                uint64_t *kept, uint64_t *above,
+                                                                                uint64_t *at) {
+    classify_plane_major_body(block, n, valid, code, kept, above, at);
+}
+
+void xsns_classify_plane_major(xsns_bit_level level, const uint64_t *block, size_t n, size_t valid, unsigned code,
+                               uint64_t *kept, uint64_t *above, uint64_t *at) {
+    switch (level) {
+    case XSNS_BITS_AVX512: classify_plane_major_avx512(block, n, valid, code, kept, above, at); break;
+    case XSNS_BITS_AVX2: classify_plane_major_avx2(block, n, valid, code, kept, above, at); break;
+    case XSNS_BITS_POPCNT: classify_plane_major_popcnt(block, n, valid, code, kept, above, at); break;
+    default: classify_plane_major_portable(block, n, valid, code, kept, above, at); break;
+    }
+}
+
+void xsns_pair_counts(xsns_bit_level level, const uint64_t *masks, size_t stride, size_t n, const uint32_t *pairs,
+                      size_t pair_count, uint64_t *totals) {
+    for (size_t k = 0; k < pair_count; k++)
+        totals[k] += xsns_and_popcount(level, masks + pairs[2 * k] * stride, masks + pairs[2 * k + 1] * stride, n);
+}

@@ -7,30 +7,55 @@ public struct PairwiseOverlaps: Sendable {
     /// intersections[seed][i][j], nil when one of the two languages lacks the seed.
     public let intersections: [Int: [[Int?]]]
 
+    /// One distinct pair of languages (indexes into `languages`, a < b) both present at a seed.
+    struct Pair {
+        let seed: Int
+        let a: Int
+        let b: Int
+    }
+
     public init(languages: [String], subnetworks: [String: [Int: Subnetwork]]) {
-        let seeds = Array(Set(subnetworks.values.flatMap(\.keys))).sorted()
         var sizes: [Int: [String: Int]] = [:]
+        for language in languages {
+            for (seed, subnetwork) in subnetworks[language] ?? [:] { sizes[seed, default: [:]][language] = subnetwork.size }
+        }
+        let pairs = Self.pairs(languages: languages, sizes: sizes)
+        var counts = [Int](repeating: 0, count: pairs.count)
+        for seed in sizes.keys {
+            let jobs = pairs.indices.filter { pairs[$0].seed == seed }
+            let present = languages.indices.filter { sizes[seed]![languages[$0]] != nil }
+            let position = Dictionary(uniqueKeysWithValues: present.enumerated().map { ($1, $0) })
+            let sets = present.map { subnetworks[languages[$0]]![seed]!.bits }
+            let seedCounts = PairwiseIntersections.counts(sets, pairs: jobs.map { (position[pairs[$0].a]!, position[pairs[$0].b]!) })
+            for (job, count) in zip(jobs, seedCounts) { counts[job] = count }
+        }
+        self.init(languages: languages, sizes: sizes, pairs: pairs, counts: counts)
+    }
+
+    /// Every distinct pair of languages present at each seed (sizes[seed][language]), seed by seed.
+    static func pairs(languages: [String], sizes: [Int: [String: Int]]) -> [Pair] {
+        sizes.keys.sorted().flatMap { seed in
+            let present = languages.indices.filter { sizes[seed]![languages[$0]] != nil }
+            return present.indices.flatMap { i in ((i + 1)..<present.count).map { Pair(seed: seed, a: present[i], b: present[$0]) } }
+        }
+    }
+
+    /// From the sets' sizes and the intersection count of each pair of `pairs`.
+    init(languages: [String], sizes: [Int: [String: Int]], pairs: [Pair], counts: [Int]) {
+        precondition(pairs.count == counts.count)
         var intersections: [Int: [[Int?]]] = [:]
-        for seed in seeds {
-            let present = languages.enumerated().filter { subnetworks[$0.element]?[seed] != nil }
-            // The diagonal is each set's own size; only distinct pairs need popcounts.
-            let pairs = present.indices.flatMap { a in ((a + 1)..<present.count).map { b in (a, b) } }
-            let sets = present.map { subnetworks[$0.element]![seed]!.bits }
-            let counts = PairwiseIntersections.counts(sets, pairs: pairs)
+        for (seed, seedSizes) in sizes {
             var table = Array(repeating: [Int?](repeating: nil, count: languages.count), count: languages.count)
-            for (index, language) in present {
-                table[index][index] = subnetworks[language]![seed]!.size
-            }
-            for (job, (a, b)) in pairs.enumerated() {
-                let (i, j) = (present[a].offset, present[b].offset)
-                table[i][j] = counts[job]
-                table[j][i] = counts[job]
-            }
+            // The diagonal is each set's own size; only distinct pairs need popcounts.
+            for (index, language) in languages.enumerated() { table[index][index] = seedSizes[language] }
             intersections[seed] = table
-            sizes[seed] = Dictionary(uniqueKeysWithValues: present.map { ($0.element, subnetworks[$0.element]![seed]!.size) })
+        }
+        for (pair, count) in zip(pairs, counts) {
+            intersections[pair.seed]![pair.a][pair.b] = count
+            intersections[pair.seed]![pair.b][pair.a] = count
         }
         self.languages = languages
-        self.seeds = seeds
+        seeds = sizes.keys.sorted()
         self.sizes = sizes
         self.intersections = intersections
     }

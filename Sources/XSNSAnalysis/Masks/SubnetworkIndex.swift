@@ -17,7 +17,7 @@ public final class SubnetworkIndex: @unchecked Sendable {
     let groups: MaskGroups
     /// Fisher mass per attention head, when the index was built with the vector at hand.
     public let headMass: HeadGrid?
-    private let planes: UnsafePointer<UInt64>
+    let planes: UnsafePointer<UInt64>
     private let owner: AnyObject  // keeps `planes` alive: an array box or a file mapping
     private let fisher: FisherValueSource
     /// The index file, named in errors (nil for an index held in memory).
@@ -84,6 +84,26 @@ public final class SubnetworkIndex: @unchecked Sendable {
             }
             return try fresh.subnetwork(p: p)
         }
+    }
+
+    /// What a mask at a p of the index grid is, when no Fisher value is needed: every code ≥ `code`, of
+    /// which `above` lie above it and `at` on it. Nil off the grid, when nothing is kept, and before the
+    /// planes' checksum is confirmed or after they were found damaged (`subnetwork(p:)` handles those).
+    struct WholeGroupMask {
+        let index: SubnetworkIndex
+        let code: Int
+        let above: Int
+        let at: Int
+    }
+
+    func wholeGroupMask(p: Double) -> WholeGroupMask? {
+        let unusable = replacementLock.withLock { replacement != nil || unconfirmedDigest != nil }
+        guard !unusable, let grid = MaskGroups.grid.firstIndex(of: p), groups.gridThresholds.count == MaskGroups.grid.count,
+              !groups.gridThresholds[grid].isNaN
+        else { return nil }
+        let (keptFrom, boundary) = groups.split(at: groups.gridThresholds[grid])
+        guard boundary == nil, keptFrom < groups.groupCount else { return nil }
+        return WholeGroupMask(index: self, code: keptFrom, above: count - groups.start[keptFrom + 1], at: groups.size(keptFrom))
     }
 
     private func mask(p: Double) throws -> Subnetwork {

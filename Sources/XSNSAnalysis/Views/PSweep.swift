@@ -12,7 +12,7 @@ public enum PSweep {
     ) throws -> [(p: Double, similarity: Double?)] {
         let pair = try SubnetworkCollection(
             languages: [a, b], indexes: [a: collection.indexes[a] ?? [:], b: collection.indexes[b] ?? [:]])
-        return try values.map { p in (p, try pair.matrix(p: p, metric: metric).mean[a, b]) }
+        return zip(values, try pair.overlaps(ps: values)).map { p, overlaps in (p, overlaps.matrices(metric: metric).mean[a, b]) }
     }
 
     /// Evaluation metrics (per seed, averaged over seeds) at each p.
@@ -20,7 +20,9 @@ public enum PSweep {
         in collection: SubnetworkCollection, gold: TransferTable, metric: MaskMetric, k: Int = 3,
         values: [Double] = defaultValues
     ) throws -> [(p: Double, evaluation: TransferEvaluation)] {
-        try values.map { p in (p, try SessionEvaluation.evaluate(collection, p: p, metric: metric, gold: gold, k: k)) }
+        try zip(values, collection.overlaps(ps: values)).map { p, overlaps in
+            (p, try SessionEvaluation.evaluate(overlaps, metric: metric, seeds: collection.seeds, gold: gold, k: k))
+        }
     }
 }
 
@@ -29,7 +31,13 @@ public enum SessionEvaluation {
     public static func evaluate(
         _ collection: SubnetworkCollection, p: Double, metric: MaskMetric, gold: TransferTable, k: Int = 3
     ) throws -> TransferEvaluation {
-        let perSeed = try collection.matrix(p: p, metric: metric).perSeed
-        return try TransferEvaluation.perSeed(collection.seeds.compactMap { perSeed[$0] }, gold: gold, k: k)
+        try evaluate(collection.overlaps(p: p), metric: metric, seeds: collection.seeds, gold: gold, k: k)
+    }
+
+    static func evaluate(
+        _ overlaps: PairwiseOverlaps, metric: MaskMetric, seeds: [Int], gold: TransferTable, k: Int
+    ) throws -> TransferEvaluation {
+        let perSeed = overlaps.matrices(metric: metric).perSeed
+        return try TransferEvaluation.perSeed(seeds.compactMap { perSeed[$0] }, gold: gold, k: k)
     }
 }
