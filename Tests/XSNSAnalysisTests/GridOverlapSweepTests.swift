@@ -42,9 +42,7 @@ struct GridOverlapSweepTests {
     /// Every p after the first goes through the one-pass path when on the grid (not a fallback in disguise).
     @Test func gridPsAreSweptInOnePass() throws {
         let collection = try Self.collection(count: 5000)
-        let runs = collection.languages.flatMap { language in
-            collection.indexes[language]!.sorted { $0.key < $1.key }.map { GridOverlapSweep.Run(language: language, seed: $0.key, index: $0.value) }
-        }
+        let runs = collection.runs
         let swept = try GridOverlapSweep.overlaps(languages: collection.languages, runs: runs, ps: Self.ps)
         #expect(swept.map { $0 != nil } == Self.ps.map { MaskGroups.grid.contains($0) })
         for (p, overlaps) in zip(Self.ps, swept) {
@@ -58,9 +56,7 @@ struct GridOverlapSweepTests {
         let collection = try Self.collection(count: 5000)
         let index = collection.indexes["fi"]![2]!
         UnsafeMutablePointer(mutating: index.planes)[8 * 40 + 7] ^= 0xFF
-        let runs = collection.languages.flatMap { language in
-            collection.indexes[language]!.sorted { $0.key < $1.key }.map { GridOverlapSweep.Run(language: language, seed: $0.key, index: $0.value) }
-        }
+        let runs = collection.runs
         #expect(throws: IndexDamaged.self) { try GridOverlapSweep.overlaps(languages: collection.languages, runs: runs, ps: [0.15, 0.5]) }
         #expect(throws: IndexDamaged.self) { try collection.overlaps(ps: [0.2, 0.15, 0.5]) }
     }

@@ -41,6 +41,13 @@ public final class SubnetworkCollection: Sendable {
         PairwiseOverlaps(languages: languages, subnetworks: try subnetworks(p: p))
     }
 
+    /// Every (language, seed) with its index, languages in order, seeds ascending.
+    var runs: [GridOverlapSweep.Run] {
+        languages.flatMap { language in
+            (indexes[language] ?? [:]).sorted { $0.key < $1.key }.map { GridOverlapSweep.Run(language: language, seed: $0.key, index: $0.value) }
+        }
+    }
+
     /// Overlaps at each of `ps`, as `overlaps(p:)` gives them. The first p takes the ordinary path, which
     /// confirms every index's checksum; the rest on the index grid share one pass over the code planes
     /// (`GridOverlapSweep`), and any other p, or all of them if an index proves damaged, take the
@@ -49,9 +56,6 @@ public final class SubnetworkCollection: Sendable {
         guard let first = ps.first else { return [] }
         let rest = Array(ps.dropFirst())
         let head = try overlaps(p: first)
-        let runs = languages.flatMap { language in
-            (indexes[language] ?? [:]).sorted { $0.key < $1.key }.map { GridOverlapSweep.Run(language: language, seed: $0.key, index: $0.value) }
-        }
         let swept = (try? GridOverlapSweep.overlaps(languages: languages, runs: runs, ps: rest)) ?? rest.map { _ in nil }
         return try [head] + zip(rest, swept).map { p, overlaps in try overlaps ?? self.overlaps(p: p) }
     }
