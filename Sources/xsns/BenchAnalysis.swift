@@ -249,10 +249,11 @@ extension BenchCommand {
             }
             print(JSONValue.object([("languages", .integer(languages)), ("seeds", .integer(seeds)),
                                     ("parameters", .integer(parameters)), ("sparse_fisher", .string(sparseFisher ? "yes" : "no")),
-                                    ("steps", .array(rows))]).rendered)
+                                    ("bit_kernels", .string(BitKernels.name)), ("steps", .array(rows))]).rendered)
             return
         }
-        print("\(languages) languages × \(seeds) seeds × \(parameters) values\(sparseFisher ? " (sparse Fisher files)" : ""):")
+        print("\(languages) languages × \(seeds) seeds × \(parameters) values\(sparseFisher ? " (sparse Fisher files)" : ""), "
+            + "bit kernels \(BitKernels.name):")
         for result in results {
             let memory = String(format: "%7.0f MiB", Double(result.peakAnonymousBytes) / 1_048_576)
             print("  " + result.name.padding(toLength: 46, withPad: " ", startingAt: 0)

@@ -16,6 +16,7 @@ import XSNSWorkbench
         let steps = try #require(report["steps"] as? [[String: Any]])
         #expect(steps.count == 8, "\(steps.map { $0["step"] ?? "" })")
         #expect(steps.allSatisfy { ($0["seconds"] as? Double ?? -1) >= 0 })
+        #expect(["portable", "popcnt", "avx2", "avx512-vpopcntdq"].contains(report["bit_kernels"] as? String ?? ""), "\(report)")
 
         let manifest = try SessionStore.open(folder: session).load()
         #expect(manifest.runs.count == 6 && manifest.runs.allSatisfy { $0.status == .done })

@@ -2,8 +2,18 @@ import CKernels
 
 /// The C bit kernels (`CKernels`) at the best instruction set this CPU runs: POPCNT and, where present,
 /// AVX2 or AVX-512 vectors, which Swift built for the baseline x86-64 cannot emit.
-enum BitKernels {
+public enum BitKernels {
     static let level = xsns_bits_best_level()
+
+    /// The instruction set the bit kernels run with here, for benchmark reports.
+    public static var name: String {
+        switch level {
+        case XSNS_BITS_AVX512: "avx512-vpopcntdq"
+        case XSNS_BITS_AVX2: "avx2"
+        case XSNS_BITS_POPCNT: "popcnt"
+        default: "portable"
+        }
+    }
 
     /// Σ popcount(a[i] & b[i]) over `count` words.
     @inline(__always)
