@@ -65,30 +65,45 @@ uint64_t xsns_popcount(xsns_bit_level level, const uint64_t *a, size_t n) {
 
 static inline __attribute__((always_inline)) uint64_t rotl5(uint64_t x) { return (x << 5) | (x >> 59); }
 
-// Bit-parallel comparison of 64 codes with c, most significant plane first (see CodePlanes.compare):
-// mask b is all ones where bit b of c is 0.
+/// Mask b is all ones where bit b of the code is 0, zero where it is 1.
+static inline __attribute__((always_inline)) void code_masks(unsigned code, uint64_t masks[8]) {
+    for (int bit = 0; bit < 8; bit++) masks[bit] = ((code >> bit) & 1) ? 0 : ~(uint64_t)0;
+}
+
+/// Bit-parallel comparison of 64 codes with the code of `masks`, most significant plane first (see
+/// CodePlanes.compare): plane b of the 64 values is planes[b · stride]. Bits past `valid_bits` are cleared.
+static inline __attribute__((always_inline)) void compare_codes(const uint64_t *planes, size_t stride,
+                                                                const uint64_t masks[8], uint64_t valid_bits,
+                                                                uint64_t *greater_out, uint64_t *equal_out) {
+    uint64_t greater = 0, equal = ~(uint64_t)0;
+    for (int bit = 7; bit >= 0; bit--) {
+        uint64_t plane = planes[bit * stride];
+        greater |= equal & plane & masks[bit];
+        equal &= plane ^ masks[bit];
+    }
+    *greater_out = greater & valid_bits;
+    *equal_out = equal & valid_bits;
+}
+
+/// The bits of word i that hold real values, when `valid` values are real from word 0 on.
+static inline __attribute__((always_inline)) uint64_t valid_bits_of_word(size_t i, size_t valid) {
+    size_t tail = valid > i * 64 ? valid - i * 64 : 0;
+    return tail >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << tail) - 1);
+}
+
 static inline __attribute__((always_inline)) void classify_body(const uint64_t *planes, size_t words, size_t count,
                                                                 unsigned code, uint64_t *kept, uint64_t *above_out,
                                                                 uint64_t *at_out, uint64_t *digest) {
     uint64_t masks[8];
-    for (int bit = 0; bit < 8; bit++) masks[bit] = ((code >> bit) & 1) ? 0 : ~(uint64_t)0;
+    code_masks(code, masks);
     uint64_t above = 0, at = 0;
     uint64_t lanes[8];
     if (digest)
         for (int lane = 0; lane < 8; lane++) lanes[lane] = digest[lane];
     for (size_t w = 0; w < words; w++) {
         const uint64_t *p = planes + 8 * w;
-        uint64_t greater = 0, equal = ~(uint64_t)0;
-        for (int bit = 7; bit >= 0; bit--) {
-            greater |= equal & p[bit] & masks[bit];
-            equal &= p[bit] ^ masks[bit];
-        }
-        if (w == words - 1) {
-            size_t tail = count - w * 64;
-            uint64_t valid = tail >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << tail) - 1);
-            greater &= valid;
-            equal &= valid;
-        }
+        uint64_t greater, equal;
+        compare_codes(p, 1, masks, w == words - 1 ? valid_bits_of_word(w, count) : ~(uint64_t)0, &greater, &equal);
         kept[w] = greater | equal;
         above += (uint64_t)__builtin_popcountll(greater);
         at += (uint64_t)__builtin_popcountll(equal);
@@ -127,31 +142,20 @@ static inline __attribute__((always_inline)) void classify_plane_major_body(cons
                                                                             unsigned code, uint64_t *kept,
                                                                             uint64_t *above_out, uint64_t *at_out) {
     uint64_t masks[8];
-    for (int bit = 0; bit < 8; bit++) masks[bit] = ((code >> bit) & 1) ? 0 : ~(uint64_t)0;
+    code_masks(code, masks);
     uint64_t above = 0, at = 0;
     size_t whole = valid / 64 < n ? valid / 64 : n;
+    // Whole words in a loop of its own, free of the tail test, so that it vectorises.
     for (size_t i = 0; i < whole; i++) {
-        uint64_t greater = 0, equal = ~(uint64_t)0;
-        for (int bit = 7; bit >= 0; bit--) {
-            uint64_t plane = block[bit * n + i];
-            greater |= equal & plane & masks[bit];
-            equal &= plane ^ masks[bit];
-        }
+        uint64_t greater, equal;
+        compare_codes(block + i, n, masks, ~(uint64_t)0, &greater, &equal);
         kept[i] = greater | equal;
         above += (uint64_t)__builtin_popcountll(greater);
         at += (uint64_t)__builtin_popcountll(equal);
     }
     for (size_t i = whole; i < n; i++) {  // the run's last, partial word, then padding words
-        size_t tail = valid > i * 64 ? valid - i * 64 : 0;
-        uint64_t valid_bits = tail >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << tail) - 1);
-        uint64_t greater = 0, equal = ~(uint64_t)0;
-        for (int bit = 7; bit >= 0; bit--) {
-            uint64_t plane = block[bit * n + i];
-            greater |= equal & plane & masks[bit];
-            equal &= plane ^ masks[bit];
-        }
-        greater &= valid_bits;
-        equal &= valid_bits;
+        uint64_t greater, equal;
+        compare_codes(block + i, n, masks, valid_bits_of_word(i, valid), &greater, &equal);
         kept[i] = greater | equal;
         above += (uint64_t)__builtin_popcountll(greater);
         at += (uint64_t)__builtin_popcountll(equal);
