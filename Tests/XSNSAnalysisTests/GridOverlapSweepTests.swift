@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import XSNSStorage
 
@@ -59,5 +60,49 @@ struct GridOverlapSweepTests {
         let runs = collection.runs
         #expect(throws: IndexDamaged.self) { try GridOverlapSweep.overlaps(languages: collection.languages, runs: runs, ps: [0.15, 0.5]) }
         #expect(throws: IndexDamaged.self) { try collection.overlaps(ps: [0.2, 0.15, 0.5]) }
+    }
+
+    /// One p without a mask per run equals the masks' overlaps, across the pass's stretches of 8,192 words.
+    @Test(arguments: [1, 65, 8193, 600_000])
+    func onePassAtOnePEqualsTheMasks(count: Int) throws {
+        let collection = try Self.collection(count: count, dropping: ("zh", 1))
+        for p in [0.01, 0.15, 0.5, 0.9, 0.0731] {
+            let pass = try GridOverlapPass.overlaps(languages: collection.languages, runs: collection.runs, p: p)
+            #expect((pass != nil) == MaskGroups.grid.contains(p), "p=\(p)")
+            let masks = PairwiseOverlaps(languages: collection.languages, subnetworks: try collection.subnetworks(p: p))
+            if let pass { Self.expectSame(pass, masks, "count \(count), p=\(p)") }
+            Self.expectSame(try collection.overlaps(p: p), masks, "count \(count), p=\(p)")
+        }
+    }
+
+    /// Saved indexes: the pass confirms their checksums as the mask path would; codes swapped in a file
+    /// (every group count still right) fail the checksum, and the overlaps come from the rebuilt index.
+    @Test func onePassChecksSavedIndexesAndNeverCountsSwappedCodes() throws {
+        let values = MaskIndexTests.tieHeavy(count: 9001, seed: 11)
+        let (store, fisher, notes) = try MaskIndexTests.session(values: values)
+        let other = fisher.deletingLastPathComponent().appendingPathComponent("fi.seed1.safetensors")
+        let otherValues = MaskIndexTests.tieHeavy(count: 9001, seed: 12)
+        try MaskIndexTests.writeFisher(otherValues, to: other)
+        _ = try store.open(fisher)
+        _ = try store.open(other)
+        let url = store.url(forFisher: fisher)
+        var bytes = try Data(contentsOf: url)
+        let planes = bytes.count - CodePlanes.wordCount(values.count) * 64
+        let (a, b) = (planes + 64 * 10, planes + 64 * 90)
+        let first = bytes[a..<(a + 64)]
+        bytes.replaceSubrange(a..<(a + 64), with: bytes[b..<(b + 64)])
+        bytes.replaceSubrange(b..<(b + 64), with: first)
+        try bytes.write(to: url)
+
+        let collection = try SubnetworkCollection(
+            languages: ["de", "fi"], indexes: ["de": [1: try store.open(fisher)], "fi": [1: try store.open(other)]])
+        #expect(collection.indexes["fi"]![1]!.wholeGroupMask(p: 0.15)?.checksum != nil, "not yet confirmed")
+        #expect(throws: IndexDamaged.self) { try GridOverlapPass.overlaps(languages: collection.languages, runs: collection.runs, p: 0.15) }
+        let direct = [try Subnetwork(fisher: values, p: 0.15), try Subnetwork(fisher: otherValues, p: 0.15)]
+        let overlaps = try collection.overlaps(p: 0.15)
+        #expect(overlaps.intersections[1]?[0][1] == direct[0].bits.intersectionCount(direct[1].bits))
+        #expect(overlaps.sizes[1] == ["de": direct[0].size, "fi": direct[1].size])
+        #expect(notes.all.count == 1 && notes.all[0].contains(url.path), "\(notes.all)")
+        #expect(collection.indexes["fi"]![1]!.wholeGroupMask(p: 0.15)?.checksum == nil, "confirmed")
     }
 }

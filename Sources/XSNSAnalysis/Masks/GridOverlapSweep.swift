@@ -6,7 +6,8 @@ import CKernels
 /// words (8,192 values) of every run at a time; while the block sits in cache it is turned plane-major,
 /// classified at every p and intersected for every pair, and only counts leave the cache.
 ///
-/// Only p whose masks need no Fisher value (`SubnetworkIndex.wholeGroupMask`) go through it; the result
+/// Only p whose masks need no Fisher value (`SubnetworkIndex.wholeGroupMask`), on indexes whose checksum
+/// is confirmed, go through it; the result
 /// is the same as `PairwiseOverlaps(languages:subnetworks:)` of the masks at each p, count for count.
 enum GridOverlapSweep {
     static let blockWords = 128
@@ -24,9 +25,10 @@ enum GridOverlapSweep {
         guard let count = runs.first?.index.count, runs.allSatisfy({ $0.index.count == count }) else {
             return ps.map { _ in nil }
         }
+        // A checksum not yet confirmed needs each run's words in order (`GridOverlapPass` does that).
         let masks = ps.map { p in
             let masks = runs.map { $0.index.wholeGroupMask(p: p) }
-            return masks.contains { $0 == nil } ? nil : masks.map { $0! }
+            return masks.contains { $0 == nil || $0!.checksum != nil } ? nil : masks.map { $0! }
         }
         let resolved = masks.indices.filter { masks[$0] != nil }
         guard !resolved.isEmpty else { return ps.map { _ in nil } }

@@ -36,9 +36,12 @@ public final class SubnetworkCollection: Sendable {
         return table
     }
 
-    /// Intersection counts of every pair for every seed both languages have.
+    /// Intersection counts of every pair for every seed both languages have: at a p of the index grid
+    /// without a mask per run (`GridOverlapPass`); elsewhere, or when an index proves damaged (the mask
+    /// path then rebuilds it), from the runs' masks.
     public func overlaps(p: Double) throws -> PairwiseOverlaps {
-        PairwiseOverlaps(languages: languages, subnetworks: try subnetworks(p: p))
+        if let overlaps = (try? GridOverlapPass.overlaps(languages: languages, runs: runs, p: p)) ?? nil { return overlaps }
+        return PairwiseOverlaps(languages: languages, subnetworks: try subnetworks(p: p))
     }
 
     /// Every (language, seed) with its index, languages in order, seeds ascending.
@@ -48,10 +51,10 @@ public final class SubnetworkCollection: Sendable {
         }
     }
 
-    /// Overlaps at each of `ps`, as `overlaps(p:)` gives them. The first p takes the ordinary path, which
-    /// confirms every index's checksum; the rest on the index grid share one pass over the code planes
-    /// (`GridOverlapSweep`), and any other p, or all of them if an index proves damaged, take the
-    /// ordinary path again.
+    /// Overlaps at each of `ps`, as `overlaps(p:)` gives them. The first p takes that path, which confirms
+    /// every index's checksum; the rest on the index grid share one pass over the code planes
+    /// (`GridOverlapSweep`), and any other p, or all of them if an index proves damaged, take
+    /// `overlaps(p:)` again.
     public func overlaps(ps: [Double]) throws -> [PairwiseOverlaps] {
         guard let first = ps.first else { return [] }
         let rest = Array(ps.dropFirst())

@@ -87,23 +87,31 @@ public final class SubnetworkIndex: @unchecked Sendable {
     }
 
     /// What a mask at a p of the index grid is, when no Fisher value is needed: every code ≥ `code`, of
-    /// which `above` lie above it and `at` on it. Nil off the grid, when nothing is kept, and before the
-    /// planes' checksum is confirmed or after they were found damaged (`subnetwork(p:)` handles those).
+    /// which `above` lie above it and `at` on it; `checksum`, the planes' checksum while no pass has
+    /// confirmed it yet. Nil off the grid, when nothing is kept, and after the planes were found damaged
+    /// (`subnetwork(p:)` handles those).
     struct WholeGroupMask {
         let index: SubnetworkIndex
         let code: Int
         let above: Int
         let at: Int
+        let checksum: UInt64?
     }
 
     func wholeGroupMask(p: Double) -> WholeGroupMask? {
-        let unusable = replacementLock.withLock { replacement != nil || unconfirmedDigest != nil }
-        guard !unusable, let grid = MaskGroups.grid.firstIndex(of: p), groups.gridThresholds.count == MaskGroups.grid.count,
+        let (replaced, checksum) = replacementLock.withLock { (replacement != nil, unconfirmedDigest) }
+        guard !replaced, let grid = MaskGroups.grid.firstIndex(of: p), groups.gridThresholds.count == MaskGroups.grid.count,
               !groups.gridThresholds[grid].isNaN
         else { return nil }
         let (keptFrom, boundary) = groups.split(at: groups.gridThresholds[grid])
         guard boundary == nil, keptFrom < groups.groupCount else { return nil }
-        return WholeGroupMask(index: self, code: keptFrom, above: count - groups.start[keptFrom + 1], at: groups.size(keptFrom))
+        return WholeGroupMask(index: self, code: keptFrom, above: count - groups.start[keptFrom + 1], at: groups.size(keptFrom),
+                              checksum: checksum)
+    }
+
+    /// After a pass over every plane word has matched the checksum the planes were written with.
+    func confirmChecksum() {
+        replacementLock.withLock { unconfirmedDigest = nil }
     }
 
     private func mask(p: Double) throws -> Subnetwork {

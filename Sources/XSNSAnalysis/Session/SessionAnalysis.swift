@@ -48,8 +48,10 @@ public struct SessionAnalysis: Sendable {
         guard let metric = choice.maskMetric else {
             return try catalog.baseline(choice.rawValue)
         }
-        let masks = try SessionMasks(catalog: catalog, p: p, languages: languages, seedAveraged: seedAveraged)
-        let (mean, perSeed) = masks.overlaps.matrices(metric: metric)
+        // Only counts are needed: at a grid p they come without a mask per run (`overlaps(p:)`).
+        let collection = try catalog.collection(languages: languages ?? catalog.languages, seedAveraged: seedAveraged)
+        guard collection.layout != nil else { throw InputError(file: catalog.session.path, "no Fisher vectors to analyse") }
+        let (mean, perSeed) = try collection.overlaps(p: p).matrices(metric: metric)
         return (mean, perSeed.keys.sorted().compactMap { perSeed[$0] })
     }
 
