@@ -4,8 +4,17 @@
 // the compiler turn __builtin_popcountll into POPCNT and vectorise the loop for that set (VPOPCNTQ on
 // AVX-512, nibble lookups on AVX2), while the portable wrapper gets a software popcount.
 
-#define AVX512_FEATURES "avx512f,avx512bw,avx512vl,avx512dq,avx512vpopcntdq,popcnt"
-#define AVX2_FEATURES "avx2,popcnt"
+#if defined(__x86_64__)
+#define TARGET_POPCNT __attribute__((target("popcnt")))
+#define TARGET_AVX2 __attribute__((target("avx2,popcnt")))
+#define TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vpopcntdq,popcnt")))
+#else
+// Elsewhere (arm64: its baseline has a vector popcount) every variant is the baseline build, and only the
+// portable level is ever picked.
+#define TARGET_POPCNT
+#define TARGET_AVX2
+#define TARGET_AVX512
+#endif
 
 static inline __attribute__((always_inline)) uint64_t and_popcount_body(const uint64_t *a, const uint64_t *b, size_t n) {
     uint64_t total = 0;
@@ -20,22 +29,25 @@ static inline __attribute__((always_inline)) uint64_t popcount_body(const uint64
 }
 
 static uint64_t and_popcount_portable(const uint64_t *a, const uint64_t *b, size_t n) { return and_popcount_body(a, b, n); }
-__attribute__((target("popcnt"))) static uint64_t and_popcount_popcnt(const uint64_t *a, const uint64_t *b, size_t n) {
+TARGET_POPCNT static uint64_t and_popcount_popcnt(const uint64_t *a, const uint64_t *b, size_t n) {
     return and_popcount_body(a, b, n);
 }
-__attribute__((target(AVX2_FEATURES))) static uint64_t and_popcount_avx2(const uint64_t *a, const uint64_t *b, size_t n) {
+TARGET_AVX2 static uint64_t and_popcount_avx2(const uint64_t *a, const uint64_t *b, size_t n) {
     return and_popcount_body(a, b, n);
 }
-__attribute__((target(AVX512_FEATURES))) static uint64_t and_popcount_avx512(const uint64_t *a, const uint64_t *b, size_t n) {
+TARGET_AVX512 static uint64_t and_popcount_avx512(const uint64_t *a, const uint64_t *b, size_t n) {
     return and_popcount_body(a, b, n);
 }
 
 static uint64_t popcount_portable(const uint64_t *a, size_t n) { return popcount_body(a, n); }
-__attribute__((target("popcnt"))) static uint64_t popcount_popcnt(const uint64_t *a, size_t n) { return popcount_body(a, n); }
-__attribute__((target(AVX2_FEATURES))) static uint64_t popcount_avx2(const uint64_t *a, size_t n) { return popcount_body(a, n); }
-__attribute__((target(AVX512_FEATURES))) static uint64_t popcount_avx512(const uint64_t *a, size_t n) { return popcount_body(a, n); }
+TARGET_POPCNT static uint64_t popcount_popcnt(const uint64_t *a, size_t n) { return popcount_body(a, n); }
+TARGET_AVX2 static uint64_t popcount_avx2(const uint64_t *a, size_t n) { return popcount_body(a, n); }
+TARGET_AVX512 static uint64_t popcount_avx512(const uint64_t *a, size_t n) { return popcount_body(a, n); }
 
 xsns_bit_level xsns_bits_best_level(void) {
+#if !defined(__x86_64__)
+    return XSNS_BITS_PORTABLE;
+#else
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
         && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vpopcntdq"))
@@ -43,6 +55,7 @@ xsns_bit_level xsns_bits_best_level(void) {
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) return XSNS_BITS_AVX2;
     if (__builtin_cpu_supports("popcnt")) return XSNS_BITS_POPCNT;
     return XSNS_BITS_PORTABLE;
+#endif
 }
 
 uint64_t xsns_and_popcount(xsns_bit_level level, const uint64_t *a, const uint64_t *b, size_t n) {
@@ -120,7 +133,7 @@ static void classify_portable(const uint64_t *planes, size_t words, size_t count
                               uint64_t *above, uint64_t *at, uint64_t *digest) {
     classify_body(planes, words, count, code, kept, above, at, digest);
 }
-__attribute__((target("popcnt"))) static void classify_popcnt(const uint64_t *planes, size_t words, size_t count,
+TARGET_POPCNT static void classify_popcnt(const uint64_t *planes, size_t words, size_t count,
                                                              unsigned code, uint64_t *kept, uint64_t *above,
                                                              uint64_t *at, uint64_t *digest) {
     classify_body(planes, words, count, code, kept, above, at, digest);
@@ -168,17 +181,17 @@ static void classify_plane_major_portable(const uint64_t *block, size_t n, size_
                                           uint64_t *above, uint64_t *at) {
     classify_plane_major_body(block, n, valid, code, kept, above, at);
 }
-__attribute__((target("popcnt"))) static void classify_plane_major_popcnt(const uint64_t *block, size_t n, size_t valid,
+TARGET_POPCNT static void classify_plane_major_popcnt(const uint64_t *block, size_t n, size_t valid,
                                                                          unsigned code, uint64_t *kept, uint64_t *above,
                                                                          uint64_t *at) {
     classify_plane_major_body(block, n, valid, code, kept, above, at);
 }
-__attribute__((target(AVX2_FEATURES))) static void classify_plane_major_avx2(const uint64_t *block, size_t n, size_t valid,
+TARGET_AVX2 static void classify_plane_major_avx2(const uint64_t *block, size_t n, size_t valid,
                                                                             unsigned code, uint64_t *kept, uint64_t *above,
                                                                             uint64_t *at) {
     classify_plane_major_body(block, n, valid, code, kept, above, at);
 }
-__attribute__((target(AVX512_FEATURES))) static void classify_plane_major_avx512(const uint64_t *block, size_t n,
+TARGET_AVX512 static void classify_plane_major_avx512(const uint64_t *block, size_t n,
                                                                                 size_t valid, unsigned code,
                                                                                 uint64_t *kept, uint64_t *above,
                                                                                 uint64_t *at) {
