@@ -22,19 +22,13 @@ struct GridOverlapSweepTests {
         return try SubnetworkCollection(languages: languages, indexes: indexes)
     }
 
-    static func expectSame(_ swept: PairwiseOverlaps, _ ordinary: PairwiseOverlaps, _ label: String) {
-        #expect(swept.seeds == ordinary.seeds, "\(label)")
-        #expect(swept.sizes == ordinary.sizes, "\(label)")
-        #expect(swept.intersections == ordinary.intersections, "\(label)")
-    }
-
     @Test(arguments: [1, 63, 64, 65, 8191, 8192, 8193, 40_000])
     func oneSweepEqualsAMaskPerP(count: Int) throws {
         let collection = try Self.collection(count: count, dropping: ("ja", 2))
         let swept = try collection.overlaps(ps: Self.ps)
         #expect(swept.count == Self.ps.count)
         for (p, overlaps) in zip(Self.ps, swept) {
-            Self.expectSame(overlaps, try collection.overlaps(p: p), "count \(count), p=\(p)")
+            try #expect(overlaps == collection.overlaps(p: p), "count \(count), p=\(p)")
         }
         #expect(swept[2].intersections[2]?[0][2] == nil, "ja has no seed 2")
         #expect(swept[2].intersections[1]?[0][1] != nil)
@@ -47,7 +41,7 @@ struct GridOverlapSweepTests {
         let swept = try GridOverlapSweep.overlaps(languages: collection.languages, runs: runs, ps: Self.ps)
         #expect(swept.map { $0 != nil } == Self.ps.map { MaskGroups.grid.contains($0) })
         for (p, overlaps) in zip(Self.ps, swept) {
-            if let overlaps { Self.expectSame(overlaps, try collection.overlaps(p: p), "p=\(p)") }
+            if let overlaps { try #expect(overlaps == collection.overlaps(p: p), "p=\(p)") }
         }
     }
 
@@ -70,8 +64,8 @@ struct GridOverlapSweepTests {
             let pass = try GridOverlapPass.overlaps(languages: collection.languages, runs: collection.runs, p: p)
             #expect((pass != nil) == MaskGroups.grid.contains(p), "p=\(p)")
             let masks = PairwiseOverlaps(languages: collection.languages, subnetworks: try collection.subnetworks(p: p))
-            if let pass { Self.expectSame(pass, masks, "count \(count), p=\(p)") }
-            Self.expectSame(try collection.overlaps(p: p), masks, "count \(count), p=\(p)")
+            if let pass { #expect(pass == masks, "count \(count), p=\(p)") }
+            try #expect(collection.overlaps(p: p) == masks, "count \(count), p=\(p)")
         }
     }
 

@@ -19,13 +19,7 @@ enum GridOverlapPass {
         guard !optionalMasks.contains(where: { $0 == nil }) else { return nil }
         let masks = optionalMasks.map { $0! }
 
-        var sizes: [Int: [String: Int]] = [:]
-        for (run, mask) in zip(runs, masks) { sizes[run.seed, default: [:]][run.language] = mask.above + mask.at }
-        let pairs = PairwiseOverlaps.pairs(languages: languages, sizes: sizes)
-        let runOf = Dictionary(uniqueKeysWithValues: runs.enumerated().map { ("\($1.language)\u{0}\($1.seed)", UInt32($0)) })
-        let pairRuns = pairs.flatMap { pair in
-            [runOf["\(languages[pair.a])\u{0}\(pair.seed)"]!, runOf["\(languages[pair.b])\u{0}\(pair.seed)"]!]
-        }
+        let (pairs, pairRuns) = GridOverlapSweep.pairs(languages: languages, runs: runs)
 
         let state = PassState(runs: runs.count, pairs: pairs.count, checksums: masks.map(\.checksum))
         defer { state.deallocate() }
@@ -47,19 +41,12 @@ enum GridOverlapPass {
             }
         }
         for (run, mask) in masks.enumerated() {
-            let (above, at) = (Int(state.above[run]), Int(state.at[run]))
-            guard above == mask.above, at == mask.at else {
-                throw IndexDamaged(file: mask.index.file, reason: "codes above and at group \(mask.code) count \(above) and \(at), "
-                    + "the groups say \(mask.above) and \(mask.at)")
-            }
-            if let expected = mask.checksum {
-                guard state.digests[run].value == expected else {
-                    throw IndexDamaged(file: mask.index.file, reason: "its codes do not match their checksum")
-                }
-                mask.index.confirmChecksum()
+            try mask.index.checkCounts(code: mask.code, above: state.above[run], at: state.at[run])
+            if let expected = mask.checksum, let digest = state.digests[run] {
+                try mask.index.confirmChecksum(computed: digest.value, expected: expected)
             }
         }
-        return PairwiseOverlaps(languages: languages, sizes: sizes, pairs: pairs,
+        return PairwiseOverlaps(languages: languages, sizes: GridOverlapSweep.sizes(runs: runs, masks: masks), pairs: pairs,
                                 counts: (0..<pairs.count).map { Int(state.pairTotals[$0]) })
     }
 
@@ -68,11 +55,10 @@ enum GridOverlapPass {
     private final class PassState: @unchecked Sendable {
         let masks: UnsafeMutablePointer<UInt64>
         let pairTotals: UnsafeMutablePointer<UInt64>
-        let above: UnsafeMutablePointer<UInt64>
-        let at: UnsafeMutablePointer<UInt64>
-        /// Chains for the runs whose checksum is still to be confirmed (`checked`).
-        let digests: UnsafeMutablePointer<CodePlanes.Digest>
-        let checked: [Bool]
+        let above: UnsafeMutablePointer<Int>
+        let at: UnsafeMutablePointer<Int>
+        /// Chains for the runs whose checksum is still to be confirmed (nil for the others).
+        let digests: UnsafeMutablePointer<CodePlanes.Digest?>
 
         init(runs: Int, pairs: Int, checksums: [UInt64?]) {
             masks = .allocate(capacity: runs * GridOverlapPass.stretchWords)
@@ -83,23 +69,14 @@ enum GridOverlapPass {
             at = .allocate(capacity: runs)
             at.initialize(repeating: 0, count: runs)
             digests = .allocate(capacity: runs)
-            digests.initialize(repeating: CodePlanes.Digest(), count: runs)
-            checked = checksums.map { $0 != nil }
+            for (run, checksum) in checksums.enumerated() { (digests + run).initialize(to: checksum.map { _ in CodePlanes.Digest() }) }
         }
 
         func classify(run: Int, mask: SubnetworkIndex.WholeGroupMask, from start: Int, words n: Int, values: Int) {
             let kept = UnsafeMutableBufferPointer(start: masks + run * GridOverlapPass.stretchWords, count: n)
-            var (runAbove, runAt): (UInt64, UInt64) = (0, 0)
-            let planes = mask.index.planes + start * CodePlanes.planeCount
-            if checked[run] {
-                digests[run].withLanes { lanes in
-                    xsns_classify_planes(BitKernels.level, planes, n, values - start * 64, UInt32(mask.code),
-                                         kept.baseAddress!, &runAbove, &runAt, lanes)
-                }
-            } else {
-                xsns_classify_planes(BitKernels.level, planes, n, values - start * 64, UInt32(mask.code),
-                                     kept.baseAddress!, &runAbove, &runAt, nil)
-            }
+            let (runAbove, runAt) = BitKernels.classify(
+                planes: mask.index.planes + start * CodePlanes.planeCount, count: values - start * 64, code: mask.code,
+                into: kept, digest: &digests[run])
             above[run] += runAbove
             at[run] += runAt
         }

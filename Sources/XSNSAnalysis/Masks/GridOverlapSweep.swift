@@ -7,8 +7,7 @@ import CKernels
 /// classified at every p and intersected for every pair, and only counts leave the cache.
 ///
 /// Only p whose masks need no Fisher value (`SubnetworkIndex.wholeGroupMask`), on indexes whose checksum
-/// is confirmed, go through it; the result
-/// is the same as `PairwiseOverlaps(languages:subnetworks:)` of the masks at each p, count for count.
+/// is confirmed, go through it; the result is the same as `PairwiseOverlaps(languages:subnetworks:)` of the masks at each p, count for count.
 enum GridOverlapSweep {
     static let blockWords = 128
 
@@ -16,6 +15,25 @@ enum GridOverlapSweep {
         let language: String
         let seed: Int
         let index: SubnetworkIndex
+    }
+
+    /// Every same-seed pair of the runs, as `PairwiseOverlaps` lists them, and each pair's two runs as
+    /// indexes into `runs` (a, b, a, b, …) for the C pair counter.
+    static func pairs(languages: [String], runs: [Run]) -> (pairs: [PairwiseOverlaps.Pair], runIndexes: [UInt32]) {
+        var present: [Int: [String: Int]] = [:]
+        for (position, run) in runs.enumerated() { present[run.seed, default: [:]][run.language] = position }
+        let pairs = PairwiseOverlaps.pairs(languages: languages, sizes: present)
+        let runIndexes = pairs.flatMap { pair in
+            [UInt32(present[pair.seed]![languages[pair.a]]!), UInt32(present[pair.seed]![languages[pair.b]]!)]
+        }
+        return (pairs, runIndexes)
+    }
+
+    /// sizes[seed][language] of every run's mask.
+    static func sizes(runs: [Run], masks: [SubnetworkIndex.WholeGroupMask]) -> [Int: [String: Int]] {
+        var sizes: [Int: [String: Int]] = [:]
+        for (run, mask) in zip(runs, masks) { sizes[run.seed, default: [:]][run.language] = mask.size }
+        return sizes
     }
 
     /// Overlaps at each p of `ps`, or nil for a p that some run cannot mask from its codes alone.
@@ -34,29 +52,20 @@ enum GridOverlapSweep {
         guard !resolved.isEmpty else { return ps.map { _ in nil } }
         let codes = resolved.map { masks[$0]! }
 
-        var sizes: [Int: [String: Int]] = [:]  // the same at every p's layout of runs; sizes themselves per p below
-        for run in runs { sizes[run.seed, default: [:]][run.language] = 0 }
-        let pairs = PairwiseOverlaps.pairs(languages: languages, sizes: sizes)
-        let runOf = Dictionary(uniqueKeysWithValues: runs.enumerated().map { ("\($1.language)\u{0}\($1.seed)", UInt32($0)) })
-        let pairRuns = pairs.flatMap { pair in
-            [runOf["\(languages[pair.a])\u{0}\(pair.seed)"]!, runOf["\(languages[pair.b])\u{0}\(pair.seed)"]!]
-        }
+        let (pairs, pairRuns) = Self.pairs(languages: languages, runs: runs)
 
         let totals = Self.count(codes: codes, runs: runs, pairRuns: pairRuns, values: count)
         for (slot, runMasks) in codes.enumerated() {
-            for (run, mask) in runMasks.enumerated()
-            where totals.above[slot * runs.count + run] != mask.above || totals.at[slot * runs.count + run] != mask.at {
-                throw IndexDamaged(file: mask.index.file, reason: "codes above and at group \(mask.code) count "
-                    + "\(totals.above[slot * runs.count + run]) and \(totals.at[slot * runs.count + run]), "
-                    + "the groups say \(mask.above) and \(mask.at)")
+            for (run, mask) in runMasks.enumerated() {
+                try mask.index.checkCounts(code: mask.code, above: totals.above[slot * runs.count + run],
+                                           at: totals.at[slot * runs.count + run])
             }
         }
         var result = [PairwiseOverlaps?](repeating: nil, count: ps.count)
         for (slot, p) in resolved.enumerated() {
-            var pSizes = sizes
-            for (run, mask) in codes[slot].enumerated() { pSizes[runs[run].seed]![runs[run].language] = mask.above + mask.at }
             let counts = (0..<pairs.count).map { totals.pairs[slot * pairs.count + $0] }
-            result[p] = PairwiseOverlaps(languages: languages, sizes: pSizes, pairs: pairs, counts: counts)
+            result[p] = PairwiseOverlaps(languages: languages, sizes: Self.sizes(runs: runs, masks: codes[slot]), pairs: pairs,
+                                         counts: counts)
         }
         return result
     }

@@ -1,5 +1,5 @@
 /// |A|, |B| and |A∩B| for every pair of languages, per seed.
-public struct PairwiseOverlaps: Sendable {
+public struct PairwiseOverlaps: Equatable, Sendable {
     public let languages: [String]
     public let seeds: [Int]
     /// sizes[seed][language]

@@ -86,32 +86,45 @@ public final class SubnetworkIndex: @unchecked Sendable {
         }
     }
 
-    /// What a mask at a p of the index grid is, when no Fisher value is needed: every code ≥ `code`, of
-    /// which `above` lie above it and `at` on it; `checksum`, the planes' checksum while no pass has
-    /// confirmed it yet. Nil off the grid, when nothing is kept, and after the planes were found damaged
-    /// (`subnetwork(p:)` handles those).
+    /// What a mask at a p of the index grid is, when no Fisher value is needed: every code ≥ `code`, `size`
+    /// values; `checksum`, the planes' checksum while no pass has confirmed it yet. Nil off the grid, when
+    /// nothing is kept, and after the planes were found damaged (`subnetwork(p:)` handles those).
     struct WholeGroupMask {
         let index: SubnetworkIndex
         let code: Int
-        let above: Int
-        let at: Int
+        let size: Int
         let checksum: UInt64?
     }
 
     func wholeGroupMask(p: Double) -> WholeGroupMask? {
         let (replaced, checksum) = replacementLock.withLock { (replacement != nil, unconfirmedDigest) }
-        guard !replaced, let grid = MaskGroups.grid.firstIndex(of: p), groups.gridThresholds.count == MaskGroups.grid.count,
-              !groups.gridThresholds[grid].isNaN
-        else { return nil }
-        let (keptFrom, boundary) = groups.split(at: groups.gridThresholds[grid])
+        guard !replaced, let threshold = gridThreshold(p: p) else { return nil }
+        let (keptFrom, boundary) = groups.split(at: threshold)
         guard boundary == nil, keptFrom < groups.groupCount else { return nil }
-        return WholeGroupMask(index: self, code: keptFrom, above: count - groups.start[keptFrom + 1], at: groups.size(keptFrom),
-                              checksum: checksum)
+        return WholeGroupMask(index: self, code: keptFrom, size: count - groups.start[keptFrom], checksum: checksum)
     }
 
-    /// After a pass over every plane word has matched the checksum the planes were written with.
-    func confirmChecksum() {
+    /// The threshold stored for a p of the index grid (nil off it, or for an index built without them).
+    private func gridThreshold(p: Double) -> Float? {
+        MaskGroups.grid.firstIndex(of: p).flatMap { index in
+            groups.gridThresholds.count == MaskGroups.grid.count && !groups.gridThresholds[index].isNaN ? groups.gridThresholds[index] : nil
+        }
+    }
+
+    /// Throws unless a pass over every plane word (`computed`) matched the checksum the planes were written
+    /// with; after that the planes are no longer checked.
+    func confirmChecksum(computed: UInt64, expected: UInt64) throws {
+        guard computed == expected else { throw IndexDamaged(file: file, reason: "its codes do not match their checksum") }
         replacementLock.withLock { unconfirmedDigest = nil }
+    }
+
+    /// Throws unless the codes counted above and at `code` are what the groups say.
+    func checkCounts(code: Int, above: Int, at: Int) throws {
+        let (expectedAbove, expectedAt) = (count - groups.start[code + 1], groups.size(code))
+        guard above == expectedAbove, at == expectedAt else {
+            throw IndexDamaged(file: file, reason: "codes above and at group \(code) count \(above) and \(at), "
+                + "the groups say \(expectedAbove) and \(expectedAt)")
+        }
     }
 
     private func mask(p: Double) throws -> Subnetwork {
@@ -124,9 +137,7 @@ public final class SubnetworkIndex: @unchecked Sendable {
             read = (group, values)
             return values
         }
-        let gridThreshold = MaskGroups.grid.firstIndex(of: p).flatMap { index in
-            groups.gridThresholds.count == MaskGroups.grid.count && !groups.gridThresholds[index].isNaN ? groups.gridThresholds[index] : nil
-        }
+        let gridThreshold = gridThreshold(p: p)
         let a: Float
         let b: Float
         if gridThreshold != nil {
@@ -236,14 +247,8 @@ public final class SubnetworkIndex: @unchecked Sendable {
                 }
             }
         }
-        if let expectedDigest {
-            guard digest?.value == expectedDigest else { throw IndexDamaged(file: file, reason: "its codes do not match their checksum") }
-            replacementLock.withLock { unconfirmedDigest = nil }
-        }
-        guard above == count - groups.start[pivot + 1], at == groups.size(pivot) else {
-            throw IndexDamaged(file: file, reason: "codes above and at group \(pivot) count \(above) and \(at), "
-                + "the groups say \(count - groups.start[pivot + 1]) and \(groups.size(pivot))")
-        }
+        if let expectedDigest, let digest { try confirmChecksum(computed: digest.value, expected: expectedDigest) }
+        try checkCounts(code: pivot, above: above, at: at)
         return boundary == nil ? above + at : above + keptAtBoundary
     }
 }
