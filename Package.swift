@@ -21,15 +21,17 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
 
-        // Bit kernels compiled per instruction set and picked at run time (Swift targets baseline x86-64).
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        // Bit kernels compiled per instruction set and picked at run time (Swift targets baseline x86-64),
+        // and GELU and softmax exponentials on glibc's vector math library (libmvec) where there is one.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])],
+                linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux])), .linkedLibrary("m", .when(platforms: [.linux]))]),
 
         // Engine side: no terminal code anywhere below the TUI.
         .target(name: "XSNSStorage", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: optimized),
         .target(name: "XSNSTokenizers", dependencies: ["XSNSStorage"], swiftSettings: optimized),
         .target(name: "XSNSEngine",
-                dependencies: ["CBLAS", "XSNSStorage", "XSNSTokenizers"],
+                dependencies: ["CBLAS", "CKernels", "XSNSStorage", "XSNSTokenizers"],
                 swiftSettings: optimized),
         .target(name: "XSNSAnalysis", dependencies: ["CBLAS", "CKernels", "XSNSStorage"], swiftSettings: optimized),
         // Training on the engine's ops: optimizer, trainable scopes, adapters' task heads, MLM fine-tuning.
@@ -72,7 +74,7 @@ let package = Package(
         .target(name: "XSNSTestSupport", path: "Sources/XSNSTestSupport"),
         .testTarget(name: "XSNSStorageTests", dependencies: ["XSNSStorage", "XSNSTestSupport"]),
         .testTarget(name: "XSNSTokenizersTests", dependencies: ["XSNSTokenizers", "XSNSStorage", "XSNSTestSupport"]),
-        .testTarget(name: "XSNSEngineTests", dependencies: ["XSNSEngine", "XSNSTestSupport"]),
+        .testTarget(name: "XSNSEngineTests", dependencies: ["XSNSEngine", "CKernels", "XSNSTestSupport"]),
         .testTarget(name: "XSNSTrainingTests",
                     dependencies: ["XSNSTraining", "XSNSEngine", "XSNSCompute", "XSNSStorage", "XSNSProbe", "XSNSPruning",
                                    "XSNSTestSupport"]),

@@ -47,4 +47,24 @@ void xsns_classify_plane_major(xsns_bit_level level, const uint64_t *block, size
 void xsns_pair_counts(xsns_bit_level level, const uint64_t *masks, size_t stride, size_t n, const uint32_t *pairs,
                       size_t pair_count, uint64_t *totals);
 
+/// Elementwise math on glibc's vector math library where the CPU has AVX2 + FMA or AVX-512 (and it is
+/// glibc on x86-64), else scalar libm.
+typedef enum {
+    XSNS_MATH_PORTABLE = 0,  ///< scalar erff and expf
+    XSNS_MATH_AVX2 = 1,      ///< libmvec, eight values at a time
+    XSNS_MATH_AVX512 = 2,    ///< libmvec, sixteen values at a time
+} xsns_math_level;
+
+xsns_math_level xsns_math_best_level(void);
+
+/// y = GELU(x) = ½x(1 + erf(x/√2)) over n values.
+void xsns_gelu_forward(xsns_math_level level, float *y, const float *x, size_t n);
+
+/// dx = dy · (Φ(x) + x·φ(x)) over n values; dx may be dy.
+void xsns_gelu_backward(xsns_math_level level, float *dx, const float *dy, const float *x, size_t n);
+
+/// One row of n logits → its softmax probabilities, in place; returns −log p(label) computed in double
+/// from the exponentials and their double sum.
+double xsns_softmax_cross_entropy(xsns_math_level level, float *row, size_t n, size_t label);
+
 #endif

@@ -1,4 +1,4 @@
-import Foundation
+import CKernels
 
 /// Softmax cross-entropy over vocabulary logits, one row per predicted token.
 package enum CrossEntropy {
@@ -7,19 +7,7 @@ package enum CrossEntropy {
                                 classes: Int) -> Double {
         var loss = 0.0
         for row in 0..<rows {
-            let x = logits + row * classes
-            var maximum = -Float.infinity
-            for j in 0..<classes { maximum = max(maximum, x[j]) }
-            var sum: Double = 0
-            for j in 0..<classes {
-                let e = exp(x[j] - maximum)
-                x[j] = e
-                sum += Double(e)
-            }
-            let label = Int(labels[row])
-            loss -= log(Double(x[label]) / sum)
-            let inverse = Float(1 / sum)
-            for j in 0..<classes { x[j] *= inverse }
+            loss += xsns_softmax_cross_entropy(MathKernels.level, logits + row * classes, classes, Int(labels[row]))
         }
         return loss
     }

@@ -1,18 +1,13 @@
-import Foundation
+import CKernels
 
 /// GELU in its exact erf form (Hugging Face `gelu`): x·Φ(x) = ½x(1 + erf(x/√2)).
 enum GELU {
-    private static let inverseSqrt2: Float = 0.707_106_781_186_547_5
-    private static let inverseSqrt2Pi: Float = 0.398_942_280_401_432_7
     private static let grain = 8192
 
     static func forward(output y: UnsafeMutablePointer<Float>, input x: UnsafePointer<Float>, count: Int,
                         parallel: Parallel = .serial) {
         parallel.split(count, grain: grain) { range in
-            for i in range {
-                let value = x[i]
-                y[i] = 0.5 * value * (1 + erf(value * inverseSqrt2))
-            }
+            xsns_gelu_forward(MathKernels.level, y + range.lowerBound, x + range.lowerBound, range.count)
         }
     }
 
@@ -20,12 +15,22 @@ enum GELU {
     static func backward(inputGradient dx: UnsafeMutablePointer<Float>, outputGradient dy: UnsafePointer<Float>,
                          input x: UnsafePointer<Float>, count: Int, parallel: Parallel = .serial) {
         parallel.split(count, grain: grain) { range in
-            for i in range {
-                let value = x[i]
-                let cdf = 0.5 * (1 + erf(value * inverseSqrt2))
-                let pdf = inverseSqrt2Pi * exp(-0.5 * value * value)
-                dx[i] = dy[i] * (cdf + value * pdf)
-            }
+            xsns_gelu_backward(MathKernels.level, dx + range.lowerBound, dy + range.lowerBound, x + range.lowerBound, range.count)
+        }
+    }
+}
+
+/// The elementwise math kernels (`CKernels`): glibc's vector erf and exp, 8 or 16 values at a time, where
+/// the CPU and C library have them; scalar libm elsewhere. Each value's result is the same wherever it
+/// sits in an array, so splitting work between threads changes nothing.
+package enum MathKernels {
+    static let level = xsns_math_best_level()
+
+    package static var name: String {
+        switch level {
+        case XSNS_MATH_AVX512: "libmvec-avx512"
+        case XSNS_MATH_AVX2: "libmvec-avx2"
+        default: "libm"
         }
     }
 }
