@@ -145,8 +145,8 @@ static void exp_in_place(xsns_math_level level, float *row, size_t n) {
     exp_portable(row, n);
 }
 
-double xsns_softmax_cross_entropy(xsns_math_level level, float *row, size_t n, size_t label) {
-    // The maximum and the sum in eight independent lanes (vectorisable, and the same order at every level).
+/// The row's maximum, in eight independent lanes (vectorisable, and the same order at every level).
+static float row_maximum(const float *row, size_t n) {
     float lane_max[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
     size_t whole = n / 8 * 8;
     for (size_t i = 0; i < whole; i += 8)
@@ -154,8 +154,30 @@ double xsns_softmax_cross_entropy(xsns_math_level level, float *row, size_t n, s
     float maximum = -INFINITY;
     for (int l = 0; l < 8; l++) maximum = lane_max[l] > maximum ? lane_max[l] : maximum;
     for (size_t i = whole; i < n; i++) maximum = row[i] > maximum ? row[i] : maximum;
+    return maximum;
+}
+
+void xsns_softmax(xsns_math_level level, float *row, size_t n) {
+    float maximum = row_maximum(row, n);
     for (size_t i = 0; i < n; i++) row[i] -= maximum;
     exp_in_place(level, row, n);
+    float lane_sum[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t whole = n / 8 * 8;
+    for (size_t i = 0; i < whole; i += 8)
+        for (int l = 0; l < 8; l++) lane_sum[l] += row[i + l];
+    float sum = 0;
+    for (int l = 0; l < 8; l++) sum += lane_sum[l];
+    for (size_t i = whole; i < n; i++) sum += row[i];
+    float inverse = 1 / sum;
+    for (size_t i = 0; i < n; i++) row[i] *= inverse;
+}
+
+double xsns_softmax_cross_entropy(xsns_math_level level, float *row, size_t n, size_t label) {
+    float maximum = row_maximum(row, n);
+    for (size_t i = 0; i < n; i++) row[i] -= maximum;
+    exp_in_place(level, row, n);
+    // The sum in eight independent lanes, as the maximum.
+    size_t whole = n / 8 * 8;
     double lane_sum[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     for (size_t i = 0; i < whole; i += 8)
         for (int l = 0; l < 8; l++) lane_sum[l] += (double)row[i + l];

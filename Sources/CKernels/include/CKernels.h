@@ -63,6 +63,9 @@ void xsns_gelu_forward(xsns_math_level level, float *y, const float *x, size_t n
 /// dx = dy · (Φ(x) + x·φ(x)) over n values; dx may be dy.
 void xsns_gelu_backward(xsns_math_level level, float *dx, const float *dy, const float *x, size_t n);
 
+/// One row of n scores → its softmax probabilities, in place (the sum in Float).
+void xsns_softmax(xsns_math_level level, float *row, size_t n);
+
 /// One row of n logits → its softmax probabilities, in place; returns −log p(label) computed in double
 /// from the exponentials and their double sum.
 double xsns_softmax_cross_entropy(xsns_math_level level, float *row, size_t n, size_t label);

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Multi-head scaled dot-product self-attention over one sequence (no padding: sequences of a batch are
@@ -143,15 +144,6 @@ struct SelfAttention {
     }
 
     static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        var maximum = -Float.infinity
-        for j in 0..<count { maximum = max(maximum, x[j]) }
-        var sum: Float = 0
-        for j in 0..<count {
-            let e = exp(x[j] - maximum)
-            x[j] = e
-            sum += e
-        }
-        let inverse = 1 / sum
-        for j in 0..<count { x[j] *= inverse }
+        xsns_softmax(MathKernels.level, x, count)
     }
 }
