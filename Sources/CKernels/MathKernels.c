@@ -3,6 +3,9 @@
 #include <math.h>
 #include <string.h>
 
+// No fused multiply-adds where the source has a multiply then an add: every level rounds alike.
+#pragma STDC FP_CONTRACT OFF
+
 // GELU and the softmax's exponentials on glibc's vector math library (libmvec: erff and expf eight or
 // sixteen at a time, within 4 ulp), where Swift would call the scalar libm functions one value at a time.
 // Every value goes through the same vector function whatever its position (the tail through a padded
@@ -188,4 +191,57 @@ double xsns_softmax_cross_entropy(xsns_math_level level, float *row, size_t n, s
     float inverse = (float)(1 / sum);
     for (size_t i = 0; i < n; i++) row[i] *= inverse;
     return loss;
+}
+
+// Squared-gradient accumulation: the same loops compiled for each level, so the compiler vectorises them
+// with that level's width (Swift's own build is baseline SSE2). The sum of squares goes in eight double
+// lanes, one fixed order at every level, instead of one serial chain of double additions.
+
+static inline __attribute__((always_inline)) double sum_squares_body(const float *g, size_t n) {
+    double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t whole = n / 8 * 8;
+    for (size_t i = 0; i < whole; i += 8)
+        for (int l = 0; l < 8; l++) lanes[l] += (double)g[i + l] * (double)g[i + l];
+    double total = 0;
+    for (int l = 0; l < 8; l++) total += lanes[l];
+    for (size_t i = whole; i < n; i++) total += (double)g[i] * (double)g[i];
+    return total;
+}
+
+static inline __attribute__((always_inline)) void add_scaled_squares_body(float *sum, const float *g, float scale, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float value = g[i] * scale;
+        sum[i] += value * value;
+    }
+}
+
+static double sum_squares_portable(const float *g, size_t n) { return sum_squares_body(g, n); }
+static void add_scaled_squares_portable(float *sum, const float *g, float scale, size_t n) {
+    add_scaled_squares_body(sum, g, scale, n);
+}
+#if HAVE_LIBMVEC
+TARGET_AVX2 static double sum_squares_avx2(const float *g, size_t n) { return sum_squares_body(g, n); }
+TARGET_AVX512 static double sum_squares_avx512(const float *g, size_t n) { return sum_squares_body(g, n); }
+TARGET_AVX2 static void add_scaled_squares_avx2(float *sum, const float *g, float scale, size_t n) {
+    add_scaled_squares_body(sum, g, scale, n);
+}
+TARGET_AVX512 static void add_scaled_squares_avx512(float *sum, const float *g, float scale, size_t n) {
+    add_scaled_squares_body(sum, g, scale, n);
+}
+#endif
+
+double xsns_sum_squares(xsns_math_level level, const float *g, size_t n) {
+#if HAVE_LIBMVEC
+    if (level == XSNS_MATH_AVX512) return sum_squares_avx512(g, n);
+    if (level == XSNS_MATH_AVX2) return sum_squares_avx2(g, n);
+#endif
+    return sum_squares_portable(g, n);
+}
+
+void xsns_add_scaled_squares(xsns_math_level level, float *sum, const float *g, float scale, size_t n) {
+#if HAVE_LIBMVEC
+    if (level == XSNS_MATH_AVX512) return add_scaled_squares_avx512(sum, g, scale, n);
+    if (level == XSNS_MATH_AVX2) return add_scaled_squares_avx2(sum, g, scale, n);
+#endif
+    add_scaled_squares_portable(sum, g, scale, n);
 }

@@ -78,4 +78,21 @@ struct MathKernelsTests {
             }
         }
     }
+
+    /// The squared-gradient kernels: the scaled square-add exactly as the Float formula rounds it (no fused
+    /// multiply-add at any level), the sum of squares as a Double sum does.
+    @Test func squaredGradientKernelsAgreeWithSwiftAtEveryLevel() {
+        for level in Self.levels {
+            for n in [0, 1, 7, 8, 9, 100, 4099] {
+                let g = (0..<n).map { Float(sin(Double($0) * 1.3) * 3e-2) }
+                let start = (0..<n).map { Float($0 % 13) * 1e-5 }
+                var sum = start
+                xsns_add_scaled_squares(level, &sum, g, 0.37, n)
+                #expect(sum == zip(start, g).map { s, x in let v = x * 0.37; return s + v * v }, "level \(level.rawValue), n \(n)")
+                let squares = xsns_sum_squares(level, g, n)
+                let expected = g.reduce(0.0) { $0 + Double($1) * Double($1) }
+                #expect(abs(squares - expected) <= 1e-12 * max(expected, 1e-30), "level \(level.rawValue), n \(n)")
+            }
+        }
+    }
 }

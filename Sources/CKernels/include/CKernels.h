@@ -63,6 +63,12 @@ void xsns_gelu_forward(xsns_math_level level, float *y, const float *x, size_t n
 /// dx = dy · (Φ(x) + x·φ(x)) over n values; dx may be dy.
 void xsns_gelu_backward(xsns_math_level level, float *dx, const float *dy, const float *x, size_t n);
 
+/// Σ g[i]² in double (eight lanes, the same order at every level).
+double xsns_sum_squares(xsns_math_level level, const float *g, size_t n);
+
+/// sum[i] += (g[i] · scale)² over n values.
+void xsns_add_scaled_squares(xsns_math_level level, float *sum, const float *g, float scale, size_t n);
+
 /// One row of n scores → its softmax probabilities, in place (the sum in Float).
 void xsns_softmax(xsns_math_level level, float *row, size_t n);
 

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import XSNSStorage
 
@@ -210,18 +211,13 @@ public final class FisherEstimator {
             partials.withUnsafeMutableBufferPointer { partial in
                 guard let partial = partial.baseAddress else { return }
                 parallel.splitIndexed(count, grain: grain) { chunk, range in
-                    var squares = 0.0
-                    for i in range { squares += Double(g[i]) * Double(g[i]) }
-                    partial[chunk] = squares
+                    partial[chunk] = xsns_sum_squares(MathKernels.level, g + range.lowerBound, range.count)
                 }
             }
             coefficient = min(1, 1 / (Float(partials.reduce(0, +).squareRoot()) + 1e-6))
         }
         parallel.split(count, grain: grain) { range in
-            for i in range {
-                let value = g[i] * coefficient
-                sum[i] += value * value
-            }
+            xsns_add_scaled_squares(MathKernels.level, sum + range.lowerBound, g + range.lowerBound, coefficient, range.count)
         }
     }
 
