@@ -50,6 +50,17 @@ struct MaskIndexTests {
         }
     }
 
+    /// Long enough that the cuts and the codes are built in several stretches at once (one per core and
+    /// more), merged after: the same masks as the direct path.
+    @Test func aVectorBuiltInParallelStretchesAgrees() throws {
+        let count = 2_500_003
+        let values = Self.tieHeavy(count: count, seed: 77)
+        let index = try SubnetworkIndex(FlatTensors(layout: TensorLayout([("v", [count])]), values: values))
+        for p in [1e-6, 0.01, 0.0731, 0.15, 0.5, 0.999999] {
+            Self.expectSame(try index.subnetwork(p: p), try Subnetwork(fisher: values, p: p), "p=\(p)")
+        }
+    }
+
     /// Every length up to 70 over a five-value alphabet, at a fine sweep of p: every way ranks can fall
     /// on, inside or across groups.
     @Test func exhaustiveSmallShapes() throws {

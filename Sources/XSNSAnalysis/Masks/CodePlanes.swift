@@ -1,3 +1,4 @@
+import Foundation
 import XSNSStorage
 
 /// Every value's group (`MaskGroups`) as an 8-bit code, stored bit-sliced: word w of plane b (bit b of
@@ -9,56 +10,92 @@ enum CodePlanes {
 
     static func wordCount(_ count: Int) -> Int { (count + 63) / 64 }
 
-    /// Codes every value by the cuts, and the groups' sizes and extremes.
+    /// Codes every value by the cuts, and the groups' sizes and extremes: stretches of words on every core,
+    /// each with its own tallies, merged after (exact: counts, minima and maxima do not depend on order).
     static func build(_ values: UnsafeBufferPointer<Float>, cuts: [Float]) -> (planes: [UInt64], groups: MaskGroups) {
         precondition(cuts.count < 256, "at most 255 cuts")
-        let cutKeys = cuts.map(MaskGroups.orderKey)
-        func code(ofKey key: UInt32) -> Int {  // number of cuts ≤ the value
+        let coder = Coder(cuts: cuts)
+        let words = wordCount(values.count)
+        let stretches = max(1, min(words / 16_384, 2 * ProcessInfo.processInfo.activeProcessorCount))
+        nonisolated(unsafe) let values = values
+        var tallies: [Tally] = []
+        let planes = [UInt64](unsafeUninitializedCapacity: words * planeCount) { buffer, initialized in
+            nonisolated(unsafe) let output = buffer.baseAddress!
+            tallies = ParallelMap.map(stretches) { stretch in
+                coder.code(values, words: (stretch * words / stretches)..<((stretch + 1) * words / stretches), into: output)
+            }
+            initialized = words * planeCount  // `slice` writes every word's eight planes
+        }
+        let groupCount = cuts.count + 1
+        let sizes = (0..<groupCount).map { group in tallies.reduce(0) { $0 + $1.sizes[group] } }
+        var start = [0]
+        for size in sizes { start.append(start.last! + size) }
+        return (planes, MaskGroups(cuts: cuts, start: start,
+                                   minimum: (0..<groupCount).map { group in tallies.map { $0.minimum[group] }.min()! },
+                                   maximum: (0..<groupCount).map { group in tallies.map { $0.maximum[group] }.max()! }))
+    }
+
+    /// One stretch's group sizes and extremes.
+    struct Tally: Sendable {
+        var sizes: [Int]
+        var minimum: [Float]
+        var maximum: [Float]
+    }
+
+    /// A value's code: the number of cuts ≤ it.
+    struct Coder: Sendable {
+        let cutKeys: [UInt32]
+        /// Most 2²⁰-bins of keys hold no cut: all their values share one code, looked up instead of searched.
+        let byBin: [UInt16]
+        static let ambiguous: UInt16 = 0xFFFF
+
+        init(cuts: [Float]) {
+            cutKeys = cuts.map(MaskGroups.orderKey)
+            let keys = cutKeys
+            byBin = (0..<(1 << 20)).map { bin -> UInt16 in
+                let first = Self.search(keys, UInt32(bin) << 12)
+                return first == Self.search(keys, UInt32(bin) << 12 | 0xFFF) ? UInt16(first) : Self.ambiguous
+            }
+        }
+
+        static func search(_ keys: [UInt32], _ key: UInt32) -> Int {
             var low = 0
-            var high = cutKeys.count
+            var high = keys.count
             while low < high {
                 let middle = (low + high) / 2
-                if cutKeys[middle] <= key { low = middle + 1 } else { high = middle }
+                if keys[middle] <= key { low = middle + 1 } else { high = middle }
             }
             return low
         }
-        // Most 2²⁰-bins of keys hold no cut: all their values share one code, looked up instead of searched.
-        let ambiguous: UInt16 = 0xFFFF
-        let byBin = (0..<(1 << 20)).map { bin -> UInt16 in
-            let first = code(ofKey: UInt32(bin) << 12)
-            return first == code(ofKey: UInt32(bin) << 12 | 0xFFF) ? UInt16(first) : ambiguous
-        }
-        let groupCount = cuts.count + 1
-        var sizes = [Int](repeating: 0, count: groupCount)
-        var minimum = [Float](repeating: .infinity, count: groupCount)
-        var maximum = [Float](repeating: -.infinity, count: groupCount)
-        let count = values.count
-        var planes = [UInt64](repeating: 0, count: wordCount(count) * planeCount)
-        byBin.withUnsafeBufferPointer { byBin in
-            planes.withUnsafeMutableBufferPointer { planes in
+
+        /// Codes the values of `words`, writing their planes, and tallies their groups.
+        func code(_ values: UnsafeBufferPointer<Float>, words: Range<Int>, into planes: UnsafeMutablePointer<UInt64>) -> Tally {
+            let groupCount = cutKeys.count + 1
+            var sizes = [Int](repeating: 0, count: groupCount)
+            var minimum = [Float](repeating: .infinity, count: groupCount)
+            var maximum = [Float](repeating: -.infinity, count: groupCount)
+            byBin.withUnsafeBufferPointer { byBin in
                 withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { codes in
-                    for word in 0..<wordCount(count) {
+                    for word in words {
                         let start = word * 64
-                        let end = min(start + 64, count)
+                        let end = min(start + 64, values.count)
                         for index in start..<end {
                             let value = values[index]
                             let key = MaskGroups.orderKey(value)
                             let looked = byBin[Int(key >> 12)]
-                            let group = looked == ambiguous ? code(ofKey: key) : Int(looked)
+                            let group = looked == Self.ambiguous ? Self.search(cutKeys, key) : Int(looked)
                             codes[index - start] = UInt8(group)
                             sizes[group] &+= 1
                             if value < minimum[group] { minimum[group] = value }
                             if value > maximum[group] { maximum[group] = value }
                         }
                         for index in (end - start)..<64 { codes[index] = 0 }
-                        slice(UnsafeRawPointer(codes.baseAddress!), into: planes.baseAddress! + word * planeCount)
+                        CodePlanes.slice(UnsafeRawPointer(codes.baseAddress!), into: planes + word * planeCount)
                     }
                 }
             }
+            return Tally(sizes: sizes, minimum: minimum, maximum: maximum)
         }
-        var start = [0]
-        for size in sizes { start.append(start.last! + size) }
-        return (planes, MaskGroups(cuts: cuts, start: start, minimum: minimum, maximum: maximum))
     }
 
     /// 64 byte codes → 8 plane words: bit 0 of byte i goes to bit i, eight bytes at a time (the multiply

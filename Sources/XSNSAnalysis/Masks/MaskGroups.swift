@@ -1,3 +1,4 @@
+import Foundation
 import XSNSStorage
 
 /// The value groups of one Fisher vector that a `SubnetworkIndex` codes every value by.
@@ -71,15 +72,28 @@ extension MaskGroups {
     /// floats correspond one to one; both zeros share a key and compare equal).
     static func cuts(of values: UnsafeBufferPointer<Float>, source: String?) throws -> (cuts: [Float], grid: [Float]) {
         let count = values.count
-        var histogram = [Int](repeating: 0, count: 1 << 20)
-        var sawNaN = false
-        histogram.withUnsafeMutableBufferPointer { bins in
-            for value in values {
-                if value.isNaN { sawNaN = true; continue }
-                bins[Int(orderKey(value) >> 12)] &+= 1
-            }
+        // Both passes run on every core, each stretch of values into its own histogram, summed after.
+        let stretches = max(1, min(count / (1 << 20), ProcessInfo.processInfo.activeProcessorCount))
+        nonisolated(unsafe) let values = values
+        @Sendable func stretch(_ index: Int) -> UnsafeBufferPointer<Float> {
+            UnsafeBufferPointer(rebasing: values[(index * count / stretches)..<((index + 1) * count / stretches)])
         }
-        if sawNaN { throw InputError(file: source, "Fisher vector contains NaN") }
+        let coarse = ParallelMap.map(stretches) { index -> [Int]? in
+            var bins = [Int](repeating: 0, count: 1 << 20)
+            let ok = bins.withUnsafeMutableBufferPointer { bins in
+                for value in stretch(index) {
+                    if value.isNaN { return false }
+                    bins[Int(orderKey(value) >> 12)] &+= 1
+                }
+                return true
+            }
+            return ok ? bins : nil
+        }
+        guard coarse.allSatisfy({ $0 != nil }) else { throw InputError(file: source, "Fisher vector contains NaN") }
+        var histogram = coarse[0]!
+        for other in coarse.dropFirst() {
+            for bin in 0..<(1 << 20) { histogram[bin] &+= other![bin] }
+        }
         var binStart = [Int](repeating: 0, count: (1 << 20) + 1)
         for bin in 0..<(1 << 20) { binStart[bin + 1] = binStart[bin] + histogram[bin] }
         func bin(ofRank rank: Int) -> Int {
@@ -103,15 +117,23 @@ extension MaskGroups {
                 neededBins.append(bin)
             }
         }
-        var fine = [Int](repeating: 0, count: neededBins.count << 12)
-        slot.withUnsafeBufferPointer { slots in
-            fine.withUnsafeMutableBufferPointer { fine in
-                for value in values {
-                    let key = orderKey(value)
-                    let index = Int(slots[Int(key >> 12)])
-                    if index >= 0 { fine[index << 12 | Int(key & 0xFFF)] &+= 1 }
+        let slots = slot, fineCount = neededBins.count << 12
+        let fines = ParallelMap.map(stretches) { index -> [Int] in
+            var fine = [Int](repeating: 0, count: fineCount)
+            slots.withUnsafeBufferPointer { slots in
+                fine.withUnsafeMutableBufferPointer { fine in
+                    for value in stretch(index) {
+                        let key = orderKey(value)
+                        let index = Int(slots[Int(key >> 12)])
+                        if index >= 0 { fine[index << 12 | Int(key & 0xFFF)] &+= 1 }
+                    }
                 }
             }
+            return fine
+        }
+        var fine = fines[0]
+        for other in fines.dropFirst() {
+            for index in 0..<fineCount { fine[index] &+= other[index] }
         }
         func value(ofRank rank: Int) -> Float {
             let bin = bin(ofRank: rank)
