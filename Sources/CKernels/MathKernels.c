@@ -3,13 +3,13 @@
 #include <math.h>
 #include <string.h>
 
-// No fused multiply-adds where the source has a multiply then an add: every level rounds alike.
-#pragma STDC FP_CONTRACT OFF
-
 // GELU and the softmax's exponentials on glibc's vector math library (libmvec: erff and expf eight or
 // sixteen at a time, within 4 ulp), where Swift would call the scalar libm functions one value at a time.
 // Every value goes through the same vector function whatever its position (the tail through a padded
 // copy), so results do not depend on how a caller splits an array between threads.
+
+// No fused multiply-adds where the source has a multiply then an add: every level rounds alike.
+#pragma STDC FP_CONTRACT OFF
 
 #if defined(__x86_64__) && defined(__GLIBC__)
 #include <immintrin.h>
