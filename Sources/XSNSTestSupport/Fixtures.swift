@@ -39,11 +39,24 @@ public enum Fixtures {
         return folder
     }
 
-    /// A fresh empty directory under the system temp folder, unique per call.
+    /// A fresh empty directory, unique per call, inside this process's test folder (removed when the
+    /// process exits, so a run of the suite leaves nothing in the system temp folder).
     public static func temporaryDirectory(_ label: String = "xsns-test") throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("\(label)-\(UUID().uuidString)")
+        let url = processFolder.appendingPathComponent("\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// `<temp>/xsns-t<pid>`, created on first use and removed at exit (short: sessions' paths go in
+    /// messages and tests compare them).
+    private static let processFolder: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("xsns-t\(getpid())")
+        try? FileManager.default.removeItem(at: url)  // a dead process's, with the same id
+        processFolderPath = url.path
+        atexit { if let path = processFolderPath { try? FileManager.default.removeItem(atPath: path) } }
+        return url
+    }()
 }
+
+/// The process's test folder, for the exit handler (a C function pointer cannot capture).
+nonisolated(unsafe) private var processFolderPath: String?
