@@ -34,118 +34,81 @@ xsns_math_level xsns_math_best_level(void) {
     return XSNS_MATH_PORTABLE;
 }
 
-/// The elementwise bodies, written once over a vector type V of W floats with its erf and exp.
-#define GELU_FORWARD(V, W, LOAD, STORE, SET1, MUL, ADD, ERF)                                                   \
-    size_t i = 0;                                                                                              \
-    for (; i + W <= n; i += W) {                                                                               \
-        V v = LOAD(x + i);                                                                                     \
-        V cdf = MUL(SET1(0.5f), ADD(SET1(1.0f), ERF(MUL(v, SET1(inverse_sqrt2)))));                           \
-        STORE(y + i, MUL(v, cdf));                                                                             \
-    }                                                                                                          \
-    if (i < n) {                                                                                               \
-        float in[W] = {0}, out[W];                                                                             \
-        memcpy(in, x + i, (n - i) * sizeof(float));                                                            \
-        V v = LOAD(in);                                                                                        \
-        STORE(out, MUL(v, MUL(SET1(0.5f), ADD(SET1(1.0f), ERF(MUL(v, SET1(inverse_sqrt2)))))));               \
-        memcpy(y + i, out, (n - i) * sizeof(float));                                                           \
-    }
+/// A vector kernel on one block of a level's width: out ← f(a, b) (b unused by some). It loads before it
+/// stores, so `out` may be `a` or `b`.
+typedef void (*block_kernel)(float *out, const float *a, const float *b);
 
-#define GELU_BACKWARD(V, W, LOAD, STORE, SET1, MUL, ADD, ERF, EXP)                                             \
-    size_t i = 0;                                                                                              \
-    float in[W], gradient[W], out[W];                                                                          \
-    for (; i < n; i += W) {                                                                                    \
-        size_t m = n - i < W ? n - i : W;                                                                      \
-        const float *xs = x + i, *dys = dy + i;                                                                \
-        if (m < W) {                                                                                           \
-            memset(in, 0, sizeof in);                                                                          \
-            memset(gradient, 0, sizeof gradient);                                                              \
-            memcpy(in, x + i, m * sizeof(float));                                                              \
-            memcpy(gradient, dy + i, m * sizeof(float));                                                       \
-            xs = in;                                                                                           \
-            dys = gradient;                                                                                    \
-        }                                                                                                      \
-        V v = LOAD(xs);                                                                                        \
+/// Every whole block of `width` values, then the tail through zero-padded copies: every value goes through
+/// the same vector function whatever its position.
+static void each_block(block_kernel kernel, size_t width, float *out, const float *a, const float *b, size_t n) {
+    size_t i = 0;
+    for (; i + width <= n; i += width) kernel(out + i, a + i, b ? b + i : NULL);
+    if (i == n) return;
+    float padded_a[16] = {0}, padded_b[16] = {0}, padded_out[16];
+    memcpy(padded_a, a + i, (n - i) * sizeof(float));
+    if (b) memcpy(padded_b, b + i, (n - i) * sizeof(float));
+    kernel(padded_out, padded_a, b ? padded_b : NULL);
+    memcpy(out + i, padded_out, (n - i) * sizeof(float));
+}
+
+/// GELU forward (y ← x), GELU backward (dx ← x, dy) and exp (out ← in) on one block, written once over a
+/// vector type V with its libmvec erf and exp.
+#define BLOCK_KERNELS(SUFFIX, TARGET, V, LOAD, STORE, SET1, MUL, ADD, ERF, EXP)                                \
+    TARGET static void gelu_forward_##SUFFIX(float *y, const float *x, const float *unused) {                  \
+        (void)unused;                                                                                          \
+        V v = LOAD(x);                                                                                         \
+        STORE(y, MUL(v, MUL(SET1(0.5f), ADD(SET1(1.0f), ERF(MUL(v, SET1(inverse_sqrt2)))))));                 \
+    }                                                                                                          \
+    TARGET static void gelu_backward_##SUFFIX(float *dx, const float *x, const float *dy) {                    \
+        V v = LOAD(x);                                                                                         \
         V cdf = MUL(SET1(0.5f), ADD(SET1(1.0f), ERF(MUL(v, SET1(inverse_sqrt2)))));                           \
         V pdf = MUL(SET1(inverse_sqrt2pi), EXP(MUL(SET1(-0.5f), MUL(v, v))));                                  \
-        V result = MUL(LOAD(dys), ADD(cdf, MUL(v, pdf)));                                                      \
-        if (m < W) {                                                                                           \
-            STORE(out, result);                                                                                \
-            memcpy(dx + i, out, m * sizeof(float));                                                            \
-        } else {                                                                                               \
-            STORE(dx + i, result);                                                                             \
-        }                                                                                                      \
-    }
-
-/// exp of every value (already shifted by the row's maximum), in place.
-#define EXP_IN_PLACE(V, W, LOAD, STORE, EXP)                                                                   \
-    size_t i = 0;                                                                                              \
-    for (; i + W <= n; i += W) STORE(row + i, EXP(LOAD(row + i)));                                             \
-    if (i < n) {                                                                                               \
-        float in[W], out[W];                                                                                   \
-        for (size_t j = 0; j < W; j++) in[j] = i + j < n ? row[i + j] : 0.0f;                                  \
+        STORE(dx, MUL(LOAD(dy), ADD(cdf, MUL(v, pdf))));                                                       \
+    }                                                                                                          \
+    TARGET static void exp_##SUFFIX(float *out, const float *in, const float *unused) {                        \
+        (void)unused;                                                                                          \
         STORE(out, EXP(LOAD(in)));                                                                             \
-        memcpy(row + i, out, (n - i) * sizeof(float));                                                         \
     }
 
-static void gelu_forward_portable(float *y, const float *x, size_t n) {
+/// A level's block kernels.
+typedef struct {
+    size_t width;
+    block_kernel gelu_forward, gelu_backward, exp;
+} vector_kernels;
+
+#if HAVE_LIBMVEC
+BLOCK_KERNELS(avx2, TARGET_AVX2, __m256, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_mul_ps, _mm256_add_ps,
+              _ZGVdN8v_erff, _ZGVdN8v_expf)
+BLOCK_KERNELS(avx512, TARGET_AVX512, __m512, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_mul_ps,
+              _mm512_add_ps, _ZGVeN16v_erff, _ZGVeN16v_expf)
+static const vector_kernels avx2_kernels = {8, gelu_forward_avx2, gelu_backward_avx2, exp_avx2};
+static const vector_kernels avx512_kernels = {16, gelu_forward_avx512, gelu_backward_avx512, exp_avx512};
+#endif
+
+/// The level's block kernels, or NULL at the portable level (scalar libm loops).
+static const vector_kernels *vector_kernels_for(xsns_math_level level) {
+#if HAVE_LIBMVEC
+    if (level == XSNS_MATH_AVX512) return &avx512_kernels;
+    if (level == XSNS_MATH_AVX2) return &avx2_kernels;
+#endif
+    (void)level;
+    return NULL;
+}
+
+void xsns_gelu_forward(xsns_math_level level, float *y, const float *x, size_t n) {
+    const vector_kernels *vector = vector_kernels_for(level);
+    if (vector) return each_block(vector->gelu_forward, vector->width, y, x, NULL, n);
     for (size_t i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.0f + erff(x[i] * inverse_sqrt2));
 }
 
-static void gelu_backward_portable(float *dx, const float *dy, const float *x, size_t n) {
+void xsns_gelu_backward(xsns_math_level level, float *dx, const float *dy, const float *x, size_t n) {
+    const vector_kernels *vector = vector_kernels_for(level);
+    if (vector) return each_block(vector->gelu_backward, vector->width, dx, x, dy, n);
     for (size_t i = 0; i < n; i++) {
         float cdf = 0.5f * (1.0f + erff(x[i] * inverse_sqrt2));
         float pdf = inverse_sqrt2pi * expf(-0.5f * x[i] * x[i]);
         dx[i] = dy[i] * (cdf + x[i] * pdf);
     }
-}
-
-static void exp_portable(float *row, size_t n) {
-    for (size_t i = 0; i < n; i++) row[i] = expf(row[i]);
-}
-
-#if HAVE_LIBMVEC
-TARGET_AVX2 static void gelu_forward_avx2(float *y, const float *x, size_t n) {
-    GELU_FORWARD(__m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_mul_ps, _mm256_add_ps, _ZGVdN8v_erff)
-}
-TARGET_AVX512 static void gelu_forward_avx512(float *y, const float *x, size_t n) {
-    GELU_FORWARD(__m512, 16, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_mul_ps, _mm512_add_ps, _ZGVeN16v_erff)
-}
-TARGET_AVX2 static void gelu_backward_avx2(float *dx, const float *dy, const float *x, size_t n) {
-    GELU_BACKWARD(__m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_mul_ps, _mm256_add_ps,
-                  _ZGVdN8v_erff, _ZGVdN8v_expf)
-}
-TARGET_AVX512 static void gelu_backward_avx512(float *dx, const float *dy, const float *x, size_t n) {
-    GELU_BACKWARD(__m512, 16, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_mul_ps, _mm512_add_ps,
-                  _ZGVeN16v_erff, _ZGVeN16v_expf)
-}
-TARGET_AVX2 static void exp_avx2(float *row, size_t n) { EXP_IN_PLACE(__m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, _ZGVdN8v_expf) }
-TARGET_AVX512 static void exp_avx512(float *row, size_t n) {
-    EXP_IN_PLACE(__m512, 16, _mm512_loadu_ps, _mm512_storeu_ps, _ZGVeN16v_expf)
-}
-#endif
-
-void xsns_gelu_forward(xsns_math_level level, float *y, const float *x, size_t n) {
-#if HAVE_LIBMVEC
-    if (level == XSNS_MATH_AVX512) return gelu_forward_avx512(y, x, n);
-    if (level == XSNS_MATH_AVX2) return gelu_forward_avx2(y, x, n);
-#endif
-    gelu_forward_portable(y, x, n);
-}
-
-void xsns_gelu_backward(xsns_math_level level, float *dx, const float *dy, const float *x, size_t n) {
-#if HAVE_LIBMVEC
-    if (level == XSNS_MATH_AVX512) return gelu_backward_avx512(dx, dy, x, n);
-    if (level == XSNS_MATH_AVX2) return gelu_backward_avx2(dx, dy, x, n);
-#endif
-    gelu_backward_portable(dx, dy, x, n);
-}
-
-static void exp_in_place(xsns_math_level level, float *row, size_t n) {
-#if HAVE_LIBMVEC
-    if (level == XSNS_MATH_AVX512) return exp_avx512(row, n);
-    if (level == XSNS_MATH_AVX2) return exp_avx2(row, n);
-#endif
-    exp_portable(row, n);
 }
 
 /// The row's maximum, in eight independent lanes (vectorisable, and the same order at every level).
@@ -160,33 +123,45 @@ static float row_maximum(const float *row, size_t n) {
     return maximum;
 }
 
-void xsns_softmax(xsns_math_level level, float *row, size_t n) {
+/// row ← exp(row − max(row)), the softmax's numerators.
+static void shifted_exponentials(xsns_math_level level, float *row, size_t n) {
     float maximum = row_maximum(row, n);
     for (size_t i = 0; i < n; i++) row[i] -= maximum;
-    exp_in_place(level, row, n);
-    float lane_sum[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    const vector_kernels *vector = vector_kernels_for(level);
+    if (vector) return each_block(vector->exp, vector->width, row, row, NULL, n);
+    for (size_t i = 0; i < n; i++) row[i] = expf(row[i]);
+}
+
+/// Σ x[i] (Σ x[i]², with `squares`) in double, in eight independent lanes: one fixed order at every level,
+/// vectorisable, where one serial chain of double additions waits on each.
+static inline __attribute__((always_inline)) double lane_sum(const float *x, size_t n, int squares) {
+    double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t whole = n / 8 * 8;
     for (size_t i = 0; i < whole; i += 8)
-        for (int l = 0; l < 8; l++) lane_sum[l] += row[i + l];
+        for (int l = 0; l < 8; l++) lanes[l] += squares ? (double)x[i + l] * (double)x[i + l] : (double)x[i + l];
+    double total = 0;
+    for (int l = 0; l < 8; l++) total += lanes[l];
+    for (size_t i = whole; i < n; i++) total += squares ? (double)x[i] * (double)x[i] : (double)x[i];
+    return total;
+}
+
+void xsns_softmax(xsns_math_level level, float *row, size_t n) {
+    shifted_exponentials(level, row, n);
+    // The sum in Float, as attention's softmax always had it, in eight lanes.
+    float lane_sums[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t whole = n / 8 * 8;
+    for (size_t i = 0; i < whole; i += 8)
+        for (int l = 0; l < 8; l++) lane_sums[l] += row[i + l];
     float sum = 0;
-    for (int l = 0; l < 8; l++) sum += lane_sum[l];
+    for (int l = 0; l < 8; l++) sum += lane_sums[l];
     for (size_t i = whole; i < n; i++) sum += row[i];
     float inverse = 1 / sum;
     for (size_t i = 0; i < n; i++) row[i] *= inverse;
 }
 
 double xsns_softmax_cross_entropy(xsns_math_level level, float *row, size_t n, size_t label) {
-    float maximum = row_maximum(row, n);
-    for (size_t i = 0; i < n; i++) row[i] -= maximum;
-    exp_in_place(level, row, n);
-    // The sum in eight independent lanes, as the maximum.
-    size_t whole = n / 8 * 8;
-    double lane_sum[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (size_t i = 0; i < whole; i += 8)
-        for (int l = 0; l < 8; l++) lane_sum[l] += (double)row[i + l];
-    double sum = 0;
-    for (int l = 0; l < 8; l++) sum += lane_sum[l];
-    for (size_t i = whole; i < n; i++) sum += (double)row[i];
+    shifted_exponentials(level, row, n);
+    double sum = lane_sum(row, n, 0);
     double loss = -log((double)row[label] / sum);
     float inverse = (float)(1 / sum);
     for (size_t i = 0; i < n; i++) row[i] *= inverse;
@@ -194,19 +169,9 @@ double xsns_softmax_cross_entropy(xsns_math_level level, float *row, size_t n, s
 }
 
 // Squared-gradient accumulation: the same loops compiled for each level, so the compiler vectorises them
-// with that level's width (Swift's own build is baseline SSE2). The sum of squares goes in eight double
-// lanes, one fixed order at every level, instead of one serial chain of double additions.
+// with that level's width (Swift's own build is baseline SSE2).
 
-static inline __attribute__((always_inline)) double sum_squares_body(const float *g, size_t n) {
-    double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t whole = n / 8 * 8;
-    for (size_t i = 0; i < whole; i += 8)
-        for (int l = 0; l < 8; l++) lanes[l] += (double)g[i + l] * (double)g[i + l];
-    double total = 0;
-    for (int l = 0; l < 8; l++) total += lanes[l];
-    for (size_t i = whole; i < n; i++) total += (double)g[i] * (double)g[i];
-    return total;
-}
+static inline __attribute__((always_inline)) double sum_squares_body(const float *g, size_t n) { return lane_sum(g, n, 1); }
 
 static inline __attribute__((always_inline)) void add_scaled_squares_body(float *sum, const float *g, float scale, size_t n) {
     for (size_t i = 0; i < n; i++) {
