@@ -90,10 +90,7 @@ extension MaskGroups {
             return ok ? bins : nil
         }
         guard coarse.allSatisfy({ $0 != nil }) else { throw InputError(file: source, "Fisher vector contains NaN") }
-        var histogram = coarse[0]!
-        for other in coarse.dropFirst() {
-            for bin in 0..<(1 << 20) { histogram[bin] &+= other![bin] }
-        }
+        let histogram = summed(coarse.map { $0! })
         var binStart = [Int](repeating: 0, count: (1 << 20) + 1)
         for bin in 0..<(1 << 20) { binStart[bin + 1] = binStart[bin] + histogram[bin] }
         func bin(ofRank rank: Int) -> Int {
@@ -131,10 +128,7 @@ extension MaskGroups {
             }
             return fine
         }
-        var fine = fines[0]
-        for other in fines.dropFirst() {
-            for index in 0..<fineCount { fine[index] &+= other[index] }
-        }
+        let fine = summed(fines)
         func value(ofRank rank: Int) -> Float {
             let bin = bin(ofRank: rank)
             let base = Int(slot[bin]) << 12
@@ -156,6 +150,15 @@ extension MaskGroups {
         var distinct: [Float] = []
         for cut in cuts where distinct.last.map({ orderKey($0) != orderKey(cut) }) ?? true { distinct.append(cut) }
         return (distinct, thresholds)
+    }
+
+    /// The stretches' histograms added bin by bin.
+    private static func summed(_ histograms: [[Int]]) -> [Int] {
+        var total = histograms[0]
+        for other in histograms.dropFirst() {
+            for bin in total.indices { total[bin] &+= other[bin] }
+        }
+        return total
     }
 
     /// Unsigned key with the same order as the floats (zeros of both signs share one key).
