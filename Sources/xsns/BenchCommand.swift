@@ -102,7 +102,8 @@ struct BenchCommand: ParsableCommand {
         let result = try benchmark.run()
         report(format: format, [
             .text("shape", shape), .integer("seq_len", sequenceLength), .integer("sequences", sequences),
-            .text("estimator", estimator), .integer("threads", threads), .text("blas_kernels", openBLASKernels), .text("math_kernels", MathKernels.name),
+            .text("estimator", estimator), .integer("threads", threads),
+        ] + Row.kernels + [
             .number("seconds_per_sequence", result.secondsPerSequence, 3),
             Row(key: "sequences/s", table: String(format: "%.2f", 1 / result.secondsPerSequence)),
             .number("gflops", result.gflops, 1), .number("sgemm_gflops", result.sgemmGflops, 1),
@@ -120,7 +121,8 @@ struct BenchCommand: ParsableCommand {
                                            steps: steps, scope: trainedScope, threads: threads).run()
         report(format: format, [
             .text("shape", shape), .integer("seq_len", sequenceLength), .integer("batch_size", batchSize),
-            .integer("steps", steps), .text("scope", scope), .integer("threads", threads), .text("blas_kernels", openBLASKernels), .text("math_kernels", MathKernels.name),
+            .integer("steps", steps), .text("scope", scope), .integer("threads", threads),
+        ] + Row.kernels + [
             .integer("trained_parameters", result.trainedParameters),
             .number("seconds_per_step", result.secondsPerStep, 3),
             .number("optimizer_seconds_per_step", result.optimizerSecondsPerStep, 3),
@@ -140,7 +142,8 @@ struct BenchCommand: ParsableCommand {
         report(format: format, [
             .text("shape", shape), .integer("seq_len", sequenceLength), .integer("batch_size", batchSize),
             .integer("steps", steps), .integer("sentences", probeSentences), .integer("sentence_length", sentenceLength),
-            .integer("threads", threads), .text("blas_kernels", openBLASKernels), .text("math_kernels", MathKernels.name),
+            .integer("threads", threads),
+        ] + Row.kernels + [
             .number("seconds_per_step", result.secondsPerStep, 3),
             .number("evaluation_seconds", result.evaluationSeconds, 2),
             .number("run_seconds_100_steps", result.runSeconds(steps: 100), 1),
@@ -160,6 +163,9 @@ struct BenchCommand: ParsableCommand {
         }
         static func integer(_ key: String, _ value: Int) -> Row { Row(key: key, table: "\(value)", json: "\(value)") }
         static func text(_ key: String, _ value: String) -> Row { Row(key: key, table: value, json: "\"\(value)\"") }
+
+        /// Which SIMD kernels did the work: OpenBLAS's family and where erf and exp ran.
+        static var kernels: [Row] { [text("blas_kernels", openBLASKernels), text("math_kernels", MathKernels.name)] }
     }
 
     func report(format: Format, _ rows: [Row]) {

@@ -57,7 +57,8 @@ extension BenchCommand {
         let sentences = done.reduce(0) { $0 + $1.sentences }, tokens = done.reduce(0) { $0 + $1.tokens }
         let stages = job.clock.totals
         var rows: [Row] = [
-            .text("model", model), .text("estimator", options.estimator), .integer("threads", threads), .text("blas_kernels", openBLASKernels), .text("math_kernels", MathKernels.name),
+            .text("model", model), .text("estimator", options.estimator), .integer("threads", threads),
+        ] + Row.kernels + [
             .integer("sketch", options.sketch ?? 0),
             .integer("runs", done.count), .integer("sentences", sentences), .integer("tokens", tokens),
             .number("wall_seconds", wall, 2),
