@@ -115,6 +115,10 @@ final class RunExecution {
 
             sinceCheckpoint += 1
             let done = index + 1
+            if StabilityTracker.isMeasurePoint(done) || done == sentences.count {
+                // The running sum must cover the sentences so far, not only the passes already run.
+                try clock.measure(.fisher) { try estimator.runCompleteUnits() }
+            }
             if job.request.convergence, StabilityTracker.isMeasurePoint(done), done < sentences.count, done <= 512 {
                 try clock.measure(.publish) { try writeConvergencePoint(sentences: done) }
             }

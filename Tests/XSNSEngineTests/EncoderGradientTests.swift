@@ -3,11 +3,12 @@ import Testing
 
 /// The whole encoder + MLM head against finite differences of its own loss, on a tiny random model.
 struct EncoderGradientTests {
-    static func tinyModel(_ modelType: String) throws -> EncoderModel {
+    /// `dropout: false`: a config without dropout, so passes that draw it run as with it off.
+    static func tinyModel(_ modelType: String, dropout: Bool = true) throws -> EncoderModel {
         let config = try EncoderConfig(
             modelType: modelType, vocabSize: 13, hiddenSize: 6, numLayers: 2, numHeads: 3, intermediateSize: 10,
             layerNormEps: 1e-5, maxPositionEmbeddings: 12, typeVocabSize: 2, padTokenId: 1,
-            hiddenDropout: 0.2, attentionDropout: 0.3)
+            hiddenDropout: dropout ? 0.2 : 0, attentionDropout: dropout ? 0.3 : 0)
         return EncoderModel(parameters: try EncoderParameters.random(config: config, seed: 5, standardDeviation: 0.5))
     }
 
@@ -68,23 +69,28 @@ struct EncoderGradientTests {
         #expect(gateError < 5e-3)
     }
 
-    /// Packing sequences with per-sequence gradients gives each sequence's own gradient and gate gradient.
-    @Test func perSequenceGradientsMatchSeparatePasses() throws {
+    /// Packing sequences with per-sequence gradients gives each sequence's own gradient and gate gradient;
+    /// with dropout, each sequence's drawn from its own stream as in a pass of its own.
+    @Test(arguments: [false, true])
+    func perSequenceGradientsMatchSeparatePasses(dropout: Bool) throws {
         let model = try Self.tinyModel("bert")
         let config = model.parameters.config
         let thetaCount = model.parameters.thetaLayout.totalCount, gateCount = config.numLayers * config.numHeads
         var packed = [[Float]](repeating: [Float](repeating: .nan, count: thetaCount), count: 2)
         var packedGate = [Float](repeating: 0, count: 2 * gateCount)
-        var random = SeededRandom(seed: 1)
-        let losses = try model.gradients(Self.sequences, perSequence: true, dropout: false, random: &random,
+        let seeds: [UInt64] = [1, 2]
+        var streams = seeds.map { SeededRandom(seed: $0) }
+        let losses = try model.gradients(Self.sequences.map { [$0] }, dropout: dropout, streams: &streams,
                                          headGateGradient: &packedGate) { offset, count, group, values in
             for i in 0..<count { packed[group][offset + i] = values[i] }
         }
         for (index, sequence) in Self.sequences.enumerated() {
             var gradient = [Float](repeating: .nan, count: thetaCount)
             var gate = [Float](repeating: 0, count: gateCount)
-            let loss = try model.lossAndGradient([sequence], dropout: false, random: &random, gradient: &gradient,
+            var random = SeededRandom(seed: seeds[index])
+            let loss = try model.lossAndGradient([sequence], dropout: dropout, random: &random, gradient: &gradient,
                                                  headGateGradient: &gate)
+            #expect(random == streams[index], "the packed pass drew as much from each stream as a pass of its own")
             #expect(abs((loss ?? .nan) - (losses?[index] ?? .nan)) < 1e-6)
             let scale = gradient.map(abs).max() ?? 0
             #expect(zip(gradient, packed[index]).allSatisfy { abs($0 - $1) <= 1e-5 * scale })

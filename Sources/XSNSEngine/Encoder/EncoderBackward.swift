@@ -2,8 +2,8 @@ import XSNSStorage
 
 /// Where the backward pass puts parameter gradients.
 enum GradientTarget {
-    /// θ only, tensor by tensor, to a sink (the Fisher estimators): per sequence or for the whole pack.
-    case perTensor(perSequence: Bool, EncoderModel.GradientSink)
+    /// θ only, tensor by tensor, to a sink (the Fisher estimators): one gradient per group of sequences.
+    case perTensor(SequenceGroups, EncoderModel.GradientSink)
     /// Added into a buffer with the parameter block's layout, for the requested groups only; frozen
     /// groups get no weight-gradient GEMMs, only the input gradients that trainable parts below need.
     case block(UnsafeMutablePointer<Float>, Set<ParameterGroup>)
@@ -11,9 +11,10 @@ enum GradientTarget {
     /// needs the input gradients all the way down.
     case headGatesOnly
 
-    var perSequence: Bool {
-        if case .perTensor(let perSequence, _) = self { return perSequence }
-        return false
+    /// The gradient groups of a pass over `sequences` sequences: the sink's, else the whole pass.
+    func groups(sequences: Int) -> SequenceGroups {
+        if case .perTensor(let groups, _) = self { return groups }
+        return .whole(sequences)
     }
 
     /// Whether anything below the last hidden state needs a gradient (else the backward pass is skipped).
@@ -34,7 +35,7 @@ enum GradientTarget {
 extension EncoderModel {
     /// From dL/d(last hidden state) in `gradOut` down to the parameters `target` asks for. In per-tensor
     /// mode input gradients are formed once for the whole pack (rows never mix across sequences) and
-    /// parameter gradients per sequence's rows.
+    /// parameter gradients per group's rows.
     func backward(_ state: ForwardState, target: GradientTarget, headGateGradient: UnsafeMutablePointer<Float>) {
         let c = config, a = state.activations, p = parameters
         let h = c.hiddenSize, inter = c.intermediateSize, rows = state.rows, count = rows * h
@@ -46,8 +47,8 @@ extension EncoderModel {
             segments.append((start, length))
             start += length
         }
-        let perSequence = target.perSequence
-        let groups = perSequence ? segments : [(start: 0, length: rows)]
+        let sequenceGroups = target.groups(sequences: segments.count)
+        let groups = sequenceGroups.rowRanges(lengths: state.lengths)
         let weightGradient = tensorGradient.pointer
         let biasGradient = tensorGradient.pointer + h * max(h, inter)
         let wantsTheta = target.wants(.theta), wantsEmbeddings = target.wants(.embeddings)
@@ -161,7 +162,7 @@ extension EncoderModel {
             if let headMask {
                 var probabilityOffset = l * a.probabilityCount
                 for (index, segment) in segments.enumerated() {
-                    let o = segment.start * h, gate = headGateGradient + ((perSequence ? index : 0) * c.numLayers + l) * c.numHeads
+                    let o = segment.start * h, gate = headGateGradient + (sequenceGroups.groupOfSequence[index] * c.numLayers + l) * c.numHeads
                     for head in 0..<c.numHeads where headMask[l * c.numHeads + head] == 0 {
                         gate[head] += state.attention.switchedOffGateGradient(
                             head: head, contextGradient: gOut + o, probabilities: a.probabilities.pointer + probabilityOffset,
@@ -176,7 +177,7 @@ extension EncoderModel {
             var probabilityOffset = l * a.probabilityCount
             for (index, segment) in segments.enumerated() {
                 let o = segment.start * h
-                let group = perSequence ? index : 0
+                let group = sequenceGroups.groupOfSequence[index]
                 state.attention.backward(
                     queryGradient: a.gradQuery.pointer + o, keyGradient: a.gradKey.pointer + o,
                     valueGradient: a.gradValue.pointer + o,

@@ -11,7 +11,7 @@ public final class EncoderModel {
     let scratch = ScratchBuffer()
     /// Holds one θ tensor's gradient at a time on its way to the sink.
     let tensorGradient: FloatBuffer
-    private let head: MaskedLMHead
+    let head: MaskedLMHead
 
     /// Attention heads switched off, [layers × heads] row by row, 1 = on, 0 = off (nil: every head on): an
     /// off head's context is zeroed before the attention output projection, as Hugging Face's `head_mask`
@@ -40,73 +40,6 @@ public final class EncoderModel {
         head = MaskedLMHead(parameters: parameters)
         let c = parameters.config
         tensorGradient = FloatBuffer(count: c.hiddenSize * max(c.hiddenSize, c.intermediateSize) + c.intermediateSize)
-    }
-
-    /// Receives each θ tensor's gradient as soon as the backward pass has formed it: the tensor's offset in
-    /// θ, its element count, the group it belongs to (the sequence's index in per-sequence mode, else 0)
-    /// and the values, valid only during the call. Consuming gradients tensor by tensor keeps them in
-    /// cache and avoids a θ-sized gradient buffer.
-    typealias GradientSink = (_ offset: Int, _ count: Int, _ group: Int, _ values: UnsafePointer<Float>) -> Void
-
-    /// Forward and backward of the masked-LM loss over `sequences`, packed into one pass.
-    /// - `perSequence == false`: one loss, the mean over every predicted token of all sequences (a batch);
-    ///   returns nil and touches nothing when no token is predicted.
-    /// - `perSequence == true`: one loss per sequence (the mean over its own predicted tokens) and one
-    ///   gradient per sequence and θ tensor; every sequence must predict at least one token.
-    /// dL/dξ is added to `headGateGradient`, [groups × layers × heads]. With `dropout`, the config's
-    /// probabilities apply, drawn from `random`. Returns the mean loss of each group.
-    func gradients(
-        _ sequences: [MaskedSequence], perSequence: Bool, dropout: Bool, random: inout SeededRandom,
-        headGateGradient: UnsafeMutablePointer<Float>, objective: FisherObjective = .maskedLM, sink: @escaping GradientSink
-    ) throws -> [Double]? {
-        try gradients(sequences, target: .perTensor(perSequence: perSequence, sink), dropout: dropout,
-                      random: &random, headGateGradient: headGateGradient, objective: objective)
-    }
-
-    /// The masked-LM pass behind `gradients` and training: parameter gradients go where `target` says.
-    func gradients(
-        _ sequences: [MaskedSequence], target: GradientTarget, dropout: Bool, random: inout SeededRandom,
-        headGateGradient: UnsafeMutablePointer<Float>, predictions: UnsafeMutablePointer<Int32>? = nil,
-        objective: FisherObjective = .maskedLM
-    ) throws -> [Double]? {
-        let perSequence = target.perSequence
-        var randomHead: RandomClassificationHead?
-        if case .randomHead(let head) = objective { randomHead = head }
-        let (targets, counts) = try Self.targets(
-            sequences, perSequence: perSequence, classes: randomHead?.labels ?? config.vocabSize,
-            what: randomHead == nil ? "the vocabulary" : "the random head's labels")
-        guard !targets.isEmpty else { return nil }
-        let lossSums = try BLASThreads.singleThreaded { () throws -> [Double] in
-            let state = try forward(sequences.map(\.inputIds), types: sequences.map(\.typeIds), dropout: dropout, random: &random)
-            let h = config.hiddenSize
-            let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
-            let gradOut = state.activations.gradOut.pointer
-            gradOut.update(repeating: 0, count: state.rows * h)
-            var headGradient: MaskedLMHead.ParameterGradient?
-            if case .block(let gradient, let groups) = target {
-                headGradient = .init(block: gradient, head: groups.contains(.head),
-                                     tiedDecoder: groups.contains(.embeddings))
-            }
-            let sums = randomHead?.lossAndGradient(hidden: last, targets: targets, groupCounts: counts, hiddenGradient: gradOut)
-                ?? head.lossAndGradient(hidden: last, targets: targets, groupCounts: counts,
-                                        hiddenGradient: gradOut, parameterGradient: headGradient,
-                                        predictions: predictions, scratch: scratch, parallel: parallel)
-            if target.reachesEncoder { backward(state, target: target, headGateGradient: headGateGradient) }
-            return sums
-        }
-        return zip(lossSums, counts).map { $0 / Double($1) }
-    }
-
-    /// The gradient of the mean loss over all predicted tokens, written into a θ-sized buffer
-    /// (every entry overwritten); nil when nothing is predicted.
-    func lossAndGradient(
-        _ sequences: [MaskedSequence], dropout: Bool, random: inout SeededRandom,
-        gradient: UnsafeMutablePointer<Float>, headGateGradient: UnsafeMutablePointer<Float>
-    ) throws -> Double? {
-        try gradients(sequences, perSequence: false, dropout: dropout, random: &random,
-                      headGateGradient: headGateGradient) { offset, count, _, values in
-            (gradient + offset).update(from: values, count: count)
-        }?.first
     }
 
     /// Forward only, dropout off, no masking: the mean over positions (special tokens included) of the
@@ -182,6 +115,15 @@ public final class EncoderModel {
     func forward(_ sequences: [[Int32]], types: [[Int32]?]? = nil, dropout: Bool, random: inout SeededRandom) throws
         -> ForwardState
     {
+        var streams = [random]
+        defer { random = streams[0] }
+        return try forward(sequences, types: types, groups: .whole(sequences.count), dropout: dropout, streams: &streams)
+    }
+
+    /// With dropout, each group's rows draw from `streams[group]` (one stream per group).
+    func forward(_ sequences: [[Int32]], types: [[Int32]?]? = nil, groups: SequenceGroups, dropout: Bool,
+                 streams: inout [SeededRandom]) throws -> ForwardState
+    {
         let c = config
         let h = c.hiddenSize, inter = c.intermediateSize
         for ids in sequences { try validate(ids) }
@@ -195,6 +137,8 @@ public final class EncoderModel {
         let probabilityCount = lengths.reduce(0) { $0 + attention.probabilityCount(length: $1) }
         let hiddenDropout = dropout ? c.hiddenDropout : 0
         let needsKeep = dropout && (c.attentionDropout > 0 || c.hiddenDropout > 0)
+        precondition(needsKeep ? streams.count == groups.count : !streams.isEmpty, "one dropout stream per gradient group")
+        let groupRows = groups.rowRanges(lengths: lengths)
         if activations?.fits(rows: rows, probabilityCount: probabilityCount, dropout: needsKeep) != true {
             activations = nil  // release before allocating the larger set
             activations = EncoderActivations(config: c, rows: rows, probabilityCount: probabilityCount,
@@ -204,6 +148,14 @@ public final class EncoderModel {
         guard let a = activations else { throw RuntimeFailure("activation buffers unavailable") }
         let p = parameters
         let stride = a.rows * h
+        /// Hidden dropout on [rows × hidden] values, each group's rows from its own stream.
+        func dropHidden(_ values: UnsafeMutablePointer<Float>, keep: UnsafeMutablePointer<UInt8>) {
+            guard needsKeep else { return }
+            for (group, range) in groupRows.enumerated() {
+                Dropout.forward(values + range.start * h, keep: keep + range.start * h, count: range.length * h,
+                                probability: hiddenDropout, random: &streams[group])
+            }
+        }
 
         var row = 0
         for (ids, typeIds) in zip(sequences, types) {
@@ -221,8 +173,7 @@ public final class EncoderModel {
                           reciprocalStd: a.embeddingNormRstd.pointer, input: a.embeddingNormInput.pointer,
                           weight: p.embeddingNormWeight.pointer, bias: p.embeddingNormBias.pointer,
                           rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
-        Dropout.forward(a.layerInput.pointer, keep: a.embeddingKeep.pointer, count: rows * h,
-                        probability: hiddenDropout, random: &random)
+        dropHidden(a.layerInput.pointer, keep: a.embeddingKeep.pointer)
 
         for l in 0..<c.numLayers {
             let w = p.layers[l], theta = p.theta.pointer
@@ -236,12 +187,12 @@ public final class EncoderModel {
             Linear.forward(output: v, input: x, weight: theta + w.value, bias: theta + w.valueBias,
                            rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             var start = 0, probabilityOffset = l * a.probabilityCount
-            for length in lengths {
+            for (index, length) in lengths.enumerated() {
                 let o = start * h
                 attention.forward(context: ctx + o, probabilities: a.probabilities.pointer + probabilityOffset,
                                   keep: a.attentionKeep.pointer + (needsKeep ? probabilityOffset : 0),
-                                  query: q + o, key: k + o, value: v + o, length: length,
-                                  scratch: scratch, random: &random, parallel: parallel)
+                                  query: q + o, key: k + o, value: v + o, length: length, scratch: scratch,
+                                  random: &streams[needsKeep ? groups.groupOfSequence[index] : 0], parallel: parallel)
                 start += length
                 probabilityOffset += attention.probabilityCount(length: length)
             }
@@ -250,8 +201,7 @@ public final class EncoderModel {
             let normIn1 = a.attentionNormInput.pointer + l * stride
             Linear.forward(output: normIn1, input: ctx, weight: theta + w.attentionOutput,
                            bias: theta + w.attentionOutputBias, rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
-            Dropout.forward(normIn1, keep: a.attentionOutputKeep.pointer + (needsKeep ? l * stride : 0),
-                            count: rows * h, probability: hiddenDropout, random: &random)
+            dropHidden(normIn1, keep: a.attentionOutputKeep.pointer + (needsKeep ? l * stride : 0))
             for i in 0..<(rows * h) { normIn1[i] += x[i] }
             let h1 = a.attentionNormOutput.pointer + l * stride
             LayerNorm.forward(output: h1, mean: a.attentionNormMean.pointer + l * a.rows,
@@ -267,8 +217,7 @@ public final class EncoderModel {
             let normIn2 = a.outputNormInput.pointer + l * stride
             Linear.forward(output: normIn2, input: act, weight: theta + w.output, bias: theta + w.outputBias,
                            rows: rows, inFeatures: inter, outFeatures: h, parallel: parallel)
-            Dropout.forward(normIn2, keep: a.outputKeep.pointer + (needsKeep ? l * stride : 0),
-                            count: rows * h, probability: hiddenDropout, random: &random)
+            dropHidden(normIn2, keep: a.outputKeep.pointer + (needsKeep ? l * stride : 0))
             for i in 0..<(rows * h) { normIn2[i] += h1[i] }
             if let adapter = adapterWeights(layer: l) {
                 BottleneckAdapter.forward(sum: normIn2, saved: a.adapterSaved(layer: l), weights: adapter, rows: rows,

@@ -19,9 +19,10 @@ struct MaskedLMHead {
         var group: Int
     }
 
-    /// Rows of logits held at once: bounds the [rows × vocabulary] buffer for large batches, while
-    /// covering a typical unit's predicted tokens so the decoder weights are streamed once per pass.
-    static let chunkRows = 128
+    /// Most rows of logits held at once: bounds the [rows × vocabulary] buffer (256 MB at XLM-R's
+    /// vocabulary) while covering a Fisher pass's predicted tokens, so the decoder weights are streamed
+    /// once per pass. More targets are split into chunks of equal size (no short last chunk).
+    static let chunkRows = 256
 
     /// Returns each group's summed loss and adds the gradient of Σ_groups (group loss / group count)
     /// into `hiddenGradient` at the target rows. `hidden` is [rows × hidden] for the whole packed unit.
@@ -37,7 +38,8 @@ struct MaskedLMHead {
         }
         let block = parameterGradient?.block
         let h = c.hiddenSize, vocabulary = c.vocabSize
-        let chunk = min(Self.chunkRows, targets.count)
+        let chunks = (targets.count + Self.chunkRows - 1) / Self.chunkRows
+        let chunk = max(1, (targets.count + max(chunks, 1) - 1) / max(chunks, 1))
         let work = scratch.pointer(atLeast: chunk * (5 * h + vocabulary) + 2 * chunk)
         let gathered = work, dense = gathered + chunk * h, activated = dense + chunk * h
         let normalised = activated + chunk * h, gradient = normalised + chunk * h

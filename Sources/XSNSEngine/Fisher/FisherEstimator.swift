@@ -7,9 +7,10 @@ import XSNSStorage
 /// - `xsns`: sentences grouped in batches of `batchSize` in arrival order (the last one may be partial);
 ///   loss = mean over the batch's predicted tokens, dropout on; each θ tensor's batch gradient clipped to
 ///   norm 1 as `clip_grad_norm_(tensor, 1.0)`, squared and summed; divided by the number of batches.
-/// - `exact`: each sentence's gradient (mean over its predicted tokens, dropout off) squared, averaged;
-///   sentences are still run `batchSize` at a time, packed, for throughput.
-/// A unit with no predicted token adds nothing and is not counted.
+/// - `exact`: each sentence's gradient (mean over its predicted tokens, dropout off) squared, averaged.
+/// A unit with no predicted token adds nothing and is not counted. Units run several at a time, packed
+/// into one pass (`PassBudget`), each with its own gradient and dropout stream: the projections and the
+/// MLM decoder then see GEMMs of many rows instead of one short batch's, and the result is the same.
 ///
 /// Everything that determines the result is in `snapshot()`, so an interrupted run restored from it
 /// continues bit-identically (given the same `model.threads`).
@@ -20,11 +21,16 @@ public final class FisherEstimator {
     public let masking: MaskingPolicy
     public let objective: FisherObjective
     public private(set) var progress = FisherProgress()
+    /// When a pass of pending units runs: throughput only, no result depends on where passes end.
+    var passBudget = PassBudget()
 
     private var maskingRandom: SeededRandom
+    /// The root of the batches' dropout streams (`stream(batch)`); never advanced itself.
     private var dropoutRandom: SeededRandom
     private var pending: [MaskedSequence] = []
-    private let fisherSum: FloatBuffer
+    /// Becomes the result at `finish` (divided in place), after which the estimator takes no more input.
+    private var fisherSum: [Float]
+    private var finished = false
     private var headImportanceSum: [Float]
     private var headGate: [Float] = []
     /// With a sketch: one D-row per sentence run so far, in arrival order (zeros for a sentence that
@@ -59,7 +65,7 @@ public final class FisherEstimator {
         maskingRandom = SeededRandom(seed: seed)
         dropoutRandom = SeededRandom(seed: seed ^ 0x5DEE_CE66_D1CE_D00D)
         let config = model.parameters.config
-        fisherSum = FloatBuffer(count: model.parameters.thetaLayout.totalCount)
+        fisherSum = [Float](repeating: 0, count: model.parameters.thetaLayout.totalCount)
         headImportanceSum = [Float](repeating: 0, count: config.numLayers * config.numHeads)
     }
 
@@ -89,6 +95,7 @@ public final class FisherEstimator {
     /// Feeds a sentence that is already masked (replaying recorded inputs); the masking policy is not used.
     @discardableResult
     public func feed(masked: MaskedSequence) throws -> FedSentence {
+        precondition(!finished, "a finished Fisher estimator takes no more sentences")
         // Rejected before anything changes, so a bad sentence never half-enters a batch.
         try model.validate(masked.inputIds)
         try model.validate(types: masked.typeIds, of: masked.inputIds)
@@ -102,7 +109,7 @@ public final class FisherEstimator {
         progress.tokens += masked.inputIds.count
         progress.maskedTokens += masked.predictedCount
         pending.append(masked)
-        if pending.count == batchSize { try flush() }
+        if passBudget.isFull(pending, batchSize: batchSize) { try flush() }
         return FedSentence(masked: masked, batch: batch)
     }
 
@@ -110,15 +117,17 @@ public final class FisherEstimator {
     /// and the head importance [layers, heads].
     public func finish() throws -> FisherResult {
         try flush()
+        precondition(!finished, "a Fisher estimator finishes once")
+        finished = true
         let units = Float(max(progress.gradientUnits, 1))
-        // One fresh array, written in parallel: at XLM-R-base size it is 340 MB of pages to fault in.
-        let sum = fisherSum.pointer
-        let count = fisherSum.count
-        let fisher = [Float](unsafeUninitializedCapacity: count) { output, initialized in
-            initialized = count
-            guard let target = output.baseAddress else { return }
-            model.parallel.split(count, grain: 1 << 16) { range in
-                for i in range { target[i] = sum[i] / units }
+        // The running sum itself becomes the result: a second θ-sized array (340 MB at XLM-R-base) would
+        // cost its page faults, which on a VM are slower than the division.
+        var fisher = fisherSum
+        fisherSum = []
+        fisher.withUnsafeMutableBufferPointer { values in
+            guard let base = values.baseAddress else { return }
+            model.parallel.split(values.count, grain: 1 << 16) { range in
+                for i in range { base[i] = base[i] / units }
             }
         }
         let config = model.parameters.config
@@ -136,33 +145,54 @@ public final class FisherEstimator {
             sketches: sketches, progress: progress)
     }
 
-    /// Runs the pending sentences: one batch unit (`xsns`), or one unit per sentence that predicts a token
-    /// (`exact`, packed into one pass for larger GEMMs, with per-sentence parameter gradients).
+    /// Runs every pending sentence in one pass (at `finish`: a partial batch too).
     func flush() throws {
-        guard !pending.isEmpty else { return }
         let arrived = pending
-        let unit = kind == .exact ? pending.filter { $0.predictedCount > 0 } : pending
         pending.removeAll()
-        var unitSketches = [Float](repeating: 0, count: (sketch?.dimension ?? 0) * unit.count)
-        defer { appendSketchRows(unitSketches, unit: unit, arrived: arrived) }
-        guard !unit.isEmpty else { return }
-        let groups = kind == .exact ? unit.count : 1
+        try runPass(arrived, firstSentence: progress.sentences - arrived.count)
+    }
+
+    /// Runs the pending sentences that make whole units now, so that the running sum covers every whole
+    /// unit fed so far (a measure point); a partial batch stays pending. Where passes end changes no
+    /// result: units keep their own gradients and dropout streams.
+    public func runCompleteUnits() throws {
+        let complete = kind == .exact ? pending.count : pending.count - pending.count % batchSize
+        guard complete > 0 else { return }
+        let ready = Array(pending.prefix(complete))
+        pending.removeFirst(complete)
+        try runPass(ready, firstSentence: progress.sentences - complete - pending.count)
+    }
+
+    /// One pass over `sentences` (the first the `firstSentence`-th fed, at a unit boundary): their
+    /// batches (`xsns`) or sentences (`exact`) that predict a token, each its own gradient unit. An `xsns`
+    /// batch draws its dropout from its own stream, derived from the estimator's and the batch's index.
+    private func runPass(_ sentences: [MaskedSequence], firstSentence: Int) throws {
+        guard !sentences.isEmpty else { return }
+        let size = kind == .exact ? 1 : batchSize
+        let starts = stride(from: 0, to: sentences.count, by: size).filter { start in
+            sentences[start..<min(start + size, sentences.count)].contains { $0.predictedCount > 0 }
+        }
+        let units = starts.map { Array(sentences[$0..<min($0 + size, sentences.count)]) }
+        var streams = starts.map { dropoutRandom.stream((firstSentence + $0) / size) }
+        var unitSketches = [Float](repeating: 0, count: (sketch?.dimension ?? 0) * units.reduce(0) { $0 + $1.count })
+        defer { appendSketchRows(unitSketches, arrived: sentences, unitSize: size) }
+        guard !units.isEmpty else { return }
         let perGroup = headImportanceSum.count
-        headGate = [Float](repeating: 0, count: groups * perGroup)
-        let sum = fisherSum.pointer
+        headGate = [Float](repeating: 0, count: units.count * perGroup)
         let clipped = kind == .xsns, parallel = model.parallel
-        let losses = try headGate.withUnsafeMutableBufferPointer { gate -> [Double]? in
-            try unitSketches.withUnsafeMutableBufferPointer { sketchRows -> [Double]? in
-                guard let gatePointer = gate.baseAddress else { return nil }
-                if let sketch, let rows = sketchRows.baseAddress {
-                    model.sketchTarget = SketchTarget(sketch: sketch, rows: rows, scales: sketchScales(unit),
-                                                     work: sketchWork)
-                }
-                defer { model.sketchTarget = nil }
-                return try model.gradients(unit, perSequence: kind == .exact, dropout: kind == .xsns,
-                                           random: &dropoutRandom, headGateGradient: gatePointer,
-                                           objective: objective) { offset, count, _, g in
-                    Self.addSquares(of: g, count: count, into: sum + offset, clipped: clipped, parallel: parallel)
+        let losses = try fisherSum.withUnsafeMutableBufferPointer { fisher -> [Double]? in
+            try headGate.withUnsafeMutableBufferPointer { gate -> [Double]? in
+                try unitSketches.withUnsafeMutableBufferPointer { sketchRows -> [Double]? in
+                    guard let sum = fisher.baseAddress, let gatePointer = gate.baseAddress else { return nil }
+                    if let sketch, let rows = sketchRows.baseAddress {
+                        model.sketchTarget = SketchTarget(sketch: sketch, rows: rows,
+                                                         scales: units.flatMap(Self.sketchScales), work: sketchWork)
+                    }
+                    defer { model.sketchTarget = nil }
+                    return try model.gradients(units, dropout: kind == .xsns, streams: &streams,
+                                               headGateGradient: gatePointer, objective: objective) { offset, count, _, g in
+                        Self.addSquares(of: g, count: count, into: sum + offset, clipped: clipped, parallel: parallel)
+                    }
                 }
             }
         }
@@ -172,29 +202,26 @@ public final class FisherEstimator {
         for (i, value) in headGate.enumerated() { headImportanceSum[i % perGroup] += abs(value) }
     }
 
-    /// Per sequence of a unit, what turns its rows' gradient into that of its own mean loss: 1 in a
-    /// per-sentence pass; predicted(unit) / predicted(sentence) in a batch pass (0: nothing predicted).
-    private func sketchScales(_ unit: [MaskedSequence]) -> [Float] {
-        guard kind == .xsns else { return [Float](repeating: 1, count: unit.count) }
+    /// Per sequence of a unit, what turns its rows' gradient into that of its own mean loss:
+    /// predicted(unit) / predicted(sentence) (1 for a unit of one sentence; 0: nothing predicted).
+    private static func sketchScales(_ unit: [MaskedSequence]) -> [Float] {
         let total = unit.reduce(0) { $0 + $1.predictedCount }
         return unit.map { $0.predictedCount == 0 ? 0 : Float(total) / Float($0.predictedCount) }
     }
 
-    /// The unit's sketch rows in arrival order, a zero row for a sentence left out of the unit.
-    private func appendSketchRows(_ rows: [Float], unit: [MaskedSequence], arrived: [MaskedSequence]) {
+    /// The pass's sketch rows in arrival order, zero rows for the sentences of units left out of the pass
+    /// (units of `unitSize` consecutive sentences; a unit is left out when it predicts nothing).
+    private func appendSketchRows(_ rows: [Float], arrived: [MaskedSequence], unitSize: Int) {
         guard let sketch else { return }
         let d = sketch.dimension
-        if unit.count == arrived.count {
-            sketchRows += rows
-            return
-        }
         var next = 0
-        for sentence in arrived {
-            if sentence.predictedCount > 0 {
-                sketchRows += rows[(next * d)..<((next + 1) * d)]
-                next += 1
+        for start in stride(from: 0, to: arrived.count, by: unitSize) {
+            let unit = arrived[start..<min(start + unitSize, arrived.count)]
+            if unit.contains(where: { $0.predictedCount > 0 }) {
+                sketchRows += rows[(next * d)..<((next + unit.count) * d)]
+                next += unit.count
             } else {
-                sketchRows += [Float](repeating: 0, count: d)
+                sketchRows += [Float](repeating: 0, count: unit.count * d)
             }
         }
     }
@@ -224,13 +251,14 @@ public final class FisherEstimator {
     /// The running sum of squared gradients over θ (not yet divided by the units), e.g. for watching
     /// the sub-network settle: a percentile does not move under scaling. Read in place, not copied.
     public func withRunningFisherSum<T>(_ body: (UnsafeBufferPointer<Float>) throws -> T) rethrows -> T {
-        try body(UnsafeBufferPointer(start: fisherSum.pointer, count: fisherSum.count))
+        try fisherSum.withUnsafeBufferPointer(body)
     }
 
     // MARK: - Snapshots
 
     /// The complete state of an estimation in progress.
     public func snapshot() -> FisherEstimatorSnapshot {
+        precondition(!finished, "a finished Fisher estimator has no state to save")
         var layout = model.parameters.thetaLayout
         let config = model.parameters.config
         layout.append(name: Self.headImportanceName, shape: [config.numLayers, config.numHeads])
@@ -238,7 +266,7 @@ public final class FisherEstimator {
         return FisherEstimatorSnapshot(
             state: .init(kind: kind, batchSize: batchSize, masking: masking, progress: progress,
                          maskingRandom: maskingRandom, dropoutRandom: dropoutRandom, pending: pending),
-            accumulators: FlatTensors(layout: layout, values: fisherSum.array + headImportanceSum + sketchRows))
+            accumulators: FlatTensors(layout: layout, values: fisherSum + headImportanceSum + sketchRows))
     }
 
     /// Continues from `snapshot`, which must come from an estimator with the same settings and model shape.
@@ -257,19 +285,20 @@ public final class FisherEstimator {
         guard snapshot.accumulators.values.count == thetaCount + headImportanceSum.count + sketchCount,
               entries.prefix(model.parameters.thetaLayout.entries.count).elementsEqual(model.parameters.thetaLayout.entries)
         else { throw InputError("the snapshot does not match the model's parameters") }
-        guard state.pending.count < batchSize else { throw InputError("the snapshot's partial batch is too large") }
+        guard !passBudget.isFull(state.pending, batchSize: batchSize) else {
+            throw InputError("the snapshot's pending sentences make more than one pass")
+        }
         if let sketch, sketchCount != (state.progress.sentences - state.pending.count) * sketch.dimension {
             throw InputError("the snapshot's sketches do not match its sentence count")
         }
-        snapshot.accumulators.values.withUnsafeBufferPointer { values in
-            if let base = values.baseAddress { fisherSum.pointer.update(from: base, count: thetaCount) }
-        }
         let values = snapshot.accumulators.values
+        fisherSum = Array(values[0..<thetaCount])
         headImportanceSum = Array(values[thetaCount..<(thetaCount + headImportanceSum.count)])
         sketchRows = Array(values[(thetaCount + headImportanceSum.count)...])
         progress = state.progress
         maskingRandom = state.maskingRandom
         dropoutRandom = state.dropoutRandom
         pending = state.pending
+        finished = false
     }
 }

@@ -88,15 +88,15 @@ public struct RandomClassificationHead: Sendable {
 
 extension EncoderModel {
     /// Every labelled position of the packed `sequences` as a row target, and the labelled count of each
-    /// group (one per sequence when `perSequence`, else one); labels must lie in [0, classes).
-    static func targets(_ sequences: [MaskedSequence], perSequence: Bool, classes: Int, what: String) throws
+    /// of `groups`; labels must lie in [0, classes).
+    static func targets(_ sequences: [MaskedSequence], groups: SequenceGroups, classes: Int, what: String) throws
         -> (targets: [MaskedLMHead.Target], counts: [Int])
     {
         var targets: [MaskedLMHead.Target] = []
-        var counts = [Int](repeating: 0, count: perSequence ? sequences.count : 1)
+        var counts = [Int](repeating: 0, count: groups.count)
         var row = 0
         for (index, sequence) in sequences.enumerated() {
-            let group = perSequence ? index : 0
+            let group = groups.groupOfSequence[index]
             for (t, label) in sequence.labels.enumerated() where label != MaskedSequence.ignoredLabel {
                 guard label >= 0, Int(label) < classes else {
                     throw InputError("label \(label) is outside \(what) (size \(classes))")
@@ -106,7 +106,7 @@ extension EncoderModel {
             }
             row += sequence.inputIds.count
         }
-        precondition(targets.isEmpty || !counts.contains(0), "per-sequence gradients need a label in every sequence")
+        precondition(targets.isEmpty || !counts.contains(0), "every gradient group needs a label")
         return (targets, counts)
     }
 

@@ -57,6 +57,14 @@ public struct SeededRandom: Codable, Equatable, Sendable {
         return result
     }
 
+    /// The `index`-th of a family of independent streams derived from this state (which is not advanced):
+    /// the same for the same state and index, whatever is drawn from the others. SplitMix64 seeds of
+    /// consecutive indexes lie four increments apart, so no two streams share a state word.
+    public func stream(_ index: Int) -> SeededRandom {
+        let base = s0 ^ (s1 << 13 | s1 >> 51) ^ (s2 << 29 | s2 >> 35) ^ (s3 << 43 | s3 >> 21)
+        return SeededRandom(seed: base &+ UInt64(truncatingIfNeeded: index) &* (4 &* 0x9E37_79B9_7F4A_7C15))
+    }
+
     /// Uniform in [0, 1) on a 2⁻²⁴ grid (every value exactly representable as Float).
     public mutating func nextUnit() -> Float {
         Float(next() >> 40) * 0x1p-24
