@@ -34,26 +34,54 @@ public enum DigestCache {
     }
 
     static func hexDigest(ofFileAt url: URL, cache: URL?, minimumBytes: Int) throws -> String {
-        var status = stat()
-        guard stat(url.path, &status) == 0 else {
-            throw InputError(file: url.path, "cannot read: \(String(cString: strerror(errno)))")
-        }
-        let bytes = Int(status.st_size)
-        guard let cache, bytes >= minimumBytes else { return try SHA256.hexDigest(ofFileAt: url) }
-        let key = "\(status.st_dev):\(status.st_ino)"
-        #if os(Linux)
-        let time = status.st_mtim
-        #else
-        let time = status.st_mtimespec
-        #endif
-        let modified = Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        let file = try FileKey(url)
+        guard let cache, file.bytes >= minimumBytes else { return try SHA256.hexDigest(ofFileAt: url) }
         var entries = (try? JSONDecoder().decode([String: Entry].self, from: Data(contentsOf: cache))) ?? [:]
-        if let entry = entries[key], entry.bytes == bytes, entry.modified == modified { return entry.sha256 }
+        if let entry = entries[file.key], entry.bytes == file.bytes, entry.modified == file.modified { return entry.sha256 }
         let digest = try SHA256.hexDigest(ofFileAt: url)
-        entries[key] = Entry(path: url.path, bytes: bytes, modified: modified, sha256: digest)
+        entries[file.key] = Entry(path: url.path, bytes: file.bytes, modified: file.modified, sha256: digest)
+        save(entries, to: cache)
+        return digest
+    }
+
+    /// Records the digest of a large file just written from memory (its bytes hashed on the way), so
+    /// that the next `hexDigest` of it does not read it back.
+    public static func remember(_ digest: String, forFileAt url: URL) {
+        remember(digest, forFileAt: url, cache: location, minimumBytes: minimumBytes)
+    }
+
+    static func remember(_ digest: String, forFileAt url: URL, cache: URL?, minimumBytes: Int) {
+        guard let cache, let file = try? FileKey(url), file.bytes >= minimumBytes else { return }
+        var entries = (try? JSONDecoder().decode([String: Entry].self, from: Data(contentsOf: cache))) ?? [:]
+        entries[file.key] = Entry(path: url.path, bytes: file.bytes, modified: file.modified, sha256: digest)
+        save(entries, to: cache)
+    }
+
+    private static func save(_ entries: [String: Entry], to cache: URL) {
         try? FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? AtomicFile.write(try JSONEncoder().encode(entries), to: cache)
-        return digest
+    }
+
+    /// What identifies a version of a file: device and inode, size, modification time.
+    private struct FileKey {
+        var key: String
+        var bytes: Int
+        var modified: Double
+
+        init(_ url: URL) throws {
+            var status = stat()
+            guard stat(url.path, &status) == 0 else {
+                throw InputError(file: url.path, "cannot read: \(String(cString: strerror(errno)))")
+            }
+            bytes = Int(status.st_size)
+            key = "\(status.st_dev):\(status.st_ino)"
+            #if os(Linux)
+            let time = status.st_mtim
+            #else
+            let time = status.st_mtimespec
+            #endif
+            modified = Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        }
     }
 
     static var location: URL? {

@@ -5,7 +5,8 @@ import Foundation
 public enum SafeTensorsWriter {
     public static func write(_ tensors: FlatTensors, metadata: [String: String], to url: URL) throws {
         let header = try headerBytes(tensors.layout, metadata: metadata, file: url.path)
-        try AtomicFile.write(to: url) { sink in
+        let large = tensors.values.count * MemoryLayout<Float>.size >= AtomicFile.directMinimumBytes
+        try AtomicFile.write(to: url, direct: large) { sink in
             var length = UInt64(header.count).littleEndian
             try withUnsafeBytes(of: &length) { try sink.write($0) }
             try sink.write(header)

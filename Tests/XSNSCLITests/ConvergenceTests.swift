@@ -34,7 +34,7 @@ import XSNSTestSupport
 
         let gold = folder.appendingPathComponent("gold.csv")
         try "source,target,score\nde,fi,0.6\nru,fi,0.5\nfi,de,0.7\nru,de,0.6\nde,ru,0.6\nfi,ru,0.5\n"
-            .write(to: gold, atomically: true, encoding: .utf8)
+            .write(to: gold, atomically: false, encoding: .utf8)
         let report = try XSNSBinary.run(["converge", "--session", long.path, "--gold", gold.path, "--format", "json"])
         #expect(report.status == 0, "\(report.stderr)")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [[String: Any]])

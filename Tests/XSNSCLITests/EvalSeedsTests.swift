@@ -19,9 +19,9 @@ import XSNSTestSupport
         let folder = try Fixtures.temporaryDirectory()
         let first = folder.appendingPathComponent("gold-seed1.csv"), second = folder.appendingPathComponent("gold-seed2.csv")
         try "target,source,score\nfi,et,0.81\nfi,hu,0.62\nfi,de,0.60\nfi,en,0.55\net,fi,0.84\net,hu,0.58\net,de,0.61\net,en,0.62\n"
-            .write(to: first, atomically: true, encoding: .utf8)
+            .write(to: first, atomically: false, encoding: .utf8)
         try "target,source,score\nfi,et,0.50\nfi,hu,0.62\nfi,de,0.70\nfi,en,0.55\net,fi,0.60\net,hu,0.58\net,de,0.71\net,en,0.52\n"
-            .write(to: second, atomically: true, encoding: .utf8)
+            .write(to: second, atomically: false, encoding: .utf8)
         let a = try Self.evaluate(first.path), b = try Self.evaluate(second.path)
         let both = try Self.evaluate("\(first.path),\(second.path)")
         for key in ["ndcg", "top1", "top3", "top5", "spearman"] {
@@ -35,7 +35,7 @@ import XSNSTestSupport
         let rows = [(first, "1"), (second, "2")].flatMap { file, seed in
             (try? String(contentsOf: file, encoding: .utf8))?.split(separator: "\n").dropFirst().map { "\($0),\(seed)" } ?? []
         }
-        try ("target,source,score,seed\n" + rows.joined(separator: "\n") + "\n").write(to: seeded, atomically: true, encoding: .utf8)
+        try ("target,source,score,seed\n" + rows.joined(separator: "\n") + "\n").write(to: seeded, atomically: false, encoding: .utf8)
         let column = try Self.evaluate(seeded.path)
         for key in ["ndcg", "top1", "top3", "top5", "spearman"] {
             #expect(abs(column[key]! - both[key]!) < 1e-12, "\(key) with a seed column: \(column[key]!) vs \(both[key]!)")
@@ -65,12 +65,12 @@ import XSNSTestSupport
         let folder = try Fixtures.temporaryDirectory()
         let scores = folder.appendingPathComponent("distances.csv"), names = folder.appendingPathComponent("langs.csv")
         try ",Finnish,Estonian,German,English\nFinnish,,20,90,95\nEstonian,20,,85,92\nGerman,90,85,,60\nEnglish,95,92,60,\n"
-            .write(to: scores, atomically: true, encoding: .utf8)
+            .write(to: scores, atomically: false, encoding: .utf8)
         try ",language_id,language,script\n0,fi,Finnish,latin\n1,et,Estonian,latin\n2,de,German,latin\n3,en,English,latin\n"
-            .write(to: names, atomically: true, encoding: .utf8)
+            .write(to: names, atomically: false, encoding: .utf8)
         let gold = folder.appendingPathComponent("gold.csv")
         try "source,target,score\net,fi,80\nde,fi,60\nen,fi,55\nfi,et,82\nde,et,61\nen,et,58\n"
-            .write(to: gold, atomically: true, encoding: .utf8)
+            .write(to: gold, atomically: false, encoding: .utf8)
         let unmapped = try XSNSBinary.run(["eval", "--scores", scores.path, "--gold", gold.path, "--lower-is-better"])
         #expect(unmapped.status == 2)
         let mapped = try XSNSBinary.run(["eval", "--scores", scores.path, "--names", names.path, "--gold", gold.path,

@@ -111,7 +111,7 @@ import XSNSTestSupport
         try FileManager.default.createDirectory(at: corpora, withIntermediateDirectories: true)
         // A run of some seconds: the demo's Finnish lines, 24 times over.
         let lines = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Corpora/fi.txt"), encoding: .utf8)
-        try String(repeating: lines, count: 24).write(to: corpora.appendingPathComponent("fi.txt"), atomically: true, encoding: .utf8)
+        try String(repeating: lines, count: 24).write(to: corpora.appendingPathComponent("fi.txt"), atomically: false, encoding: .utf8)
         func arguments(_ session: URL) -> [String] {
             ["compute", "--session", session.path,
              "--model", Fixtures.repositoryRoot.appendingPathComponent("Sources/xsns/DemoModel").path,
@@ -161,7 +161,7 @@ import XSNSTestSupport
         #expect(computed.status == 0, "\(computed.stderr)")
         try FileManager.default.createDirectory(at: session.appendingPathComponent("slurm"), withIntermediateDirectories: true)
         try #"{"jobs":[{"id":"987654","tasks":[{"language":"fi","seed":1}],"script":"x","submitted":"t"}]}"#
-            .write(to: session.appendingPathComponent("slurm/submissions.json"), atomically: true, encoding: .utf8)
+            .write(to: session.appendingPathComponent("slurm/submissions.json"), atomically: false, encoding: .utf8)
         let status = try XSNSBinary.run(["status", "--session", session.path, "--wait"], environment: ["SLURM_CONF": conf])
         #expect(status.status == 0 && status.stdout.contains("done") && status.stderr.isEmpty, "\(status.stdout)\(status.stderr)")
     }

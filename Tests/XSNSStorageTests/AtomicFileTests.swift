@@ -28,6 +28,36 @@ struct AtomicFileTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["data.bin"])
     }
 
+    /// Direct writes gather the bytes into aligned blocks of an 8 MiB buffer: whatever the sizes of the
+    /// pieces and of the file (around block and buffer boundaries), the file holds exactly the bytes
+    /// written, the digest returned is theirs, and a writer that fails leaves the previous file.
+    @Test(arguments: [0, 1, 4095, 4096, 4097, (8 << 20) - 1, 8 << 20, (8 << 20) + 1, 2 * (8 << 20) + 12_345])
+    func directWritesKeepEveryByte(size: Int) throws {
+        struct Interrupted: Error {}
+        let folder = try Fixtures.temporaryDirectory()
+        let url = folder.appendingPathComponent("large.bin")
+        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 7) }
+        let pieces = [1, 7, 4096, 100_003, 3 << 20]
+        func write(failing: Bool) throws -> String? {
+            try AtomicFile.write(to: url, direct: true) { sink in
+                var offset = 0, piece = 0
+                while offset < size {
+                    let count = min(pieces[piece % pieces.count], size - offset)
+                    try bytes.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + count)])) }
+                    offset += count
+                    piece += 1
+                }
+                if failing { throw Interrupted() }
+            }
+        }
+        #expect(try write(failing: false) == SHA256.hexDigest(Data(bytes)))
+        #expect(try Data(contentsOf: url) == Data(bytes))
+        #expect(try DigestCache.hexDigest(ofFileAt: url) == SHA256.hexDigest(Data(bytes)))
+        #expect(throws: Interrupted.self) { try write(failing: true) }
+        #expect(try Data(contentsOf: url) == Data(bytes))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["large.bin"])
+    }
+
     @Test func aReadOnlyFolderIsARuntimeFailureAndThePreviousFileStays() throws {
         let folder = try Fixtures.temporaryDirectory()
         let url = folder.appendingPathComponent("session.json")

@@ -37,4 +37,17 @@ struct DigestCacheTests {
             try DigestCache.hexDigest(ofFileAt: folder.appendingPathComponent("none"), cache: cache, minimumBytes: 0)
         }
     }
+
+    /// A digest remembered for a file just written answers for it until the file changes.
+    @Test func aRememberedDigestAnswersWithoutReading() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        let cache = folder.appendingPathComponent("cache/digests.json")
+        let file = folder.appendingPathComponent("fisher.safetensors")
+        try Data(repeating: 3, count: 4096).write(to: file)
+        DigestCache.remember("remembered", forFileAt: file, cache: cache, minimumBytes: 1024)
+        #expect(try DigestCache.hexDigest(ofFileAt: file, cache: cache, minimumBytes: 1024) == "remembered")
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_000)], ofItemAtPath: file.path)
+        #expect(try DigestCache.hexDigest(ofFileAt: file, cache: cache, minimumBytes: 1024)
+                == SHA256.hexDigest(Data(repeating: 3, count: 4096)))
+    }
 }

@@ -91,7 +91,7 @@ enum MaskIndexFile {
         prefix.append(Data(SHA256.hexDigest(json).utf8))
         prefix.append(Data(count: (64 - prefix.count % 64) % 64))
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try AtomicFile.write(to: url) { sink in
+        try AtomicFile.write(to: url, direct: planes.count * 8 >= AtomicFile.directMinimumBytes) { sink in
             try sink.write(prefix)
             try planes.withUnsafeBytes { try sink.write($0) }
         }
