@@ -115,14 +115,15 @@ final class RunExecution {
 
             sinceCheckpoint += 1
             let done = index + 1
-            if StabilityTracker.isMeasurePoint(done) || done == sentences.count {
+            let measures = StabilityTracker.isMeasurePoint(done) || done == sentences.count
+            if measures {
                 // The running sum must cover the sentences so far, not only the passes already run.
                 try clock.measure(.fisher) { try estimator.runCompleteUnits() }
             }
             if job.request.convergence, StabilityTracker.isMeasurePoint(done), done < sentences.count, done <= 512 {
                 try clock.measure(.publish) { try writeConvergencePoint(sentences: done) }
             }
-            if StabilityTracker.isMeasurePoint(done) || done == sentences.count {
+            if measures {
                 if let value = clock.measure(.stability, {
                     estimator.withRunningFisherSum { stability.measure(sentences: done, runningSum: $0) }
                 }) {

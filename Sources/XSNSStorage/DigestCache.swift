@@ -36,7 +36,7 @@ public enum DigestCache {
     static func hexDigest(ofFileAt url: URL, cache: URL?, minimumBytes: Int) throws -> String {
         let file = try FileKey(url)
         guard let cache, file.bytes >= minimumBytes else { return try SHA256.hexDigest(ofFileAt: url) }
-        var entries = (try? JSONDecoder().decode([String: Entry].self, from: Data(contentsOf: cache))) ?? [:]
+        var entries = load(cache)
         if let entry = entries[file.key], entry.bytes == file.bytes, entry.modified == file.modified { return entry.sha256 }
         let digest = try SHA256.hexDigest(ofFileAt: url)
         entries[file.key] = Entry(path: url.path, bytes: file.bytes, modified: file.modified, sha256: digest)
@@ -52,9 +52,14 @@ public enum DigestCache {
 
     static func remember(_ digest: String, forFileAt url: URL, cache: URL?, minimumBytes: Int) {
         guard let cache, let file = try? FileKey(url), file.bytes >= minimumBytes else { return }
-        var entries = (try? JSONDecoder().decode([String: Entry].self, from: Data(contentsOf: cache))) ?? [:]
+        var entries = load(cache)
         entries[file.key] = Entry(path: url.path, bytes: file.bytes, modified: file.modified, sha256: digest)
         save(entries, to: cache)
+    }
+
+    /// The cache's entries; none when it is missing or unreadable.
+    private static func load(_ cache: URL) -> [String: Entry] {
+        (try? JSONDecoder().decode([String: Entry].self, from: Data(contentsOf: cache))) ?? [:]
     }
 
     private static func save(_ entries: [String: Entry], to cache: URL) {

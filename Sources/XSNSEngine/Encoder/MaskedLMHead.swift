@@ -38,8 +38,8 @@ struct MaskedLMHead {
         }
         let block = parameterGradient?.block
         let h = c.hiddenSize, vocabulary = c.vocabSize
-        let chunks = (targets.count + Self.chunkRows - 1) / Self.chunkRows
-        let chunk = max(1, (targets.count + max(chunks, 1) - 1) / max(chunks, 1))
+        let chunks = max(1, (targets.count + Self.chunkRows - 1) / Self.chunkRows)
+        let chunk = max(1, (targets.count + chunks - 1) / chunks)
         let work = scratch.pointer(atLeast: chunk * (5 * h + vocabulary) + 2 * chunk)
         let gathered = work, dense = gathered + chunk * h, activated = dense + chunk * h
         let normalised = activated + chunk * h, gradient = normalised + chunk * h

@@ -169,13 +169,13 @@ public final class FisherEstimator {
     private func runPass(_ sentences: [MaskedSequence], firstSentence: Int) throws {
         guard !sentences.isEmpty else { return }
         let size = kind == .exact ? 1 : batchSize
-        let starts = stride(from: 0, to: sentences.count, by: size).filter { start in
-            sentences[start..<min(start + size, sentences.count)].contains { $0.predictedCount > 0 }
-        }
-        let units = starts.map { Array(sentences[$0..<min($0 + size, sentences.count)]) }
-        var streams = starts.map { dropoutRandom.stream((firstSentence + $0) / size) }
+        let chunks = stride(from: 0, to: sentences.count, by: size).map { sentences[$0..<min($0 + size, sentences.count)] }
+        let runs = chunks.map { chunk in chunk.contains { $0.predictedCount > 0 } }
+        let running = chunks.indices.filter { runs[$0] }
+        let units = running.map { Array(chunks[$0]) }
+        var streams = running.map { dropoutRandom.stream((firstSentence + $0 * size) / size) }
         var unitSketches = [Float](repeating: 0, count: (sketch?.dimension ?? 0) * units.reduce(0) { $0 + $1.count })
-        defer { appendSketchRows(unitSketches, arrived: sentences, unitSize: size) }
+        defer { appendSketchRows(unitSketches, chunks: chunks, runs: runs) }
         guard !units.isEmpty else { return }
         let perGroup = headImportanceSum.count
         headGate = [Float](repeating: 0, count: units.count * perGroup)
@@ -209,15 +209,14 @@ public final class FisherEstimator {
         return unit.map { $0.predictedCount == 0 ? 0 : Float(total) / Float($0.predictedCount) }
     }
 
-    /// The pass's sketch rows in arrival order, zero rows for the sentences of units left out of the pass
-    /// (units of `unitSize` consecutive sentences; a unit is left out when it predicts nothing).
-    private func appendSketchRows(_ rows: [Float], arrived: [MaskedSequence], unitSize: Int) {
+    /// The pass's sketch rows in arrival order (`chunks`: its units, `runs`: whether each was in the
+    /// pass), zero rows for the sentences of a unit left out because it predicts nothing.
+    private func appendSketchRows(_ rows: [Float], chunks: [ArraySlice<MaskedSequence>], runs: [Bool]) {
         guard let sketch else { return }
         let d = sketch.dimension
         var next = 0
-        for start in stride(from: 0, to: arrived.count, by: unitSize) {
-            let unit = arrived[start..<min(start + unitSize, arrived.count)]
-            if unit.contains(where: { $0.predictedCount > 0 }) {
+        for (unit, ran) in zip(chunks, runs) {
+            if ran {
                 sketchRows += rows[(next * d)..<((next + unit.count) * d)]
                 next += unit.count
             } else {
