@@ -251,6 +251,12 @@ final class RunExecution {
         } catch {
             emit(.note("\(language) seed \(seed): no mask index (\(error)); the first analysis builds it"))
         }
+        // Counts with the seed's other runs at p = 0.01 … 0.99: a new p then reads no index at all.
+        do {
+            try PairCountStore(catalog: FisherCatalog(session: paths.folder)).record(language: language, seed: seed)
+        } catch {
+            emit(.note("\(language) seed \(seed): no pair counts (\(error)); xsns index writes them"))
+        }
         try context.store.update { manifest in
             var record = manifest.run(language: language, seed: seed) ?? RunRecord(language: language, seed: seed)
             record.status = .done

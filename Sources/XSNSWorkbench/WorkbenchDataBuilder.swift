@@ -136,7 +136,7 @@ public final class WorkbenchDataBuilder {
             let subnetworks = try collection.subnetworks(p: p, progress: progress)
             results = MaskResults(
                 generation: fisher.generation, p: p, collection: collection, subnetworks: subnetworks,
-                overlaps: PairwiseOverlaps(languages: collection.languages, subnetworks: subnetworks),
+                overlaps: collection.storedOverlaps(p: p) ?? PairwiseOverlaps(languages: collection.languages, subnetworks: subnetworks),
                 layerShares: collection.layout.map { Self.layerShares(subnetworks, map: ParameterMap($0)) } ?? [:],
                 pairs: [:])
         }

@@ -8,8 +8,8 @@ import XSNSWorkbench
 /// `xsns bench --analysis`: the analysis commands a user runs, on a session of simulated Fisher files of
 /// a real shape (languages × seeds), each timed as its own process with its peak anonymous memory
 /// (`RssAnon`: the mapped indexes and Fisher pages are page cache, not counted), plus the workbench's
-/// data builder at launch and after `+`. The session is made once (Fisher files, then their indexes as
-/// `compute` writes them) and reused when `--session` names it again.
+/// data builder at launch and after `+`. The session is made once (Fisher files, then their indexes and
+/// pair counts as `compute` writes them) and reused when `--session` names it again.
 struct AnalysisScaleBench {
     let languages: Int
     let seeds: Int
@@ -71,6 +71,10 @@ struct AnalysisScaleBench {
             }
         }
         for result in results { try result.get() }
+        // `compute` records each run's pair counts as it finishes; here one pass per seed does the same.
+        let start = Date()
+        let counted = try PairCountStore(catalog: FisherCatalog(session: session)).complete()
+        if counted > 0 { log("pair counts of \(counted) runs written in \(String(format: "%.1f", Date().timeIntervalSince(start))) s") }
         var lines = ["source,target,score"]
         for (i, source) in codes.enumerated() {
             for (j, target) in codes.enumerated() where i != j {
@@ -195,6 +199,8 @@ struct AnalysisScaleBench {
         var results = [try Self.measure("open every index (xsns index)", ["index", "--session", path])]
         results.append(try Self.measure("matrix, p on the grid (0.07)", ["matrix", "--session", path, "--p", "0.07"]))
         results.append(try Self.measure("matrix, another p on the grid (0.42)", ["matrix", "--session", path, "--p", "0.42"]))
+        results.append(try Self.measure("matrix, a grid p without counts (0.075)", ["matrix", "--session", path, "--p", "0.075"],
+                                        note: "one pass over every index"))
         if !sparse {
             results.append(try Self.measure("matrix, p off the grid (0.0731)", ["matrix", "--session", path, "--p", "0.0731"],
                                             note: "reads one group's values from each Fisher file"))

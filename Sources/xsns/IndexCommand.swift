@@ -7,10 +7,10 @@ import XSNSAnalysis
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
-        abstract: "Build the session's missing or stale mask indexes (one byte per Fisher value; any p then reads no Fisher file whole).")
+        abstract: "Build the session's missing or stale mask indexes (one byte per Fisher value; any p then reads no Fisher file whole) and pair counts (p = 0.01 … 0.99 then reads no index).")
 
     @Option(help: "Session folder under Sessions/, or a path containing '/'.") var session: String
-    @Flag(help: "Rebuild every index from its Fisher file, even a current one.") var rebuild = false
+    @Flag(help: "Rebuild every index from its Fisher file, and every pair-count file, even current ones.") var rebuild = false
 
     func run() throws {
         let catalog = try openSession(session).catalog
@@ -18,6 +18,7 @@ struct IndexCommand: ParsableCommand {
         if rebuild {
             for url in catalog.files.values.flatMap(\.values) {
                 try? FileManager.default.removeItem(at: store.url(forFisher: url))
+                try? FileManager.default.removeItem(at: PairCountStore.url(forIndex: store.url(forFisher: url)))
             }
         }
         let built = BuildCounter()
@@ -29,8 +30,12 @@ struct IndexCommand: ParsableCommand {
         let bytes = catalog.files.values.flatMap(\.values).reduce(0) { total, url in
             total + ((try? FileManager.default.attributesOfItem(atPath: store.url(forFisher: url).path)[.size] as? Int) ?? 0)
         }
+        let counted = try PairCountStore(catalog: catalog).complete(progress: { done, total in
+            FileHandle.standardError.write(Data("pair counts: seed \(done)/\(total)\n".utf8))
+        })
         print("\(count) mask index(es), \(built.count) built, \(count - built.count) already current; "
-            + String(format: "%.1f MB", Double(bytes) / 1e6) + " in \(catalog.session.appendingPathComponent("index").path)")
+            + String(format: "%.1f MB", Double(bytes) / 1e6) + " in \(catalog.session.appendingPathComponent("index").path); "
+            + "pair counts \(counted == 0 ? "already complete" : "written for \(counted) run(s)")")
     }
 }
 

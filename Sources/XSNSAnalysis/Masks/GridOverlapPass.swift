@@ -12,14 +12,15 @@ import Dispatch
 enum GridOverlapPass {
     static let stretchWords = 8192
 
-    /// Nil when some run's mask at p needs Fisher values or its index was replaced.
-    static func overlaps(languages: [String], runs: [GridOverlapSweep.Run], p: Double) throws -> PairwiseOverlaps? {
+    /// Nil when some run's mask at p needs Fisher values or its index was replaced. With `involving`, only
+    /// the pairs that language is part of are counted.
+    static func overlaps(languages: [String], runs: [GridOverlapSweep.Run], p: Double, involving: String? = nil) throws -> PairwiseOverlaps? {
         guard let count = runs.first?.index.count, runs.allSatisfy({ $0.index.count == count }) else { return nil }
         let optionalMasks = runs.map { $0.index.wholeGroupMask(p: p) }
         guard !optionalMasks.contains(where: { $0 == nil }) else { return nil }
         let masks = optionalMasks.map { $0! }
 
-        let (pairs, pairRuns) = GridOverlapSweep.pairs(languages: languages, runs: runs)
+        let (pairs, pairRuns) = GridOverlapSweep.pairs(languages: languages, runs: runs, involving: involving)
 
         let state = PassState(runs: runs.count, pairs: pairs.count, checksums: masks.map(\.checksum))
         defer { state.deallocate() }

@@ -17,12 +17,14 @@ enum GridOverlapSweep {
         let index: SubnetworkIndex
     }
 
-    /// Every same-seed pair of the runs, as `PairwiseOverlaps` lists them, and each pair's two runs as
-    /// indexes into `runs` (a, b, a, b, …) for the C pair counter.
-    static func pairs(languages: [String], runs: [Run]) -> (pairs: [PairwiseOverlaps.Pair], runIndexes: [UInt32]) {
+    /// Every same-seed pair of the runs, as `PairwiseOverlaps` lists them (only those with `involving`
+    /// when given), and each pair's two runs as indexes into `runs` (a, b, a, b, …) for the C pair counter.
+    static func pairs(languages: [String], runs: [Run], involving: String? = nil) -> (pairs: [PairwiseOverlaps.Pair], runIndexes: [UInt32]) {
         var present: [Int: [String: Int]] = [:]
         for (position, run) in runs.enumerated() { present[run.seed, default: [:]][run.language] = position }
-        let pairs = PairwiseOverlaps.pairs(languages: languages, sizes: present)
+        let pairs = PairwiseOverlaps.pairs(languages: languages, sizes: present).filter { pair in
+            involving.map { languages[pair.a] == $0 || languages[pair.b] == $0 } ?? true
+        }
         let runIndexes = pairs.flatMap { pair in
             [UInt32(present[pair.seed]![languages[pair.a]]!), UInt32(present[pair.seed]![languages[pair.b]]!)]
         }
@@ -36,10 +38,10 @@ enum GridOverlapSweep {
         return sizes
     }
 
-    /// Overlaps at each p of `ps`, or nil for a p that some run cannot mask from its codes alone.
-    /// Throws `IndexDamaged` when codes contradict their group counts (the caller's ordinary path
-    /// rebuilds the index).
-    static func overlaps(languages: [String], runs: [Run], ps: [Double]) throws -> [PairwiseOverlaps?] {
+    /// Overlaps at each p of `ps` (of the pairs with `involving` only, when given), or nil for a p that
+    /// some run cannot mask from its codes alone. Throws `IndexDamaged` when codes contradict their group
+    /// counts (the caller's ordinary path rebuilds the index).
+    static func overlaps(languages: [String], runs: [Run], ps: [Double], involving: String? = nil) throws -> [PairwiseOverlaps?] {
         guard let count = runs.first?.index.count, runs.allSatisfy({ $0.index.count == count }) else {
             return ps.map { _ in nil }
         }
@@ -52,7 +54,7 @@ enum GridOverlapSweep {
         guard !resolved.isEmpty else { return ps.map { _ in nil } }
         let codes = resolved.map { masks[$0]! }
 
-        let (pairs, pairRuns) = Self.pairs(languages: languages, runs: runs)
+        let (pairs, pairRuns) = Self.pairs(languages: languages, runs: runs, involving: involving)
 
         let totals = Self.count(codes: codes, runs: runs, pairRuns: pairRuns, values: count)
         for (slot, runMasks) in codes.enumerated() {

@@ -5,6 +5,8 @@ import XSNSStorage
 public final class SubnetworkCollection: Sendable {
     public let languages: [String]
     public let indexes: [String: [Int: SubnetworkIndex]]
+    /// Counts stored beside the indexes, read once (`PairCountTable`).
+    let pairCounts: PairCountTable
 
     public init(languages: [String], indexes: [String: [Int: SubnetworkIndex]]) throws {
         let layouts = languages.flatMap { indexes[$0]?.values.map(\.layout) ?? [] }
@@ -16,6 +18,7 @@ public final class SubnetworkCollection: Sendable {
         }
         self.languages = languages
         self.indexes = indexes
+        pairCounts = PairCountTable(runs: Self.runs(languages: languages, indexes: indexes))
     }
 
     public var seeds: [Int] { Array(Set(indexes.values.flatMap(\.keys))).sorted() }
@@ -36,31 +39,47 @@ public final class SubnetworkCollection: Sendable {
         return table
     }
 
-    /// Intersection counts of every pair for every seed both languages have: at a p of the index grid
-    /// without a mask per run (`GridOverlapPass`); elsewhere, or when an index proves damaged (the mask
-    /// path then rebuilds it), from the runs' masks.
-    public func overlaps(p: Double) throws -> PairwiseOverlaps {
-        if let overlaps = (try? GridOverlapPass.overlaps(languages: languages, runs: runs, p: p)) ?? nil { return overlaps }
+    /// Intersection counts of every pair for every seed both languages have: stored ones where the
+    /// session holds them for p (`PairCountTable`); else, at a p of the index grid, without a mask per run
+    /// (`GridOverlapPass`); elsewhere, or when an index proves damaged (the mask path then rebuilds it),
+    /// from the runs' masks. With `involving`, only the pairs of that language are needed (others may be
+    /// left out).
+    public func overlaps(p: Double, involving: String? = nil) throws -> PairwiseOverlaps {
+        if involving == nil, let stored = storedOverlaps(p: p) { return stored }
+        if let overlaps = (try? GridOverlapPass.overlaps(languages: languages, runs: runs, p: p, involving: involving)) ?? nil {
+            return overlaps
+        }
         return PairwiseOverlaps(languages: languages, subnetworks: try subnetworks(p: p))
     }
 
+    /// The overlaps at p from the counts stored beside the indexes alone (nil where they do not answer).
+    public func storedOverlaps(p: Double) -> PairwiseOverlaps? {
+        pairCounts.overlaps(languages: languages, runs: runs, p: p)
+    }
+
     /// Every (language, seed) with its index, languages in order, seeds ascending.
-    var runs: [GridOverlapSweep.Run] {
+    var runs: [GridOverlapSweep.Run] { Self.runs(languages: languages, indexes: indexes) }
+
+    private static func runs(languages: [String], indexes: [String: [Int: SubnetworkIndex]]) -> [GridOverlapSweep.Run] {
         languages.flatMap { language in
             (indexes[language] ?? [:]).sorted { $0.key < $1.key }.map { GridOverlapSweep.Run(language: language, seed: $0.key, index: $0.value) }
         }
     }
 
-    /// Overlaps at each of `ps`, as `overlaps(p:)` gives them. The first p takes that path, which confirms
-    /// every index's checksum; the rest on the index grid share one pass over the code planes
-    /// (`GridOverlapSweep`), and any other p, or all of them if an index proves damaged, take
-    /// `overlaps(p:)` again.
-    public func overlaps(ps: [Double]) throws -> [PairwiseOverlaps] {
-        guard let first = ps.first else { return [] }
-        let rest = Array(ps.dropFirst())
-        let head = try overlaps(p: first)
-        let swept = (try? GridOverlapSweep.overlaps(languages: languages, runs: runs, ps: rest)) ?? rest.map { _ in nil }
-        return try [head] + zip(rest, swept).map { p, overlaps in try overlaps ?? self.overlaps(p: p) }
+    /// Overlaps at each of `ps`, as `overlaps(p:)` gives them. Stored counts answer first; of the other p,
+    /// the first takes `overlaps(p:)`, which confirms every index's checksum, the rest on the index grid
+    /// share one pass over the code planes (`GridOverlapSweep`), and any other p, or all of them if an
+    /// index proves damaged, take `overlaps(p:)` again.
+    public func overlaps(ps: [Double], involving: String? = nil) throws -> [PairwiseOverlaps] {
+        var result = ps.map { p in involving == nil ? storedOverlaps(p: p) : nil }
+        let open = ps.indices.filter { result[$0] == nil }
+        guard let first = open.first else { return result.map { $0! } }
+        result[first] = try overlaps(p: ps[first], involving: involving)
+        let rest = Array(open.dropFirst())
+        let swept = (try? GridOverlapSweep.overlaps(languages: languages, runs: runs, ps: rest.map { ps[$0] }, involving: involving))
+            ?? rest.map { _ in nil }
+        for (slot, overlaps) in zip(rest, swept) { result[slot] = try overlaps ?? self.overlaps(p: ps[slot], involving: involving) }
+        return result.map { $0! }
     }
 
     /// The similarity matrix at p: per seed, and the mean over seeds (what the heatmap shows).

@@ -22,6 +22,8 @@ public final class SubnetworkIndex: @unchecked Sendable {
     private let fisher: FisherValueSource
     /// The index file, named in errors (nil for an index held in memory).
     let file: String?
+    /// SHA-256 of the Fisher file the index was built from (nil for an index held in memory).
+    let fisherDigest: String?
     /// Builds a fresh index when this one's codes turn out damaged; later calls go to the fresh one.
     private let rebuild: (@Sendable (IndexDamaged) throws -> SubnetworkIndex)?
     private let replacementLock = NSLock()
@@ -30,7 +32,7 @@ public final class SubnetworkIndex: @unchecked Sendable {
     private var unconfirmedDigest: UInt64?
 
     init(layout: TensorLayout, groups: MaskGroups, planes: UnsafePointer<UInt64>, owner: AnyObject,
-         fisher: FisherValueSource, headMass: HeadGrid?, file: String?, digest: UInt64? = nil,
+         fisher: FisherValueSource, headMass: HeadGrid?, file: String?, fisherDigest: String? = nil, digest: UInt64? = nil,
          rebuild: (@Sendable (IndexDamaged) throws -> SubnetworkIndex)? = nil) {
         self.layout = layout
         count = groups.count
@@ -40,6 +42,7 @@ public final class SubnetworkIndex: @unchecked Sendable {
         self.fisher = fisher
         self.headMass = headMass
         self.file = file
+        self.fisherDigest = fisherDigest
         self.rebuild = rebuild
         unconfirmedDigest = digest
     }

@@ -94,7 +94,8 @@ public struct MaskIndexStore: Sendable {
         let store = self
         return SubnetworkIndex(
             layout: header.layout, groups: header.groups, planes: planes, owner: mapping, fisher: values,
-            headMass: header.headMass.map(HeadGrid.init), file: indexURL.path, digest: UInt64(header.planesDigest, radix: 16),
+            headMass: header.headMass.map(HeadGrid.init), file: indexURL.path,
+            fisherDigest: header.fisher.sha256, digest: UInt64(header.planesDigest, radix: 16),
             rebuild: { damaged in
                 store.notes("\(damaged): rebuilding it")
                 return try store.save(try FisherCatalog.load(fisher), fisher: fisher)

@@ -1,0 +1,106 @@
+import Foundation
+import XSNSStorage
+
+/// One run's sub-network sizes and its intersection counts with the other runs of its seed, at the p of
+/// `PairCountTable.ps` (`index/<lang>.seed<k>.pairs`, beside the run's mask index):
+///
+///     "XSNSPRC1" | header length (UInt64 LE) | header JSON | SHA-256 of the header JSON (64 hex digits)
+///     | payload: UInt32 LE — the run's own sizes (one per p), then per partner its sizes and the counts
+///
+/// The header names the run, the SHA-256 of its Fisher file, the p values, every partner with the SHA-256
+/// of the partner's Fisher file, and the payload's SHA-256. A count is valid only while both Fisher files
+/// are still those digests. A few KB per partner; written atomically (temp file, fsync, rename).
+enum PairCountFile {
+    static let magic = Array("XSNSPRC1".utf8)
+    static let version = 1
+
+    struct Header: Codable, Equatable {
+        var format = "xsns-pair-counts"
+        var version = PairCountFile.version
+        var language: String
+        var seed: Int
+        var fisherSHA256: String
+        var ps: [Double]
+        var partners: [Partner]
+        var payloadSHA256: String
+
+        struct Partner: Codable, Equatable {
+            var language: String
+            var fisherSHA256: String
+        }
+    }
+
+    /// What a file holds, decoded: sizes per p for the run and each partner, counts per partner and p.
+    struct Contents: Equatable {
+        var language: String
+        var seed: Int
+        var fisherSHA256: String
+        var ps: [Double]
+        var sizes: [Int]
+        var partners: [Partner]
+
+        struct Partner: Equatable {
+            var language: String
+            var fisherSHA256: String
+            var sizes: [Int]
+            var counts: [Int]
+        }
+    }
+
+    static func url(forIndex index: URL) -> URL { index.deletingPathExtension().appendingPathExtension("pairs") }
+
+    static func write(_ contents: Contents, to url: URL) throws {
+        var words = contents.sizes
+        for partner in contents.partners { words += partner.sizes + partner.counts }
+        precondition(words.allSatisfy { $0 >= 0 && $0 <= Int(UInt32.max) }, "counts fit 32 bits (indexes hold < 2³² values)")
+        let payload = words.map { UInt32($0).littleEndian }.withUnsafeBytes { Data($0) }
+        let header = Header(
+            language: contents.language, seed: contents.seed, fisherSHA256: contents.fisherSHA256, ps: contents.ps,
+            partners: contents.partners.map { Header.Partner(language: $0.language, fisherSHA256: $0.fisherSHA256) },
+            payloadSHA256: SHA256.hexDigest(payload))
+        let json = try JSONEncoder().encode(header)
+        var data = Data(magic)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(json)
+        data.append(Data(SHA256.hexDigest(json).utf8))
+        data.append(payload)
+        try AtomicFile.write(data, to: url)
+    }
+
+    /// Every structural fact is checked: a truncated, edited or foreign file throws an `IndexDamaged`
+    /// naming it, and is never read as counts.
+    static func read(_ url: URL) throws -> Contents {
+        let damaged = { (reason: String) in IndexDamaged(file: url.path, reason: reason) }
+        let bytes: Data
+        do { bytes = try Data(contentsOf: url) } catch { throw damaged("cannot be read (\(error))") }
+        guard bytes.count >= 16, Array(bytes.prefix(8)) == magic else { throw damaged("not a pair-count file (no XSNSPRC1 mark)") }
+        let declared = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian }
+        guard declared <= UInt64(bytes.count - 16 - 64) else { throw damaged("its header runs past the end (truncated?)") }
+        let headerEnd = 16 + Int(declared)
+        let json = bytes.subdata(in: 16..<headerEnd)
+        guard Data(SHA256.hexDigest(json).utf8) == bytes.subdata(in: headerEnd..<(headerEnd + 64)) else {
+            throw damaged("its header does not match its checksum (edited?)")
+        }
+        let header: Header
+        do { header = try JSONDecoder().decodeScreened(Header.self, from: json) } catch {
+            throw damaged("its header is not a pair-count header")
+        }
+        guard header.format == "xsns-pair-counts", header.version == version else {
+            throw damaged("format \(header.format) version \(header.version), this build reads version \(version)")
+        }
+        let payload = bytes.subdata(in: (headerEnd + 64)..<bytes.count)
+        let width = header.ps.count
+        guard payload.count == 4 * width * (1 + 2 * header.partners.count) else {
+            throw damaged("\(payload.count) payload bytes where its header implies \(4 * width * (1 + 2 * header.partners.count)) (truncated?)")
+        }
+        guard SHA256.hexDigest(payload) == header.payloadSHA256 else { throw damaged("its counts do not match their checksum") }
+        let words = payload.withUnsafeBytes { raw in (0..<(payload.count / 4)).map { Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) } }
+        func slice(_ block: Int) -> [Int] { Array(words[(block * width)..<((block + 1) * width)]) }
+        return Contents(
+            language: header.language, seed: header.seed, fisherSHA256: header.fisherSHA256, ps: header.ps, sizes: slice(0),
+            partners: header.partners.enumerated().map { offset, partner in
+                Contents.Partner(language: partner.language, fisherSHA256: partner.fisherSHA256,
+                                 sizes: slice(1 + 2 * offset), counts: slice(2 + 2 * offset))
+            })
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import XSNSStorage
+
+/// Writes the pair-count files (`PairCountFile`) of a session folder's runs, from one pass over the mask
+/// indexes of a seed's runs at every p of `PairCountTable.ps` (`SubnetworkCollection.overlaps(ps:)`).
+///
+/// `compute` records each run as it finishes: its counts with every run of its seed that already has an
+/// index. Of two runs finishing at once, the later to list the folder sees the other's index (each writes
+/// its index before it lists), so every pair lands in at least one file. `xsns index` (and the
+/// benchmark) complete a session made by an older version in one pass per seed.
+public struct PairCountStore: Sendable {
+    public let catalog: FisherCatalog
+
+    public init(catalog: FisherCatalog) {
+        self.catalog = catalog
+    }
+
+    /// Where the counts of the run indexed at `index` are kept.
+    public static func url(forIndex index: URL) -> URL { PairCountFile.url(forIndex: index) }
+
+    /// The counts of one run with the other runs of its seed. Returns the number of partners.
+    @discardableResult
+    public func record(language: String, seed: Int) throws -> Int {
+        let languages = catalog.languages.filter { catalog.files[$0]?[seed] != nil }
+        guard languages.contains(language) else { throw InputError(file: catalog.session.path, "no Fisher file for \(language) seed \(seed)") }
+        let collection = try seedCollection(languages: languages, seed: seed)
+        try write(collection, seed: seed, runs: [language], involving: language)
+        return languages.count - 1
+    }
+
+    /// Writes the files of every seed where a run's own file is missing, stale or damaged, or the stored
+    /// counts do not answer every pair; returns how many runs' files were written. `progress` is told (seeds done, seeds) after each seed.
+    @discardableResult
+    public func complete(progress: ((Int, Int) -> Void)? = nil) throws -> Int {
+        let seeds = Set(catalog.files.values.flatMap(\.keys)).sorted()
+        var written = 0
+        for (done, seed) in seeds.enumerated() {
+            let languages = catalog.languages.filter { catalog.files[$0]?[seed] != nil }
+            let collection = try seedCollection(languages: languages, seed: seed)
+            let table = collection.pairCounts
+            // Rewritten unless every run's own file is believed and together they answer every pair.
+            if table.described[seed] != Set(languages)
+                || table.overlaps(languages: languages, runs: collection.runs, p: PairCountTable.ps[0]) == nil {
+                try write(collection, seed: seed, runs: languages, involving: nil)
+                written += languages.count
+            }
+            progress?(done + 1, seeds.count)
+        }
+        return written
+    }
+
+    private func seedCollection(languages: [String], seed: Int) throws -> SubnetworkCollection {
+        let indexes = try catalog.indexes(languages: languages)
+        return try SubnetworkCollection(languages: languages, indexes: languages.reduce(into: [:]) { $0[$1] = [seed: indexes[$1]![seed]!] })
+    }
+
+    /// One pass at every p, then a file per run of `runs` with its counts against every other run.
+    private func write(_ collection: SubnetworkCollection, seed: Int, runs: [String], involving: String?) throws {
+        let overlaps = try collection.overlaps(ps: PairCountTable.ps, involving: involving)
+        let languages = collection.languages
+        for language in runs {
+            guard let index = collection.indexes[language]?[seed], let file = index.file, let digest = index.fisherDigest else { continue }
+            let own = languages.firstIndex(of: language)!
+            let partners = languages.indices.filter { $0 != own }.compactMap { other -> PairCountFile.Contents.Partner? in
+                guard let partnerDigest = collection.indexes[languages[other]]?[seed]?.fisherDigest else { return nil }
+                return PairCountFile.Contents.Partner(
+                    language: languages[other], fisherSHA256: partnerDigest,
+                    sizes: overlaps.map { $0.sizes[seed]![languages[other]]! },
+                    counts: overlaps.map { $0.intersections[seed]![own][other]! })
+            }
+            let contents = PairCountFile.Contents(
+                language: language, seed: seed, fisherSHA256: digest, ps: PairCountTable.ps,
+                sizes: overlaps.map { $0.sizes[seed]![language]! }, partners: partners)
+            try PairCountFile.write(contents, to: PairCountFile.url(forIndex: URL(fileURLWithPath: file)))
+        }
+    }
+}

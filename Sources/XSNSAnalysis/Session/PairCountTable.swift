@@ -1,0 +1,90 @@
+import Foundation
+
+/// The intersection counts stored beside a collection's mask indexes (`PairCountFile`), so that a p of
+/// `ps` costs no pass over the codes at all: at paper scale such a pass reads every index (5.8 GB at 24
+/// languages × 3 seeds of XLM-R-base; from disk when the page cache does not hold them). The counts were
+/// made by that pass; a count is used only while both runs' Fisher files are the digests it was made
+/// from, and a file that contradicts its own index or itself is ignored (its pairs take the pass).
+struct PairCountTable: Sendable {
+    /// The p that the files hold: every step the workbench's + and - take from the default and every p
+    /// of the sweep up to 0.9 (all on the index grid).
+    static let ps: [Double] = (1...99).map { Double($0) / 100 }
+
+    private struct Key: Hashable {
+        let seed: Int
+        let a: String
+        let b: String
+
+        init(seed: Int, _ first: String, _ second: String) {
+            self.seed = seed
+            (a, b) = first < second ? (first, second) : (second, first)
+        }
+    }
+
+    /// sizes[seed][language], one per p.
+    private var sizes: [Int: [String: [Int]]] = [:]
+    private var counts: [Key: [Int]] = [:]
+    private var conflicting: Set<Key> = []
+    /// The runs whose own file is present and believed ([seed]: languages).
+    private(set) var described: [Int: Set<String>] = [:]
+
+    /// The files beside the runs' index files that still describe them.
+    init(runs: [GridOverlapSweep.Run]) {
+        var digests: [Int: [String: String]] = [:]
+        for run in runs { if let digest = run.index.fisherDigest { digests[run.seed, default: [:]][run.language] = digest } }
+        for run in runs {
+            guard let file = run.index.file, let digest = run.index.fisherDigest,
+                  let contents = try? PairCountFile.read(PairCountFile.url(forIndex: URL(fileURLWithPath: file))),
+                  contents.language == run.language, contents.seed == run.seed, contents.fisherSHA256 == digest,
+                  contents.ps == Self.ps, Self.consistent(contents, with: run.index)
+            else { continue }
+            // Sizes are facts about one run: a file that disagrees with another about them is not used.
+            func agrees(_ language: String, _ claimed: [Int]) -> Bool { sizes[run.seed]?[language].map { $0 == claimed } ?? true }
+            let current = contents.partners.filter { digests[run.seed]?[$0.language] == $0.fisherSHA256 }
+            guard agrees(run.language, contents.sizes), current.allSatisfy({ agrees($0.language, $0.sizes) }) else { continue }
+            sizes[run.seed, default: [:]][run.language] = contents.sizes
+            described[run.seed, default: []].insert(run.language)
+            for partner in current {
+                sizes[run.seed, default: [:]][partner.language] = partner.sizes
+                let key = Key(seed: run.seed, run.language, partner.language)
+                // Two files that disagree about a pair: neither is believed (the pair takes the pass).
+                if let other = counts[key], other != partner.counts { conflicting.insert(key) }
+                counts[key] = partner.counts
+            }
+        }
+    }
+
+    /// The overlaps at p of every same-seed pair of `runs`, or nil when p is not one of `ps` or some run or
+    /// pair has no valid count.
+    func overlaps(languages: [String], runs: [GridOverlapSweep.Run], p: Double) -> PairwiseOverlaps? {
+        guard let slot = Self.ps.firstIndex(of: p) else { return nil }
+        var runSizes: [Int: [String: Int]] = [:]
+        for run in runs {
+            guard let size = sizes[run.seed]?[run.language]?[slot] else { return nil }
+            runSizes[run.seed, default: [:]][run.language] = size
+        }
+        let pairs = PairwiseOverlaps.pairs(languages: languages, sizes: runSizes)
+        var pairCounts: [Int] = []
+        pairCounts.reserveCapacity(pairs.count)
+        for pair in pairs {
+            let key = Key(seed: pair.seed, languages[pair.a], languages[pair.b])
+            guard !conflicting.contains(key), let count = counts[key]?[slot] else { return nil }
+            pairCounts.append(count)
+        }
+        return PairwiseOverlaps(languages: languages, sizes: runSizes, pairs: pairs, counts: pairCounts)
+    }
+
+    /// The file agrees with itself and with the run's index: its sizes are those the index's groups give
+    /// at every p masked from codes alone, sizes and counts grow with p, and no count exceeds a size.
+    private static func consistent(_ contents: PairCountFile.Contents, with index: SubnetworkIndex) -> Bool {
+        func growing(_ values: [Int]) -> Bool { zip(values, values.dropFirst()).allSatisfy { $0 <= $1 } }
+        guard contents.sizes.count == ps.count, growing(contents.sizes) else { return false }
+        for (slot, p) in ps.enumerated() {
+            if let mask = index.wholeGroupMask(p: p), mask.size != contents.sizes[slot] { return false }
+        }
+        return contents.partners.allSatisfy { partner in
+            partner.sizes.count == ps.count && partner.counts.count == ps.count && growing(partner.sizes) && growing(partner.counts)
+                && ps.indices.allSatisfy { partner.counts[$0] <= min(partner.sizes[$0], contents.sizes[$0]) }
+        }
+    }
+}
