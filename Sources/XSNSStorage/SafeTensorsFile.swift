@@ -192,6 +192,13 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
     }
 
+    /// Where a little-endian F32 tensor's bytes lie in the file (nil for another dtype), for readers that
+    /// stream a large part of it with `pread` rather than through the mapping.
+    public func float32ByteRange(_ name: String) -> Range<Int>? {
+        guard let location = locations[name], location.dtype == .f32 else { return nil }
+        return location.range
+    }
+
     /// Single values of a floating-point tensor read in place: a few scattered positions of a large file
     /// without converting the whole tensor (only the pages they lie on are read).
     public func elements(_ name: String) throws -> FloatElements {
