@@ -39,12 +39,13 @@ public final class WorkbenchDataBuilder {
     /// A baseline's mean matrix and its per-seed matrices (one for LEX, which has no seed).
     typealias Baseline = (mean: XSNSAnalysis.SimilarityMatrix, perSeed: [XSNSAnalysis.SimilarityMatrix])
 
-    /// Everything derived from the masks at one p.
+    /// Everything derived from the masks at one p. Where the session's stored counts answer p, the
+    /// overlaps and layer shares come from them and no mask is made until a pair's layers are asked for.
     struct MaskResults {
         let generation: Int
         let p: Double
         let collection: SubnetworkCollection
-        let subnetworks: [String: [Int: Subnetwork]]
+        var subnetworks: [String: [Int: Subnetwork]]
         let overlaps: PairwiseOverlaps
         let layerShares: [String: [Double]]
         var pairs: [LanguagePair: PairOverlap]
@@ -130,6 +131,9 @@ public final class WorkbenchDataBuilder {
         var results: MaskResults
         if let cached = masks, cached.generation == fisher.generation, cached.p == p {
             results = cached
+        } else if let overlaps = collection.storedOverlaps(p: p), let shares = collection.storedLayerShares(p: p) {
+            results = MaskResults(generation: fisher.generation, p: p, collection: collection, subnetworks: [:], overlaps: overlaps,
+                                  layerShares: shares, pairs: [:])
         } else {
             var progress: (@Sendable (Int, Int) -> Void)?
             if let report = onMaskProgress { progress = { done, total in report(done, total, p) } }
@@ -140,10 +144,13 @@ public final class WorkbenchDataBuilder {
                 layerShares: collection.layout.map { Self.layerShares(subnetworks, map: ParameterMap($0)) } ?? [:],
                 pairs: [:])
         }
-        if let pair, pair.first != pair.second, results.pairs[pair] == nil,
-            let view = Self.pairView(pair, subnetworks: results.subnetworks, layout: collection.layout)
-        {
-            results.pairs[pair] = AnalysisConversions.overlap(view)
+        if let pair, pair.first != pair.second, results.pairs[pair] == nil {
+            for language in [pair.first, pair.second] where results.subnetworks[language] == nil {
+                results.subnetworks[language] = try collection.indexes[language]?.mapValues { try $0.subnetwork(p: p) }
+            }
+            if let view = Self.pairView(pair, subnetworks: results.subnetworks, layout: collection.layout) {
+                results.pairs[pair] = AnalysisConversions.overlap(view)
+            }
         }
         masks = results
         return results
@@ -154,7 +161,8 @@ public final class WorkbenchDataBuilder {
         guard map.layerCount > 0 else { return [:] }
         var shares: [String: [Double]] = [:]
         for (language, seeds) in subnetworks where !seeds.isEmpty {
-            let perSeed = seeds.values.map { LayerViews.layerShare($0, map: map) }
+            // Seeds in ascending order, as the stored shares are averaged (`storedLayerShares`).
+            let perSeed = seeds.keys.sorted().map { LayerViews.layerShare(seeds[$0]!, map: map) }
             shares[language] = (0..<map.layerCount).map { layer in
                 perSeed.map { $0[layer] }.reduce(0, +) / Double(perSeed.count)
             }

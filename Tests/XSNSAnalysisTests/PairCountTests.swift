@@ -24,12 +24,20 @@ struct PairCountTests {
                 values[language, default: [:]][seed] = vector
                 let url = folder.appendingPathComponent("fisher/\(language).seed\(seed).safetensors")
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try MaskIndexTests.writeFisher(vector, to: url)
+                try writeFisher(vector, to: url)
             }
         }
         let catalog = try FisherCatalog(session: folder)
         _ = try catalog.indexes(notes: { _ in })
         return (catalog, values)
+    }
+
+    /// Two encoder layers and a tensor outside them, so that layer sizes have something to count.
+    static func writeFisher(_ values: [Float], to url: URL) throws {
+        let (a, b) = (values.count / 3, values.count / 4)
+        let layout = TensorLayout([("roberta.encoder.layer.1.output.dense.weight", [a]), ("pooler.dense.bias", [b]),
+                                   ("roberta.encoder.layer.0.attention.self.query.weight", [values.count - a - b])])
+        try SafeTensorsWriter.write(FlatTensors(layout: layout, values: values), metadata: [:], to: url)
     }
 
     /// The overlaps of masks made from the values themselves.
@@ -54,6 +62,17 @@ struct PairCountTests {
             #expect(stored == (try Self.direct(values, p: p)), "p=\(p)")
         }
         #expect(collection.pairCounts.overlaps(languages: Self.languages, runs: runs, p: 0.075) == nil, "a p without counts")
+        // Layer shares, as the workbench's layer pane averages them over seeds.
+        let map = ParameterMap(try #require(collection.layout))
+        #expect(map.layerCount == 2)
+        for p in Self.sample {
+            let shares = try #require(collection.storedLayerShares(p: p))
+            for language in Self.languages {
+                let seeds = try values[language]!.keys.sorted().map { LayerViews.layerShare(try Subnetwork(fisher: values[language]![$0]!, p: p), map: map) }
+                let expected = (0..<2).map { layer in seeds.map { $0[layer] }.reduce(0, +) / Double(seeds.count) }
+                #expect(shares[language] == expected, "\(language) p=\(p)")
+            }
+        }
         #expect(try collection.overlaps(p: 0.075) == (try Self.direct(values, p: 0.075)))
         #expect(try collection.overlaps(ps: [0.075, 0.07, 0.0731]) == [0.075, 0.07, 0.0731].map { try Self.direct(values, p: $0) })
         #expect(try PairCountStore(catalog: catalog).complete() == 0, "a complete session is left as it is")
@@ -82,7 +101,7 @@ struct PairCountTests {
         try PairCountStore(catalog: catalog).complete()
         let changed = values["en"]![1]!.reversed().map { $0 * 3 }
         values["en"]![1] = Array(changed)
-        try MaskIndexTests.writeFisher(Array(changed), to: catalog.files["en"]![1]!)
+        try Self.writeFisher(Array(changed), to: catalog.files["en"]![1]!)
         let collection = try Self.collection(catalog)
         #expect(collection.pairCounts.overlaps(languages: Self.languages, runs: collection.runs, p: 0.15) == nil)
         for p in Self.sample { #expect(try collection.overlaps(p: p) == (try Self.direct(values, p: p)), "p=\(p)") }

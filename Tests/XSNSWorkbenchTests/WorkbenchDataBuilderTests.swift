@@ -111,10 +111,21 @@ import XSNSTestSupport
         #expect(builder.problems.filter { $0.hasPrefix("fi.seed16.safetensors") }.count == 1)
     }
 
-    @Test func pairOverlapAndLayerSharesMatchTheLayersCommand() throws {
-        let session = try SmallSession.folder()
-        let builder = WorkbenchDataBuilder(session: session, corpora: SmallSession.corpora)
+    /// With the pair counts `compute` stored (no mask is made until the pair's layers are asked for) and
+    /// without them (a mask per run): the same values as `xsns layers`.
+    @Test(arguments: [true, false])
+    func pairOverlapAndLayerSharesMatchTheLayersCommand(storedCounts: Bool) throws {
+        let session = storedCounts ? try SmallSession.folder() : try SmallSession.copy()
+        let index = session.appendingPathComponent("index")
+        if !storedCounts {
+            for name in try FileManager.default.contentsOfDirectory(atPath: index.path) where name.hasSuffix(".pairs") {
+                try FileManager.default.removeItem(at: index.appendingPathComponent(name))
+            }
+        }
         let p = 0.2
+        let collection = try FisherCatalog(session: session).collection()
+        #expect((collection.storedLayerShares(p: p) != nil) == storedCounts && (collection.storedOverlaps(p: p) != nil) == storedCounts)
+        let builder = WorkbenchDataBuilder(session: session, corpora: SmallSession.corpora)
         let data = try builder.build(planned: [], p: p, metric: .jaccard, pair: LanguagePair("fi", "de"), gold: nil)
         let reference = try SessionAnalysis(session: session.path, in: URL(fileURLWithPath: "/")).layers("de", "fi", p: p)
         let overlap = try #require(data.pairOverlaps[LanguagePair("de", "fi")])

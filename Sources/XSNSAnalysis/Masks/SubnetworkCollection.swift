@@ -57,6 +57,12 @@ public final class SubnetworkCollection: Sendable {
         pairCounts.overlaps(languages: languages, runs: runs, p: p)
     }
 
+    /// Each language's share of its sub-network per encoder layer at p, averaged over its seeds, from the
+    /// stored counts alone (nil where they do not answer).
+    public func storedLayerShares(p: Double) -> [String: [Double]]? {
+        pairCounts.layerShares(runs: runs, p: p)
+    }
+
     /// Every (language, seed) with its index, languages in order, seeds ascending.
     var runs: [GridOverlapSweep.Run] { Self.runs(languages: languages, indexes: indexes) }
 

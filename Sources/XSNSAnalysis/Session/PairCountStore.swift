@@ -70,7 +70,8 @@ public struct PairCountStore: Sendable {
             }
             let contents = PairCountFile.Contents(
                 language: language, seed: seed, fisherSHA256: digest, ps: PairCountTable.ps,
-                sizes: overlaps.map { $0.sizes[seed]![language]! }, partners: partners)
+                sizes: overlaps.map { $0.sizes[seed]![language]! },
+                layerSizes: try index.layerSizes(ps: PairCountTable.ps, map: ParameterMap(index.layout)), partners: partners)
             try PairCountFile.write(contents, to: PairCountFile.url(forIndex: URL(fileURLWithPath: file)))
         }
     }

@@ -27,6 +27,8 @@ struct PairCountTable: Sendable {
     private var conflicting: Set<Key> = []
     /// The runs whose own file is present and believed ([seed]: languages).
     private(set) var described: [Int: Set<String>] = [:]
+    /// layerSizes[seed][language][p][layer], from each run's own file.
+    private var layerSizes: [Int: [String: [[Int]]]] = [:]
 
     /// The files beside the runs' index files that still describe them.
     init(runs: [GridOverlapSweep.Run]) {
@@ -44,6 +46,7 @@ struct PairCountTable: Sendable {
             guard agrees(run.language, contents.sizes), current.allSatisfy({ agrees($0.language, $0.sizes) }) else { continue }
             sizes[run.seed, default: [:]][run.language] = contents.sizes
             described[run.seed, default: []].insert(run.language)
+            layerSizes[run.seed, default: [:]][run.language] = contents.layerSizes
             for partner in current {
                 sizes[run.seed, default: [:]][partner.language] = partner.sizes
                 let key = Key(seed: run.seed, run.language, partner.language)
@@ -74,11 +77,31 @@ struct PairCountTable: Sendable {
         return PairwiseOverlaps(languages: languages, sizes: runSizes, pairs: pairs, counts: pairCounts)
     }
 
+    /// Each language's share of its sub-network in each encoder layer at p, averaged over its seeds in
+    /// ascending order (the workbench's layer pane), or nil when some run's own file does not answer.
+    func layerShares(runs: [GridOverlapSweep.Run], p: Double) -> [String: [Double]]? {
+        guard let slot = Self.ps.firstIndex(of: p) else { return nil }
+        var perSeed: [String: [[Double]]] = [:]
+        for run in runs.sorted(by: { $0.seed < $1.seed }) {
+            guard let layers = layerSizes[run.seed]?[run.language]?[slot], let size = sizes[run.seed]?[run.language]?[slot] else { return nil }
+            perSeed[run.language, default: []].append(layers.map { size == 0 ? 0 : Double($0) / Double(size) })
+        }
+        return perSeed.mapValues { seeds in
+            seeds[0].indices.map { layer in seeds.map { $0[layer] }.reduce(0, +) / Double(seeds.count) }
+        }.filter { !$0.value.isEmpty }  // a model without encoder layers has no layer pane
+    }
+
     /// The file agrees with itself and with the run's index: its sizes are those the index's groups give
-    /// at every p masked from codes alone, sizes and counts grow with p, and no count exceeds a size.
+    /// at every p masked from codes alone, sizes and counts grow with p, no count exceeds a size and the
+    /// layers hold no more than the whole.
     private static func consistent(_ contents: PairCountFile.Contents, with index: SubnetworkIndex) -> Bool {
         func growing(_ values: [Int]) -> Bool { zip(values, values.dropFirst()).allSatisfy { $0 <= $1 } }
-        guard contents.sizes.count == ps.count, growing(contents.sizes) else { return false }
+        guard contents.sizes.count == ps.count, growing(contents.sizes), contents.layerSizes.count == ps.count else { return false }
+        let layers = contents.layerSizes[0].count
+        guard contents.layerSizes.allSatisfy({ $0.count == layers }),
+              zip(contents.layerSizes, contents.sizes).allSatisfy({ $0.allSatisfy { $0 >= 0 } && $0.reduce(0, +) <= $1 }),
+              (0..<layers).allSatisfy({ layer in growing(contents.layerSizes.map { $0[layer] }) })
+        else { return false }
         for (slot, p) in ps.enumerated() {
             if let mask = index.wholeGroupMask(p: p), mask.size != contents.sizes[slot] { return false }
         }
