@@ -82,6 +82,31 @@ final class MappedFisher: FisherValueSource, @unchecked Sendable {
     }
 }
 
+/// A Fisher file opened on the first read: opening a session maps hundreds of indexes, and only a p off
+/// the grid reads values (parsing each file's header up front was a quarter of a new p at 100 languages
+/// × 3 seeds). The index was checked to belong to the file (signature or SHA-256) before.
+final class LazyFisher: FisherValueSource, @unchecked Sendable {
+    private let url: URL
+    private let layout: TensorLayout
+    private let lock = NSLock()
+    private var opened: MappedFisher?
+
+    init(_ url: URL, layout: TensorLayout) {
+        self.url = url
+        self.layout = layout
+    }
+
+    func values(at positions: UnsafeBufferPointer<UInt32>, into output: UnsafeMutableBufferPointer<Float>) throws {
+        let fisher = try lock.withLock {
+            if let opened { return opened }
+            let fisher = try MappedFisher(url, layout: layout)
+            opened = fisher
+            return fisher
+        }
+        try fisher.values(at: positions, into: output)
+    }
+}
+
 /// An index whose codes disagree with its own group counts: a damaged file (or memory). Never used for a
 /// result; the session's index store rebuilds it from the Fisher file.
 public struct IndexDamaged: Error, CustomStringConvertible, Sendable {

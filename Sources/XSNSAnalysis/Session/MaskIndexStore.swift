@@ -90,10 +90,9 @@ public struct MaskIndexStore: Sendable {
                 return nil
             }
         }
-        guard let values = try? MappedFisher(fisher, layout: header.layout) else { return nil }
         let store = self
         return SubnetworkIndex(
-            layout: header.layout, groups: header.groups, planes: planes, owner: mapping, fisher: values,
+            layout: header.layout, groups: header.groups, planes: planes, owner: mapping, fisher: LazyFisher(fisher, layout: header.layout),
             headMass: header.headMass.map(HeadGrid.init), file: indexURL.path,
             fisherDigest: header.fisher.sha256, digest: UInt64(header.planesDigest, radix: 16),
             rebuild: { damaged in

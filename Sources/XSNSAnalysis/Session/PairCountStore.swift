@@ -58,8 +58,13 @@ public struct PairCountStore: Sendable {
     private func write(_ collection: SubnetworkCollection, seed: Int, runs: [String], involving: String?) throws {
         let overlaps = try collection.overlaps(ps: PairCountTable.ps, involving: involving)
         let languages = collection.languages
-        for language in runs {
-            guard let index = collection.indexes[language]?[seed], let file = index.file, let digest = index.fisherDigest else { continue }
+        // Each run's layer sizes are a pass over its codes: the runs on every core.
+        let layerSizes = try ParallelMap.map(runs.count) { job in
+            Result { try collection.indexes[runs[job]]?[seed].map { try $0.layerSizes(ps: PairCountTable.ps, map: ParameterMap($0.layout)) } }
+        }.map { try $0.get() }
+        for (language, layerSizes) in zip(runs, layerSizes) {
+            guard let index = collection.indexes[language]?[seed], let file = index.file, let digest = index.fisherDigest,
+                  let layerSizes else { continue }
             let own = languages.firstIndex(of: language)!
             let partners = languages.indices.filter { $0 != own }.compactMap { other -> PairCountFile.Contents.Partner? in
                 guard let partnerDigest = collection.indexes[languages[other]]?[seed]?.fisherDigest else { return nil }
@@ -71,7 +76,7 @@ public struct PairCountStore: Sendable {
             let contents = PairCountFile.Contents(
                 language: language, seed: seed, fisherSHA256: digest, ps: PairCountTable.ps,
                 sizes: overlaps.map { $0.sizes[seed]![language]! },
-                layerSizes: try index.layerSizes(ps: PairCountTable.ps, map: ParameterMap(index.layout)), partners: partners)
+                layerSizes: layerSizes, partners: partners)
             try PairCountFile.write(contents, to: PairCountFile.url(forIndex: URL(fileURLWithPath: file)))
         }
     }
