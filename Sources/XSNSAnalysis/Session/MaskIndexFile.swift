@@ -85,10 +85,7 @@ enum MaskIndexFile {
             planesDigest: String(planes.withUnsafeBufferPointer { CodePlanes.digest($0.baseAddress!, wordCount: CodePlanes.wordCount(groups.count)) }, radix: 16),
             headMass: headMass?.values)
         let json = try JSONEncoder().encode(header)
-        var prefix = Data(magic)
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { prefix.append(contentsOf: $0) }
-        prefix.append(json)
-        prefix.append(Data(SHA256.hexDigest(json).utf8))
+        var prefix = CheckedHeader.frame(mark: magic, json: json)
         prefix.append(Data(count: (64 - prefix.count % 64) % 64))
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try AtomicFile.write(to: url, direct: planes.count * 8 >= AtomicFile.directMinimumBytes) { sink in
@@ -104,12 +101,7 @@ enum MaskIndexFile {
         let mapping: MappedFile
         do { mapping = try MappedFile(url: url) } catch { throw damaged("cannot be read (\(error))") }
         let bytes = mapping.bytes
-        guard bytes.count >= 16, Array(bytes[0..<8]) == magic else { throw damaged("not a mask index (no XSNSMIX1 mark)") }
-        let declared = bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian
-        guard declared <= UInt64(bytes.count - 16 - 64) else { throw damaged("its header runs past the end (truncated?)") }
-        let json = Data(bytes[16..<(16 + Int(declared))])
-        let stored = Data(bytes[(16 + Int(declared))..<(16 + Int(declared) + 64)])
-        guard Data(SHA256.hexDigest(json).utf8) == stored else { throw damaged("its header does not match its checksum (edited?)") }
+        let (json, headerEnd) = try CheckedHeader.read(bytes, mark: magic, kind: "a mask index", damaged: damaged)
         let header: Header
         do { header = try JSONDecoder().decodeScreened(Header.self, from: json) } catch {
             throw damaged("its header is not a mask index header")
@@ -118,7 +110,7 @@ enum MaskIndexFile {
             throw damaged("format \(header.format) version \(header.version), this build reads version \(version)")
         }
         try validate(header, damaged)
-        let offset = (16 + Int(declared) + 64 + 63) / 64 * 64
+        let offset = (headerEnd + 63) / 64 * 64
         let planeBytes = CodePlanes.wordCount(header.count) * CodePlanes.planeCount * 8
         guard bytes.count == offset + planeBytes else {
             throw damaged("\(bytes.count) bytes where its header implies \(offset + planeBytes) (truncated?)")

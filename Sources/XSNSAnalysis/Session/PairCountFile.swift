@@ -65,10 +65,7 @@ enum PairCountFile {
             partners: contents.partners.map { Header.Partner(language: $0.language, fisherSHA256: $0.fisherSHA256) },
             payloadSHA256: SHA256.hexDigest(payload))
         let json = try JSONEncoder().encode(header)
-        var data = Data(magic)
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
-        data.append(json)
-        data.append(Data(SHA256.hexDigest(json).utf8))
+        var data = CheckedHeader.frame(mark: magic, json: json)
         data.append(payload)
         try AtomicFile.write(data, to: url)
     }
@@ -79,13 +76,8 @@ enum PairCountFile {
         let damaged = { (reason: String) in IndexDamaged(file: url.path, reason: reason) }
         let bytes: Data
         do { bytes = try Data(contentsOf: url) } catch { throw damaged("cannot be read (\(error))") }
-        guard bytes.count >= 16, Array(bytes.prefix(8)) == magic else { throw damaged("not a pair-count file (no XSNSPRC1 mark)") }
-        let declared = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian }
-        guard declared <= UInt64(bytes.count - 16 - 64) else { throw damaged("its header runs past the end (truncated?)") }
-        let headerEnd = 16 + Int(declared)
-        let json = bytes.subdata(in: 16..<headerEnd)
-        guard Data(SHA256.hexDigest(json).utf8) == bytes.subdata(in: headerEnd..<(headerEnd + 64)) else {
-            throw damaged("its header does not match its checksum (edited?)")
+        let (json, payloadStart) = try bytes.withUnsafeBytes {
+            try CheckedHeader.read($0, mark: magic, kind: "a pair-count file", damaged: damaged)
         }
         let header: Header
         do { header = try JSONDecoder().decodeScreened(Header.self, from: json) } catch {
@@ -94,7 +86,7 @@ enum PairCountFile {
         guard header.format == "xsns-pair-counts", header.version == version else {
             throw damaged("format \(header.format) version \(header.version), this build reads version \(version)")
         }
-        let payload = bytes.subdata(in: (headerEnd + 64)..<bytes.count)
+        let payload = bytes.subdata(in: payloadStart..<bytes.count)
         let width = header.ps.count
         guard header.layers >= 0, header.layers < 1000 else { throw damaged("an impossible layer count") }
         let expected = 4 * width * (1 + header.layers + 2 * header.partners.count)
