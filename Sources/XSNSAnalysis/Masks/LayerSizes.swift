@@ -6,8 +6,8 @@ extension SubnetworkIndex {
     /// sizes[p][layer] for `ps` and the layers of `map`.
     func layerSizes(ps: [Double], map: ParameterMap) throws -> [[Int]] {
         let layerRanges = (0..<map.layerCount).map { map.ranges(layer: $0) }
-        let codeCounts = layerRanges.map { ranges in
-            ranges.reduce(into: [Int](repeating: 0, count: 256)) { counts, range in countCodes(in: range, into: &counts) }
+        let codeCounts = ParallelMap.map(layerRanges.count) { layer in
+            layerRanges[layer].reduce(into: [Int](repeating: 0, count: 256)) { counts, range in countCodes(in: range, into: &counts) }
         }
         return try ps.map { p in
             if let mask = wholeGroupMask(p: p) {

@@ -54,10 +54,16 @@ public struct PairCountStore: Sendable {
         return try SubnetworkCollection(languages: languages, indexes: languages.reduce(into: [:]) { $0[$1] = [seed: indexes[$1]![seed]!] })
     }
 
+    /// A run's sub-network size at every p of the table, from its groups where a p keeps whole groups.
+    private static func sizes(of index: SubnetworkIndex) throws -> [Int] {
+        try PairCountTable.ps.map { p in try index.wholeGroupMask(p: p)?.size ?? index.subnetwork(p: p).size }
+    }
+
     /// One pass at every p, then a file per run of `runs` with its counts against every other run.
     private func write(_ collection: SubnetworkCollection, seed: Int, runs: [String], involving: String?) throws {
-        let overlaps = try collection.overlaps(ps: PairCountTable.ps, involving: involving)
         let languages = collection.languages
+        // A seed's first run has no partner: its sizes need no pass (`sizes(of:)`).
+        let overlaps = languages.count > 1 ? try collection.overlaps(ps: PairCountTable.ps, involving: involving) : []
         // Each run's layer sizes are a pass over its codes: the runs on every core.
         let layerSizes = try ParallelMap.map(runs.count) { job in
             Result { try collection.indexes[runs[job]]?[seed].map { try $0.layerSizes(ps: PairCountTable.ps, map: ParameterMap($0.layout)) } }
@@ -75,7 +81,7 @@ public struct PairCountStore: Sendable {
             }
             let contents = PairCountFile.Contents(
                 language: language, seed: seed, fisherSHA256: digest, ps: PairCountTable.ps,
-                sizes: overlaps.map { $0.sizes[seed]![language]! },
+                sizes: overlaps.isEmpty ? try Self.sizes(of: index) : overlaps.map { $0.sizes[seed]![language]! },
                 layerSizes: layerSizes, partners: partners)
             try PairCountFile.write(contents, to: PairCountFile.url(forIndex: URL(fileURLWithPath: file)))
         }
