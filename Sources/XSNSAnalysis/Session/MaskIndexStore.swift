@@ -53,7 +53,10 @@ public struct MaskIndexStore: Sendable {
     public func openAll(_ fishers: [URL], progress: (@Sendable (Int, Int, Bool) -> Void)? = nil)
         -> [Result<(index: SubnetworkIndex, built: Bool), any Error>]
     {
-        ParallelMap.map(fishers.count, finished: { outcome, done in
+        // Cold, each open waits on a few small reads (index header, pair counts): start them all first.
+        let indexes = fishers.map(url(forFisher:))
+        Prefetch.beginnings(of: indexes + indexes.map(PairCountFile.url(forIndex:)), bytes: 1 << 18)
+        return ParallelMap.map(fishers.count, finished: { outcome, done in
             // A file that cannot be read was an attempt to build its index.
             progress?(done, fishers.count, (try? outcome.get().built) ?? true)
         }) { job in
