@@ -3,8 +3,9 @@ import Testing
 import XSNSStorage
 import XSNSTestSupport
 
-/// `kill -9` while `xsns index` writes leaves no index file that would be read: only temp files, which
-/// the next writer removes, and every later analysis gives the same matrix without a damaged index.
+/// `kill -9` while `xsns index` writes (indexes, then pair counts) leaves no index or pair-count file that
+/// would be read: only temp files, which the next writer removes, and every later analysis gives the same
+/// matrix (at a p off the grid, and at one the pair counts hold) without a damaged file.
 @Suite(.serialized) struct IndexKillTests {
     @Test func killingIndexWritingNeverLeavesAReadableBadIndex() throws {
         let session = try Fixtures.temporaryDirectory().appendingPathComponent("killed")
@@ -21,6 +22,8 @@ import XSNSTestSupport
         }
         let reference = try XSNSBinary.run(["matrix", "--session", session.path, "--p", "0.0731"])
         #expect(reference.status == 0, "\(reference.stderr)")
+        let stored = try XSNSBinary.run(["matrix", "--session", session.path, "--p", "0.07"])
+        #expect(stored.status == 0, "\(stored.stderr)")
         let log = session.appendingPathComponent("index.log")
         for delay in [30_000, 80_000, 150_000, 250_000, 400_000] as [UInt32] {
             let process = try XSNSBinary.launch(["index", "--session", session.path, "--rebuild"], stderrTo: log)
@@ -30,9 +33,16 @@ import XSNSTestSupport
             let after = try XSNSBinary.run(["matrix", "--session", session.path, "--p", "0.0731"])
             #expect(after.status == 0 && after.stdout == reference.stdout, "killed after \(delay) µs: \(after.stderr)")
             #expect(!after.stderr.contains("damaged"), "killed after \(delay) µs: \(after.stderr)")
+            let atStored = try XSNSBinary.run(["matrix", "--session", session.path, "--p", "0.07"])
+            #expect(atStored.status == 0 && atStored.stdout == stored.stdout, "killed after \(delay) µs: \(atStored.stderr)")
         }
+        let completed = try XSNSBinary.run(["index", "--session", session.path, "--rebuild"])
+        #expect(completed.status == 0 && completed.stderr.contains("pair counts: seed 1/1, 3 runs"), "\(completed.stderr)")
+        let atStored = try XSNSBinary.run(["matrix", "--session", session.path, "--p", "0.07"])
+        #expect(atStored.stdout == stored.stdout)
         let names = try FileManager.default.contentsOfDirectory(atPath: session.appendingPathComponent("index").path)
         #expect(names.filter { $0.hasSuffix(".maskindex") }.sorted() == ["de.seed1.maskindex", "fi.seed1.maskindex", "nl.seed1.maskindex"])
-        #expect(names.filter { $0.contains(".tmp-") }.count <= 3, "the next writer removes abandoned temp files: \(names)")
+        #expect(names.filter { $0.hasSuffix(".pairs") }.sorted() == ["de.seed1.pairs", "fi.seed1.pairs", "nl.seed1.pairs"])
+        #expect(names.filter { $0.contains(".tmp-") }.isEmpty, "the last writer removed abandoned temp files: \(names)")
     }
 }

@@ -29,9 +29,11 @@ public struct PairCountStore: Sendable {
     }
 
     /// Writes the files of every seed where a run's own file is missing, stale or damaged, or the stored
-    /// counts do not answer every pair; returns how many runs' files were written. `progress` is told (seeds done, seeds) after each seed.
+    /// counts do not answer every pair; returns how many runs' files were written. `progress` is told
+    /// (seed's position from 1, seeds, runs) before each seed that is written: a seed of 100 runs takes
+    /// minutes.
     @discardableResult
-    public func complete(progress: ((Int, Int) -> Void)? = nil) throws -> Int {
+    public func complete(progress: ((Int, Int, Int) -> Void)? = nil) throws -> Int {
         let seeds = Set(catalog.files.values.flatMap(\.keys)).sorted()
         var written = 0
         for (done, seed) in seeds.enumerated() {
@@ -41,10 +43,10 @@ public struct PairCountStore: Sendable {
             // Rewritten unless every run's own file is believed and together they answer every pair.
             if table.described[seed] != Set(languages)
                 || table.overlaps(languages: languages, runs: collection.runs, p: PairCountTable.ps[0]) == nil {
+                progress?(done + 1, seeds.count, languages.count)
                 try write(collection, seed: seed, runs: languages, involving: nil)
                 written += languages.count
             }
-            progress?(done + 1, seeds.count)
         }
         return written
     }
@@ -83,7 +85,9 @@ public struct PairCountStore: Sendable {
                 language: language, seed: seed, fisherSHA256: digest, ps: PairCountTable.ps,
                 sizes: overlaps.isEmpty ? try Self.sizes(of: index) : overlaps.map { $0.sizes[seed]![language]! },
                 layerSizes: layerSizes, partners: partners)
-            try PairCountFile.write(contents, to: PairCountFile.url(forIndex: URL(fileURLWithPath: file)))
+            let url = PairCountFile.url(forIndex: URL(fileURLWithPath: file))
+            TemporaryName.removeAbandoned(in: url.deletingLastPathComponent())  // a killed writer's leftovers
+            try PairCountFile.write(contents, to: url)
         }
     }
 }
