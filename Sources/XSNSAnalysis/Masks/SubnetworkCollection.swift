@@ -5,6 +5,8 @@ import XSNSStorage
 public final class SubnetworkCollection: Sendable {
     public let languages: [String]
     public let indexes: [String: [Int: SubnetworkIndex]]
+    /// Every (language, seed) with its index, languages in order, seeds ascending.
+    let runs: [GridOverlapSweep.Run]
     /// Counts stored beside the indexes, read once (`PairCountTable`).
     let pairCounts: PairCountTable
 
@@ -18,7 +20,10 @@ public final class SubnetworkCollection: Sendable {
         }
         self.languages = languages
         self.indexes = indexes
-        pairCounts = PairCountTable(runs: Self.runs(languages: languages, indexes: indexes))
+        runs = languages.flatMap { language in
+            (indexes[language] ?? [:]).sorted { $0.key < $1.key }.map { GridOverlapSweep.Run(language: language, seed: $0.key, index: $0.value) }
+        }
+        pairCounts = PairCountTable(runs: runs)
     }
 
     public var seeds: [Int] { Array(Set(indexes.values.flatMap(\.keys))).sorted() }
@@ -61,15 +66,6 @@ public final class SubnetworkCollection: Sendable {
     /// stored counts alone (nil where they do not answer).
     public func storedLayerShares(p: Double) -> [String: [Double]]? {
         pairCounts.layerShares(runs: runs, p: p)
-    }
-
-    /// Every (language, seed) with its index, languages in order, seeds ascending.
-    var runs: [GridOverlapSweep.Run] { Self.runs(languages: languages, indexes: indexes) }
-
-    private static func runs(languages: [String], indexes: [String: [Int: SubnetworkIndex]]) -> [GridOverlapSweep.Run] {
-        languages.flatMap { language in
-            (indexes[language] ?? [:]).sorted { $0.key < $1.key }.map { GridOverlapSweep.Run(language: language, seed: $0.key, index: $0.value) }
-        }
     }
 
     /// Overlaps at each of `ps`, as `overlaps(p:)` gives them. Stored counts answer first; of the other p,

@@ -51,9 +51,12 @@ public struct PairCountStore: Sendable {
         return written
     }
 
+    /// The seed's runs only: the other seeds' indexes are neither opened nor built here.
     private func seedCollection(languages: [String], seed: Int) throws -> SubnetworkCollection {
-        let indexes = try catalog.indexes(languages: languages)
-        return try SubnetworkCollection(languages: languages, indexes: languages.reduce(into: [:]) { $0[$1] = [seed: indexes[$1]![seed]!] })
+        let opened = catalog.indexStore().openAll(languages.map { catalog.files[$0]![seed]! })
+        var indexes: [String: [Int: SubnetworkIndex]] = [:]
+        for (language, result) in zip(languages, opened) { indexes[language] = [seed: try result.get().index] }
+        return try SubnetworkCollection(languages: languages, indexes: indexes)
     }
 
     /// A run's sub-network size at every p of the table, from its groups where a p keeps whole groups.
