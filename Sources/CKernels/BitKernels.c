@@ -84,13 +84,13 @@ static inline __attribute__((always_inline)) void code_masks(unsigned code, uint
 }
 
 /// Bit-parallel comparison of 64 codes with the code of `masks`, most significant plane first (see
-/// CodePlanes.compare): plane b of the 64 values is planes[b · stride]. Bits past `valid_bits` are cleared.
-static inline __attribute__((always_inline)) void compare_codes(const uint64_t *planes, size_t stride,
-                                                                const uint64_t masks[8], uint64_t valid_bits,
+/// CodePlanes.compare): plane b of the 64 values is planes[b]. Bits past `valid_bits` are cleared.
+static inline __attribute__((always_inline)) void compare_codes(const uint64_t *planes, const uint64_t masks[8],
+                                                                uint64_t valid_bits,
                                                                 uint64_t *greater_out, uint64_t *equal_out) {
     uint64_t greater = 0, equal = ~(uint64_t)0;
     for (int bit = 7; bit >= 0; bit--) {
-        uint64_t plane = planes[bit * stride];
+        uint64_t plane = planes[bit];
         greater |= equal & plane & masks[bit];
         equal &= plane ^ masks[bit];
     }
@@ -116,7 +116,7 @@ static inline __attribute__((always_inline)) void classify_body(const uint64_t *
     for (size_t w = 0; w < words; w++) {
         const uint64_t *p = planes + 8 * w;
         uint64_t greater, equal;
-        compare_codes(p, 1, masks, w == words - 1 ? valid_bits_of_word(w, count) : ~(uint64_t)0, &greater, &equal);
+        compare_codes(p, masks, w == words - 1 ? valid_bits_of_word(w, count) : ~(uint64_t)0, &greater, &equal);
         kept[w] = greater | equal;
         above += (uint64_t)__builtin_popcountll(greater);
         at += (uint64_t)__builtin_popcountll(equal);
@@ -144,68 +144,6 @@ void xsns_classify_planes(xsns_bit_level level, const uint64_t *planes, size_t w
     // The comparison is word-serial (eight strided plane loads per word); vectors would not pay.
     if (level >= XSNS_BITS_POPCNT) classify_popcnt(planes, words, count, code, kept, above, at, digest);
     else classify_portable(planes, words, count, code, kept, above, at, digest);
-}
-
-void xsns_planes_to_plane_major(const uint64_t *planes, size_t n, uint64_t *block) {
-    for (size_t i = 0; i < n; i++)
-        for (int bit = 0; bit < 8; bit++) block[bit * n + i] = planes[8 * i + bit];
-}
-
-static inline __attribute__((always_inline)) void classify_plane_major_body(const uint64_t *block, size_t n, size_t valid,
-                                                                            unsigned code, uint64_t *kept,
-                                                                            uint64_t *above_out, uint64_t *at_out) {
-    uint64_t masks[8];
-    code_masks(code, masks);
-    uint64_t above = 0, at = 0;
-    size_t whole = valid / 64 < n ? valid / 64 : n;
-    // Whole words in a loop of its own, free of the tail test, so that it vectorises.
-    for (size_t i = 0; i < whole; i++) {
-        uint64_t greater, equal;
-        compare_codes(block + i, n, masks, ~(uint64_t)0, &greater, &equal);
-        kept[i] = greater | equal;
-        above += (uint64_t)__builtin_popcountll(greater);
-        at += (uint64_t)__builtin_popcountll(equal);
-    }
-    for (size_t i = whole; i < n; i++) {  // the run's last, partial word, then padding words
-        uint64_t greater, equal;
-        compare_codes(block + i, n, masks, valid_bits_of_word(i, valid), &greater, &equal);
-        kept[i] = greater | equal;
-        above += (uint64_t)__builtin_popcountll(greater);
-        at += (uint64_t)__builtin_popcountll(equal);
-    }
-    *above_out += above;
-    *at_out += at;
-}
-
-static void classify_plane_major_portable(const uint64_t *block, size_t n, size_t valid, unsigned code, uint64_t *kept,
-                                          uint64_t *above, uint64_t *at) {
-    classify_plane_major_body(block, n, valid, code, kept, above, at);
-}
-TARGET_POPCNT static void classify_plane_major_popcnt(const uint64_t *block, size_t n, size_t valid,
-                                                                         unsigned code, uint64_t *kept, uint64_t *above,
-                                                                         uint64_t *at) {
-    classify_plane_major_body(block, n, valid, code, kept, above, at);
-}
-TARGET_AVX2 static void classify_plane_major_avx2(const uint64_t *block, size_t n, size_t valid,
-                                                                            unsigned code, uint64_t *kept, uint64_t *above,
-                                                                            uint64_t *at) {
-    classify_plane_major_body(block, n, valid, code, kept, above, at);
-}
-TARGET_AVX512 static void classify_plane_major_avx512(const uint64_t *block, size_t n,
-                                                                                size_t valid, unsigned code,
-                                                                                uint64_t *kept, uint64_t *above,
-                                                                                uint64_t *at) {
-    classify_plane_major_body(block, n, valid, code, kept, above, at);
-}
-
-void xsns_classify_plane_major(xsns_bit_level level, const uint64_t *block, size_t n, size_t valid, unsigned code,
-                               uint64_t *kept, uint64_t *above, uint64_t *at) {
-    switch (level) {
-    case XSNS_BITS_AVX512: classify_plane_major_avx512(block, n, valid, code, kept, above, at); break;
-    case XSNS_BITS_AVX2: classify_plane_major_avx2(block, n, valid, code, kept, above, at); break;
-    case XSNS_BITS_POPCNT: classify_plane_major_popcnt(block, n, valid, code, kept, above, at); break;
-    default: classify_plane_major_portable(block, n, valid, code, kept, above, at); break;
-    }
 }
 
 void xsns_pair_counts(xsns_bit_level level, const uint64_t *masks, size_t stride, size_t n, const uint32_t *pairs,

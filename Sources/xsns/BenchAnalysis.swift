@@ -199,8 +199,6 @@ struct AnalysisScaleBench {
         var results = [try Self.measure("open every index (xsns index)", ["index", "--session", path])]
         results.append(try Self.measure("matrix, p on the grid (0.07)", ["matrix", "--session", path, "--p", "0.07"]))
         results.append(try Self.measure("matrix, another p on the grid (0.42)", ["matrix", "--session", path, "--p", "0.42"]))
-        results.append(try Self.measure("matrix, a grid p without counts (0.075)", ["matrix", "--session", path, "--p", "0.075"],
-                                        note: "one pass over every index"))
         if !sparse {
             results.append(try Self.measure("matrix, p off the grid (0.0731)", ["matrix", "--session", path, "--p", "0.0731"],
                                             note: "reads one group's values from each Fisher file"))

@@ -31,7 +31,7 @@ struct IndexCommand: ParsableCommand {
             total + ((try? FileManager.default.attributesOfItem(atPath: store.url(forFisher: url).path)[.size] as? Int) ?? 0)
         }
         let counted = try PairCountStore(catalog: catalog).complete(progress: { position, seeds, runs in
-            FileHandle.standardError.write(Data("pair counts: seed \(position)/\(seeds), \(runs) runs, one pass at 99 p…\n".utf8))
+            FileHandle.standardError.write(Data("pair counts: seed \(position)/\(seeds), \(runs) runs, one pass over their indexes…\n".utf8))
         })
         print("\(count) mask index(es), \(built.count) built, \(count - built.count) already current; "
             + String(format: "%.1f MB", Double(bytes) / 1e6) + " in \(catalog.session.appendingPathComponent("index").path); "

@@ -80,4 +80,53 @@ struct BitKernelsTests {
             }
         }
     }
+
+    /// Levels (`GridOverlapSweep`): the code of each value read bit by bit from the planes, looked up; the
+    /// code counts, padding marked 0xFF, and the digest, at every level (GFNI and VBMI on AVX-512 where the
+    /// CPU has them), across batch ends and word tails.
+    @Test func levelsAgreeWithSwiftAtEveryLevelAndTail() {
+        let table = (0..<256).map { UInt8(truncatingIfNeeded: ($0 * 37 + 11) % 233) }
+        for count in [1, 63, 64, 65, 4095, 4096, 4097, 9000] {
+            let wordCount = CodePlanes.wordCount(count)
+            let planes = Self.words(wordCount * CodePlanes.planeCount, seed: UInt64(count) + 5)
+            var expected = [UInt8](repeating: 0xFF, count: 64 * wordCount)
+            var expectedCounts = [UInt64](repeating: 0, count: 256)
+            for value in 0..<count {
+                let code = (0..<8).reduce(0) { $0 | Int((planes[8 * (value / 64) + $1] >> UInt64(value % 64)) & 1) << $1 }
+                expected[value] = table[code]
+                expectedCounts[code] += 1
+            }
+            let expectedDigest = planes.withUnsafeBufferPointer { CodePlanes.digest($0.baseAddress!, wordCount: wordCount) }
+            for level in Self.levels {
+                var levels = [UInt8](repeating: 0x11, count: 64 * wordCount)
+                var counts = [UInt64](repeating: 0, count: 256)
+                var digest = CodePlanes.Digest()
+                digest.withLanes { lanes in
+                    xsns_planes_to_levels(level, planes, wordCount, count, table, &levels, &counts, lanes)
+                }
+                #expect(levels == expected, "level \(level.rawValue), count \(count)")
+                #expect(counts == expectedCounts, "level \(level.rawValue), count \(count)")
+                #expect(digest.value == expectedDigest, "level \(level.rawValue), count \(count)")
+            }
+        }
+    }
+
+    @Test func pairLevelHistogramsAgreeWithSwiftAtEveryLevel() {
+        let stride = 3000
+        let levels = Self.words(3 * stride / 8, seed: 9).withUnsafeBytes { Array($0) }.map { $0 % 240 }
+        let pairs: [UInt32] = [0, 1, 2, 0, 1, 2]
+        for n in [0, 1, 1023, 1024, 1025, 2999] {
+            var expected = [UInt64](repeating: 0, count: 3 * 256)
+            for k in 0..<3 {
+                for i in 0..<n {
+                    expected[256 * k + Int(max(levels[Int(pairs[2 * k]) * stride + i], levels[Int(pairs[2 * k + 1]) * stride + i]))] += 1
+                }
+            }
+            for level in Self.levels {
+                var histograms = [UInt64](repeating: 0, count: 3 * 256)
+                xsns_pair_level_histograms(level, levels, stride, n, pairs, 3, &histograms)
+                #expect(histograms == expected, "level \(level.rawValue), n \(n)")
+            }
+        }
+    }
 }

@@ -69,7 +69,7 @@ struct GridOverlapSweepTests {
         }
     }
 
-    /// Saved indexes: the pass confirms their checksums as the mask path would; codes swapped in a file
+    /// Saved indexes: the pass and the sweep confirm their checksums as the mask path would; codes swapped in a file
     /// (every group count still right) fail the checksum, and the overlaps come from the rebuilt index.
     @Test func onePassChecksSavedIndexesAndNeverCountsSwappedCodes() throws {
         let values = MaskIndexTests.tieHeavy(count: 9001, seed: 11)
@@ -92,6 +92,9 @@ struct GridOverlapSweepTests {
             languages: ["de", "fi"], indexes: ["de": [1: try store.open(fisher)], "fi": [1: try store.open(other)]])
         #expect(collection.indexes["fi"]![1]!.wholeGroupMask(p: 0.15)?.checksum != nil, "not yet confirmed")
         #expect(throws: IndexDamaged.self) { try GridOverlapPass.overlaps(languages: collection.languages, runs: collection.runs, p: 0.15) }
+        #expect(throws: IndexDamaged.self) {
+            try GridOverlapSweep.overlaps(languages: collection.languages, runs: collection.runs, ps: [0.15, 0.5])
+        }
         let direct = [try Subnetwork(fisher: values, p: 0.15), try Subnetwork(fisher: otherValues, p: 0.15)]
         let overlaps = try collection.overlaps(p: 0.15)
         #expect(overlaps.intersections[1]?[0][1] == direct[0].bits.intersectionCount(direct[1].bits))

@@ -61,7 +61,8 @@ struct PairCountTests {
             let stored = try #require(collection.pairCounts.overlaps(languages: Self.languages, runs: runs, p: p), "p=\(p)")
             #expect(stored == (try Self.direct(values, p: p)), "p=\(p)")
         }
-        #expect(collection.pairCounts.overlaps(languages: Self.languages, runs: runs, p: 0.075) == nil, "a p without counts")
+        #expect(PairCountTable.ps.count == MaskGroups.grid.count && PairCountTable.ps.contains(0.075) && PairCountTable.ps.contains(1e-6))
+        #expect(collection.pairCounts.overlaps(languages: Self.languages, runs: runs, p: 0.0731) == nil, "a p off the grid has no counts")
         // Layer shares, as the workbench's layer pane averages them over seeds.
         let map = ParameterMap(try #require(collection.layout))
         #expect(map.layerCount == 2)
@@ -73,7 +74,7 @@ struct PairCountTests {
                 #expect(shares[language] == expected, "\(language) p=\(p)")
             }
         }
-        #expect(try collection.overlaps(p: 0.075) == (try Self.direct(values, p: 0.075)))
+        #expect(try collection.overlaps(p: 0.0731) == (try Self.direct(values, p: 0.0731)))
         #expect(try collection.overlaps(ps: [0.075, 0.07, 0.0731]) == [0.075, 0.07, 0.0731].map { try Self.direct(values, p: $0) })
         #expect(try PairCountStore(catalog: catalog).complete() == 0, "a complete session is left as it is")
     }

@@ -14,7 +14,7 @@ import XSNSWorkbench
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let steps = try #require(report["steps"] as? [[String: Any]])
-        #expect(steps.count == 9, "\(steps.map { $0["step"] ?? "" })")
+        #expect(steps.count == 8, "\(steps.map { $0["step"] ?? "" })")
         let pairFiles = try FileManager.default.contentsOfDirectory(atPath: session.appendingPathComponent("index").path)
             .filter { $0.hasSuffix(".pairs") }
         #expect(pairFiles.count == 6, "the pair counts compute would have written: \(pairFiles)")

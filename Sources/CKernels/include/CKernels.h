@@ -32,20 +32,21 @@ uint64_t xsns_popcount(xsns_bit_level level, const uint64_t *a, size_t n);
 void xsns_classify_planes(xsns_bit_level level, const uint64_t *planes, size_t words, size_t count, unsigned code,
                           uint64_t *kept, uint64_t *above, uint64_t *at, uint64_t *digest);
 
-/// Many masks of the same planes, kept in cache (`GridOverlapSweep`): `block` (8 × n words, plane b of word
-/// i at block[b·n + i]) ← the plane-major form of n words of word-major planes (plane b of word i at
-/// planes[8i + b]).
-void xsns_planes_to_plane_major(const uint64_t *planes, size_t n, uint64_t *block);
-
-/// `xsns_classify_planes` on a plane-major block of n words, of which only the first `valid` values
-/// are real; adds to *above and *at. Vectorised across words.
-void xsns_classify_plane_major(xsns_bit_level level, const uint64_t *block, size_t n, size_t valid, unsigned code,
-                               uint64_t *kept, uint64_t *above, uint64_t *at);
-
 /// For each pair k: totals[k] += Σ popcount(masks[a]·[i] & masks[b]·[i]) over n words, where set s
 /// starts at masks + s·stride and pairs[2k], pairs[2k+1] name a and b.
 void xsns_pair_counts(xsns_bit_level level, const uint64_t *masks, size_t stride, size_t n, const uint32_t *pairs,
                       size_t pair_count, uint64_t *totals);
+
+/// Levels for `GridLevelPass`: levels[i] ← lut[code of value i] over `words` words of word-major planes,
+/// of which only the first `valid` values are real (the rest get 0xFF); code_counts[c] += the number of
+/// real values with code c; `digest` as in `xsns_classify_planes`.
+void xsns_planes_to_levels(xsns_bit_level level, const uint64_t *planes, size_t words, size_t valid, const uint8_t *lut,
+                           uint8_t *levels, uint64_t *code_counts, uint64_t *digest);
+
+/// For each pair k: histograms[256k + l] += the number of i < n with max(levels of a at i, of b at i) = l,
+/// where set s starts at levels + s·stride and pairs[2k], pairs[2k+1] name a and b.
+void xsns_pair_level_histograms(xsns_bit_level level, const uint8_t *levels, size_t stride, size_t n,
+                                const uint32_t *pairs, size_t pair_count, uint64_t *histograms);
 
 /// Elementwise math on glibc's vector math library where the CPU has AVX2 + FMA or AVX-512 (and it is
 /// glibc on x86-64), else scalar libm.

@@ -1,15 +1,25 @@
 import CKernels
+import Dispatch
 
-/// Pairwise overlaps at many p in one pass over the runs' code planes, for the sweep: mask by mask, every
-/// new p would stream every index from memory again (1 byte per value per run: 6 GB at 24 languages ×
-/// 3 seeds of XLM-R-base) and write a fresh mask per run. Here the planes are read once, a block of 128
-/// words (8,192 values) of every run at a time; while the block sits in cache it is turned plane-major,
-/// classified at every p and intersected for every pair, and only counts leave the cache.
+/// Pairwise overlaps at many p of the index grid in one pass over the runs' code planes, for the sweep and
+/// for writing pair counts: mask by mask, every p would classify every run and intersect every pair again
+/// (at 24 languages × 3 seeds of XLM-R-base, 232 p would be 232 passes over 6 GB of codes).
 ///
-/// Only p whose masks need no Fisher value (`SubnetworkIndex.wholeGroupMask`), on indexes whose checksum
-/// is confirmed, go through it; the result is the same as `PairwiseOverlaps(languages:subnetworks:)` of the masks at each p, count for count.
+/// Here each run's codes become one byte per value, its level: the position, among the p asked for in
+/// ascending order, of the first p whose mask holds the value. A value is in both masks of a pair at the p
+/// of position s exactly when the larger of its two levels is ≤ s, so one histogram of that larger level
+/// per pair gives the pair's counts at every p at once. Stretches of words go through in order: every run's
+/// stretch is turned into levels (each run by one thread, so its checksum chain carries on), then every pair
+/// is histogrammed while the stretch's levels are in cache.
+///
+/// Only p whose masks need no Fisher value (`SubnetworkIndex.wholeGroupMask`) go through it. It confirms a
+/// mapped index's checksum on the way, as the mask path does on first use, and checks every run's codes
+/// against its group counts; damage throws `IndexDamaged` for the mask path to rebuild. The result is the
+/// same as `PairwiseOverlaps(languages:subnetworks:)` of the masks at each p, count for count.
 enum GridOverlapSweep {
-    static let blockWords = 128
+    static let stretchWords = 1024
+    /// Level of a value in no mask; 0xFF marks padding past the last value.
+    static let outside: UInt8 = 0xFE
 
     struct Run {
         let language: String
@@ -39,84 +49,116 @@ enum GridOverlapSweep {
     }
 
     /// Overlaps at each p of `ps` (of the pairs with `involving` only, when given), or nil for a p that
-    /// some run cannot mask from its codes alone. Throws `IndexDamaged` when codes contradict their group
-    /// counts (the caller's ordinary path rebuilds the index).
+    /// some run cannot mask from its codes alone.
     static func overlaps(languages: [String], runs: [Run], ps: [Double], involving: String? = nil) throws -> [PairwiseOverlaps?] {
         guard let count = runs.first?.index.count, runs.allSatisfy({ $0.index.count == count }) else {
             return ps.map { _ in nil }
         }
-        // A checksum not yet confirmed needs each run's words in order (`GridOverlapPass` does that).
-        let masks = ps.map { p in
+        // The p every run masks from its codes, ascending: their masks grow, so their codes never rise.
+        let swept = Set(ps).sorted().compactMap { p -> (p: Double, masks: [SubnetworkIndex.WholeGroupMask])? in
             let masks = runs.map { $0.index.wholeGroupMask(p: p) }
-            return masks.contains { $0 == nil || $0!.checksum != nil } ? nil : masks.map { $0! }
+            return masks.contains { $0 == nil } ? nil : (p, masks.map { $0! })
         }
-        let resolved = masks.indices.filter { masks[$0] != nil }
-        guard !resolved.isEmpty else { return ps.map { _ in nil } }
-        let codes = resolved.map { masks[$0]! }
-
+        // A header edited to thresholds out of order (its checksum redone) would level wrongly: the masks answer.
+        guard !swept.isEmpty, runs.indices.allSatisfy({ run in zip(swept, swept.dropFirst()).allSatisfy { $0.masks[run].code >= $1.masks[run].code } })
+        else { return ps.map { _ in nil } }
+        precondition(swept.count < Int(outside), "levels fit a byte")
         let (pairs, pairRuns) = Self.pairs(languages: languages, runs: runs, involving: involving)
-
-        let totals = Self.count(codes: codes, runs: runs, pairRuns: pairRuns, values: count)
-        for (slot, runMasks) in codes.enumerated() {
-            for (run, mask) in runMasks.enumerated() {
-                try mask.index.checkCounts(code: mask.code, above: totals.above[slot * runs.count + run],
-                                           at: totals.at[slot * runs.count + run])
-            }
+        let histograms = try pairHistograms(runs: runs, levels: runs.indices.map { run in levelTable(swept.map { $0.masks[run].code }) },
+                                   checksums: swept[0].masks.map(\.checksum), pairRuns: pairRuns, values: count)
+        var overlaps: [Double: PairwiseOverlaps] = [:]
+        var counts = [Int](repeating: 0, count: pairs.count)
+        for (level, (p, masks)) in swept.enumerated() {
+            for pair in pairs.indices { counts[pair] += Int(histograms[256 * pair + level]) }
+            overlaps[p] = PairwiseOverlaps(languages: languages, sizes: Self.sizes(runs: runs, masks: masks), pairs: pairs, counts: counts)
         }
-        var result = [PairwiseOverlaps?](repeating: nil, count: ps.count)
-        for (slot, p) in resolved.enumerated() {
-            let counts = (0..<pairs.count).map { totals.pairs[slot * pairs.count + $0] }
-            result[p] = PairwiseOverlaps(languages: languages, sizes: Self.sizes(runs: runs, masks: codes[slot]), pairs: pairs,
-                                         counts: counts)
-        }
-        return result
+        return ps.map { overlaps[$0] }
     }
 
-    /// Counts per (p, pair) and codes above and at each p's code per (p, run), summed over every block.
-    private static func count(codes: [[SubnetworkIndex.WholeGroupMask]], runs: [Run], pairRuns: [UInt32], values: Int)
-        -> (pairs: [Int], above: [Int], at: [Int])
-    {
+    /// table[code] = the first level whose mask code is ≤ code (`outside` when none is).
+    private static func levelTable(_ codes: [Int]) -> [UInt8] {
+        (0..<256).map { code in codes.firstIndex { $0 <= code }.map(UInt8.init) ?? outside }
+    }
+
+    /// Each pair's histogram of the larger level (256 per pair), after checking every run's code counts
+    /// against its groups and confirming the checksums still pending.
+    private static func pairHistograms(runs: [Run], levels: [[UInt8]], checksums: [UInt64?], pairRuns: [UInt32], values: Int) throws -> [UInt64] {
+        let state = PassState(runs: runs.count, pairs: pairRuns.count / 2, checksums: checksums)
+        defer { state.deallocate() }
         let wordCount = CodePlanes.wordCount(values)
-        let blockCount = (wordCount + blockWords - 1) / blockWords
         let pairCount = pairRuns.count / 2
+        let pairChunks = max(1, min(pairCount, 64))
         nonisolated(unsafe) let planes = runs.map(\.index.planes)  // kept alive by the runs' indexes
-        // More chunks than cores so an uneven scheduler still balances.
-        let chunkCount = max(1, min(blockCount, 64))
-        let partial = ParallelMap.map(chunkCount) { chunk -> [[UInt64]] in
-            var pairTotals = [UInt64](repeating: 0, count: codes.count * pairCount)
-            var above = [UInt64](repeating: 0, count: codes.count * runs.count)
-            var at = above
-            let planeMajor = UnsafeMutablePointer<UInt64>.allocate(capacity: runs.count * CodePlanes.planeCount * blockWords)
-            let masks = UnsafeMutablePointer<UInt64>.allocate(capacity: runs.count * blockWords)
-            defer { planeMajor.deallocate(); masks.deallocate() }
-            for block in (chunk * blockCount / chunkCount)..<((chunk + 1) * blockCount / chunkCount) {
-                let start = block * blockWords
-                let n = min(blockWords, wordCount - start)
-                for run in runs.indices {
-                    xsns_planes_to_plane_major(planes[run] + start * CodePlanes.planeCount, n,
-                                               planeMajor + run * CodePlanes.planeCount * blockWords)
-                }
-                for (slot, runMasks) in codes.enumerated() {
-                    for (run, mask) in runMasks.enumerated() {
-                        let slotRun = slot * runs.count + run
-                        xsns_classify_plane_major(BitKernels.level, planeMajor + run * CodePlanes.planeCount * blockWords, n,
-                                                  values - start * 64, UInt32(mask.code), masks + run * blockWords,
-                                                  &above[slotRun], &at[slotRun])
-                    }
-                    guard pairCount > 0 else { continue }
-                    pairRuns.withUnsafeBufferPointer { pairRuns in
-                        pairTotals.withUnsafeMutableBufferPointer { totals in
-                            xsns_pair_counts(BitKernels.level, masks, blockWords, n, pairRuns.baseAddress!, pairCount,
-                                             totals.baseAddress! + slot * pairCount)
-                        }
-                    }
+        for start in stride(from: 0, to: wordCount, by: stretchWords) {
+            let n = min(stretchWords, wordCount - start)
+            DispatchQueue.concurrentPerform(iterations: runs.count) { run in
+                levels[run].withUnsafeBufferPointer { table in
+                    state.level(run: run, planes: planes[run] + start * CodePlanes.planeCount, words: n,
+                                valid: values - start * 64, table: table.baseAddress!)
                 }
             }
-            return [pairTotals, above, at]
+            guard pairCount > 0 else { continue }
+            pairRuns.withUnsafeBufferPointer { pairRuns in
+                nonisolated(unsafe) let pairRuns = pairRuns.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: pairChunks) { chunk in
+                    let first = chunk * pairCount / pairChunks, last = (chunk + 1) * pairCount / pairChunks
+                    xsns_pair_level_histograms(BitKernels.level, state.levels, 64 * stretchWords, 64 * n, pairRuns + 2 * first,
+                                               last - first, state.histograms + 256 * first)
+                }
+            }
         }
-        func sum(_ part: Int) -> [Int] {
-            partial[0][part].indices.map { index in partial.reduce(0) { $0 + Int($1[part][index]) } }
+        for (run, checksum) in checksums.enumerated() {
+            let index = runs[run].index
+            var above = 0
+            for code in (0..<256).reversed() {
+                let at = Int(state.codeCounts[256 * run + code])
+                if code >= index.groups.groupCount {
+                    guard at == 0 else { throw IndexDamaged(file: index.file, reason: "it holds codes past its last group") }
+                } else {
+                    try index.checkCounts(code: code, above: above, at: at)
+                }
+                above += at
+            }
+            if let checksum, let digest = state.digests[run] { try index.confirmChecksum(computed: digest.value, expected: checksum) }
         }
-        return (sum(0), sum(1), sum(2))
+        return Array(UnsafeBufferPointer(start: state.histograms, count: 256 * pairCount))
+    }
+
+    /// The stretch's levels, per-run code counts and checksum chains (each written by the thread turning
+    /// that run) and the pairs' histograms (each by its chunk's thread).
+    private final class PassState: @unchecked Sendable {
+        let levels: UnsafeMutablePointer<UInt8>
+        let codeCounts: UnsafeMutablePointer<UInt64>
+        let histograms: UnsafeMutablePointer<UInt64>
+        /// Chains for the runs whose checksum is still to be confirmed (nil for the others).
+        let digests: UnsafeMutablePointer<CodePlanes.Digest?>
+
+        init(runs: Int, pairs: Int, checksums: [UInt64?]) {
+            levels = .allocate(capacity: runs * 64 * GridOverlapSweep.stretchWords)
+            codeCounts = .allocate(capacity: 256 * runs)
+            codeCounts.initialize(repeating: 0, count: 256 * runs)
+            histograms = .allocate(capacity: 256 * max(pairs, 1))
+            histograms.initialize(repeating: 0, count: 256 * max(pairs, 1))
+            digests = .allocate(capacity: runs)
+            for (run, checksum) in checksums.enumerated() { (digests + run).initialize(to: checksum.map { _ in CodePlanes.Digest() }) }
+        }
+
+        func level(run: Int, planes: UnsafePointer<UInt64>, words: Int, valid: Int, table: UnsafePointer<UInt8>) {
+            let out = levels + run * 64 * GridOverlapSweep.stretchWords
+            if digests[run] != nil {
+                digests[run]!.withLanes { lanes in
+                    xsns_planes_to_levels(BitKernels.level, planes, words, valid, table, out, codeCounts + 256 * run, lanes)
+                }
+            } else {
+                xsns_planes_to_levels(BitKernels.level, planes, words, valid, table, out, codeCounts + 256 * run, nil)
+            }
+        }
+
+        func deallocate() {
+            levels.deallocate()
+            codeCounts.deallocate()
+            histograms.deallocate()
+            digests.deallocate()
+        }
     }
 }

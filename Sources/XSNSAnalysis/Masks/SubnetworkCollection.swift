@@ -68,19 +68,16 @@ public final class SubnetworkCollection: Sendable {
         pairCounts.layerShares(runs: runs, p: p)
     }
 
-    /// Overlaps at each of `ps`, as `overlaps(p:)` gives them. Stored counts answer first; of the other p,
-    /// the first takes `overlaps(p:)`, which confirms every index's checksum, the rest on the index grid
-    /// share one pass over the code planes (`GridOverlapSweep`), and any other p, or all of them if an
-    /// index proves damaged, take `overlaps(p:)` again.
+    /// Overlaps at each of `ps`, as `overlaps(p:)` gives them. Stored counts answer first; the other p on
+    /// the index grid share one pass over the code planes (`GridOverlapSweep`), and any other p, or all of
+    /// them if an index proves damaged, take `overlaps(p:)`.
     public func overlaps(ps: [Double], involving: String? = nil) throws -> [PairwiseOverlaps] {
         var result = ps.map { p in involving == nil ? storedOverlaps(p: p) : nil }
         let open = ps.indices.filter { result[$0] == nil }
-        guard let first = open.first else { return result.map { $0! } }
-        result[first] = try overlaps(p: ps[first], involving: involving)
-        let rest = Array(open.dropFirst())
-        let swept = (try? GridOverlapSweep.overlaps(languages: languages, runs: runs, ps: rest.map { ps[$0] }, involving: involving))
-            ?? rest.map { _ in nil }
-        for (slot, overlaps) in zip(rest, swept) { result[slot] = try overlaps ?? self.overlaps(p: ps[slot], involving: involving) }
+        guard !open.isEmpty else { return result.map { $0! } }
+        let swept = (try? GridOverlapSweep.overlaps(languages: languages, runs: runs, ps: open.map { ps[$0] }, involving: involving))
+            ?? open.map { _ in nil }
+        for (slot, overlaps) in zip(open, swept) { result[slot] = try overlaps ?? self.overlaps(p: ps[slot], involving: involving) }
         return result.map { $0! }
     }
 

@@ -6,9 +6,9 @@ import Foundation
 /// made by that pass; a count is used only while both runs' Fisher files are the digests it was made
 /// from, and a file that contradicts its own index or itself is ignored (its pairs take the pass).
 struct PairCountTable: Sendable {
-    /// The p that the files hold: every step the workbench's + and - take from the default and every p
-    /// of the sweep up to 0.9 (all on the index grid).
-    static let ps: [Double] = (1...99).map { Double($0) / 100 }
+    /// The p that the files hold: every p of the index grid (every 0.005, finer towards both ends), so
+    /// the workbench's + and -, the sweep and any p a user picks on the grid cost no pass.
+    static let ps: [Double] = MaskGroups.grid
 
     private struct Key: Hashable {
         let seed: Int
