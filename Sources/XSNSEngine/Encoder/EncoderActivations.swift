@@ -84,6 +84,8 @@ final class EncoderActivations {
                                 hidden: adapterHidden.pointer + l * rows * adapterBottleneck)
     }
 
+    var hasDropoutMasks: Bool { attentionKeep.count > 0 }
+
     func fits(rows: Int, probabilityCount: Int, dropout: Bool) -> Bool {
         rows <= self.rows && probabilityCount <= self.probabilityCount
             && (!dropout || attentionKeep.count >= layers * probabilityCount)

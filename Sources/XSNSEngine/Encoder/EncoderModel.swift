@@ -140,9 +140,15 @@ public final class EncoderModel {
         precondition(needsKeep ? streams.count == groups.count : !streams.isEmpty, "one dropout stream per gradient group")
         let groupRows = groups.rowRanges(lengths: lengths)
         if activations?.fits(rows: rows, probabilityCount: probabilityCount, dropout: needsKeep) != true {
+            // A larger set grows by a quarter at least and keeps dropout masks once a pass needed them: packed
+            // passes vary in size (and the EMB pass has none), and every new set is fresh pages that the
+            // kernel clears on first touch (~1 s per GB here; a pass of ~1,000 XLM-R-base rows holds ~450 MB).
+            let (grownRows, grownProbabilities) = ((activations?.rows ?? 0) * 5 / 4, (activations?.probabilityCount ?? 0) * 5 / 4)
+            let keptMasks = activations?.hasDropoutMasks ?? false
             activations = nil  // release before allocating the larger set
-            activations = EncoderActivations(config: c, rows: rows, probabilityCount: probabilityCount,
-                                             dropout: needsKeep,
+            activations = EncoderActivations(config: c, rows: max(rows, grownRows),
+                                             probabilityCount: max(probabilityCount, grownProbabilities),
+                                             dropout: needsKeep || keptMasks,
                                              adapterBottleneck: parameters.offsets.adapters.first?.bottleneck ?? 0)
         }
         guard let a = activations else { throw RuntimeFailure("activation buffers unavailable") }

@@ -63,7 +63,7 @@ public final class EncoderParameters {
         thetaRange = built.theta
         let thetaLayout = Self.thetaLayout(config: config)
         self.thetaLayout = thetaLayout
-        let block = FloatBuffer(count: layout.totalCount)
+        let block = FloatBuffer(uninitializedCount: layout.totalCount)  // the entries cover it, one after another
         for entry in layout.entries {
             let destination = UnsafeMutableBufferPointer(start: block.pointer + entry.offset, count: entry.count)
             if source.contains(entry.name) {

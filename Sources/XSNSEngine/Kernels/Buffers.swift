@@ -8,13 +8,19 @@ final class FloatBuffer {
     /// The buffer whose storage a view points into (kept alive by the view); nil when this one owns it.
     private let owner: FloatBuffer?
 
-    init(count: Int) {
+    convenience init(count: Int) {
+        self.init(uninitializedCount: count)
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    /// For a caller that writes every value before any is read: a checkpoint's 1.1 GB block would otherwise
+    /// be written twice, zeros first.
+    init(uninitializedCount count: Int) {
         self.count = count
         owner = nil
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
                                                    alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
     convenience init(_ values: [Float]) {
