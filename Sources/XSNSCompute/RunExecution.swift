@@ -251,7 +251,7 @@ final class RunExecution {
         } catch {
             emit(.note("\(language) seed \(seed): no mask index (\(error)); the first analysis builds it"))
         }
-        // Counts with the seed's other runs at p = 0.01 … 0.99: a new p then reads no index at all.
+        // Counts with the seed's other runs at every p of the index grid: such a p then reads no index at all.
         do {
             try PairCountStore(catalog: FisherCatalog(session: paths.folder)).record(language: language, seed: seed)
         } catch {

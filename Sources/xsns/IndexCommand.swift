@@ -7,7 +7,7 @@ import XSNSAnalysis
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
-        abstract: "Build the session's missing or stale mask indexes (one byte per Fisher value; any p then reads no Fisher file whole) and pair counts (p = 0.01 … 0.99 then reads no index).")
+        abstract: "Build the session's missing or stale mask indexes (one byte per Fisher value; any p then reads no Fisher file whole) and pair counts (a p of the index grid then reads no index).")
 
     @Option(help: "Session folder under Sessions/, or a path containing '/'.") var session: String
     @Flag(help: "Rebuild every index from its Fisher file, and every pair-count file, even current ones.") var rebuild = false
