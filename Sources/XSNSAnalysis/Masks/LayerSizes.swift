@@ -1,3 +1,5 @@
+import CKernels
+
 /// How many values of each encoder layer a run's sub-network keeps at each p, from its index: one pass
 /// over the codes counts every layer's values per code, so a mask "code ≥ g" (a p of the grid) needs no
 /// further pass; any other p takes its mask. Stored with the pair counts, so that the workbench's layer
@@ -18,40 +20,35 @@ extension SubnetworkIndex {
         }
     }
 
-    /// Adds the number of values of each code among `positions` to `counts`: whole words eight codes at a
-    /// time (each plane's byte spread to one bit per byte), the ragged ends value by value.
+    /// Adds the number of values of each code among `positions` to `counts`: whole words through the C
+    /// level kernel (which counts codes as it reads them; its levels are thrown away), the ragged ends
+    /// value by value.
     private func countCodes(in positions: Range<Int>, into counts: inout [Int]) {
-        var position = positions.lowerBound
-        Self.spread.withUnsafeBufferPointer { spread in
-            counts.withUnsafeMutableBufferPointer { counts in
-                while position < positions.upperBound {
-                    let word = position / 64
-                    let first = position % 64
-                    let last = min(64, positions.upperBound - word * 64)
-                    let plane = planes + word * CodePlanes.planeCount
-                    if first == 0, last == 64 {
-                        for step in 0..<8 {
-                            var codes: UInt64 = 0
-                            for b in 0..<CodePlanes.planeCount { codes |= spread[Int((plane[b] >> UInt64(8 * step)) & 0xFF)] << UInt64(b) }
-                            for byte in 0..<8 { counts[Int((codes >> UInt64(8 * byte)) & 0xFF)] += 1 }
-                        }
-                    } else {
-                        for bit in first..<last {
-                            var code = 0
-                            for b in 0..<CodePlanes.planeCount { code |= Int((plane[b] >> UInt64(bit)) & 1) << b }
-                            counts[code] += 1
-                        }
-                    }
-                    position = word * 64 + last
+        let firstWhole = (positions.lowerBound + 63) / 64, endWhole = positions.upperBound / 64
+        guard firstWhole < endWhole else {
+            for position in positions { counts[code(at: position)] += 1 }
+            return
+        }
+        for position in positions.lowerBound..<(firstWhole * 64) { counts[code(at: position)] += 1 }
+        for position in (endWhole * 64)..<positions.upperBound { counts[code(at: position)] += 1 }
+        let chunkWords = 1024
+        var codeCounts = [UInt64](repeating: 0, count: 256)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64 * chunkWords) { levels in
+            Self.identity.withUnsafeBufferPointer { identity in
+                for start in stride(from: firstWhole, to: endWhole, by: chunkWords) {
+                    let words = min(chunkWords, endWhole - start)
+                    xsns_planes_to_levels(BitKernels.level, planes + start * CodePlanes.planeCount, words, 64 * words,
+                                          identity.baseAddress!, levels.baseAddress!, &codeCounts, nil)
                 }
             }
         }
+        for code in 0..<256 { counts[code] += Int(codeCounts[code]) }
     }
 
-    /// spread[x]: bit i of x as byte i (0 or 1).
-    private static let spread: [UInt64] = (0..<256).map { (x: Int) -> UInt64 in
-        var bytes: UInt64 = 0
-        for bit in 0..<8 where x >> bit & 1 == 1 { bytes |= 1 << UInt64(8 * bit) }
-        return bytes
+    private func code(at position: Int) -> Int {
+        let plane = planes + (position / 64) * CodePlanes.planeCount
+        return (0..<CodePlanes.planeCount).reduce(0) { $0 | Int((plane[$1] >> UInt64(position % 64)) & 1) << $1 }
     }
+
+    private static let identity = (0..<256).map { UInt8($0) }
 }
