@@ -73,6 +73,9 @@ extension BenchCommand {
         let other = wall - stages.values.reduce(0, +)
         rows.append(Row(key: "other_seconds", table: String(format: "%.2f  (%.1f%%)", other, other / wall * 100),
                         json: "\(other)"))
+        // The pipeline's cost over the engine's own passes (Fisher and EMB) for the same tokens.
+        let engine = (stages[.fisher] ?? 0) + (stages[.emb] ?? 0)
+        rows.append(.number("wall_over_engine", engine > 0 ? wall / engine : 0, 3))
         report(format: format, rows)
     }
 }

@@ -39,7 +39,7 @@ import XSNSWorkbench
             "--compute-seeds", "1,2", "--threads", "1",
         ])
         #expect(result.status == 0, "\(result.stderr)")
-        for row in ["runs                        4", "sentences                   24", "fisher seconds", "publish seconds"] {
+        for row in ["runs                        4", "sentences                   24", "fisher seconds", "publish seconds", "wall over engine"] {
             #expect(result.stdout.contains(row), "\(row) in \(result.stdout)")
         }
     }
