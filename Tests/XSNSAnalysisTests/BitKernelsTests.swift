@@ -129,4 +129,37 @@ struct BitKernelsTests {
             }
         }
     }
+
+    /// The index's coding at every level against a Swift reference: codes by search among the cuts,
+    /// group sizes and extremes, padding coded 0; with ties on the cuts, both zeros and a last partial word.
+    @Test func codingAgreesWithSwiftAtEveryLevel() {
+        let values = MaskIndexTests.tieHeavy(count: 5000, seed: 21) + [0, -0.0, 1, -1]
+        let cuts: [Float] = [-0.5, 0, 1e-3, 0.25, 1, 3]
+        let coder = CodePlanes.Coder(cuts: cuts)
+        let wordCount = CodePlanes.wordCount(values.count)
+        var codes = [Int](repeating: 0, count: 64 * wordCount)
+        var sizes = [UInt64](repeating: 0, count: cuts.count + 1)
+        for (i, value) in values.enumerated() {
+            codes[i] = CodePlanes.Coder.search(coder.cutKeys, MaskGroups.orderKey(value))
+            sizes[codes[i]] += 1
+        }
+        var expectedPlanes = [UInt64](repeating: 0, count: 8 * wordCount)
+        for (i, code) in codes.enumerated() {
+            for plane in 0..<8 where code >> plane & 1 == 1 { expectedPlanes[8 * (i / 64) + plane] |= 1 << UInt64(i % 64) }
+        }
+        for level in Self.levels {
+            var planes = [UInt64](repeating: 0xAB, count: 8 * wordCount)
+            var counted = [UInt64](repeating: 0, count: cuts.count + 1)
+            var minimum = [Float](repeating: .infinity, count: cuts.count + 1)
+            var maximum = [Float](repeating: -.infinity, count: cuts.count + 1)
+            xsns_code_values(level, values, values.count, wordCount, coder.byBin, coder.cutKeys, cuts.count, &planes, &counted,
+                             &minimum, &maximum)
+            #expect(planes == expectedPlanes && counted == sizes, "level \(level.rawValue)")
+            for group in 0...cuts.count {
+                let members = values.indices.filter { codes[$0] == group }.map { values[$0] }
+                #expect(minimum[group] == members.min() ?? .infinity && maximum[group] == members.max() ?? -.infinity,
+                        "level \(level.rawValue), group \(group)")
+            }
+        }
+    }
 }

@@ -48,6 +48,14 @@ void xsns_planes_to_levels(xsns_bit_level level, const uint64_t *planes, size_t 
 void xsns_pair_level_histograms(xsns_bit_level level, const uint8_t *levels, size_t stride, size_t n,
                                 const uint32_t *pairs, size_t pair_count, uint64_t *histograms);
 
+/// The index's coding (`CodePlanes.build`) of words [0, words) of `values` (only the first `count` are real;
+/// padding gets code 0): a value's code is the number of `cut_keys` (order keys, ascending) ≤ its order key,
+/// read from by_bin[key >> 12] unless that is 0xFF, then searched. Planes as in `xsns_classify_planes`;
+/// sizes[g] += the values of code g, minimum[g] / maximum[g] lowered / raised by them (strict comparisons).
+void xsns_code_values(xsns_bit_level level, const float *values, size_t count, size_t words, const uint8_t *by_bin,
+                      const uint32_t *cut_keys, size_t cut_count, uint64_t *planes, uint64_t *sizes, float *minimum,
+                      float *maximum);
+
 /// Elementwise math on glibc's vector math library where the CPU has AVX2 + FMA or AVX-512 (and it is
 /// glibc on x86-64), else scalar libm.
 typedef enum {

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import XSNSStorage
 
@@ -46,15 +47,16 @@ enum CodePlanes {
     struct Coder: Sendable {
         let cutKeys: [UInt32]
         /// Most 2²⁰-bins of keys hold no cut: all their values share one code, looked up instead of searched.
-        let byBin: [UInt16]
-        static let ambiguous: UInt16 = 0xFFFF
+        let byBin: [UInt8]
+        static let ambiguous: UInt8 = 0xFF
 
         init(cuts: [Float]) {
+            precondition(cuts.count < Int(Self.ambiguous), "a code never reads as ambiguous")
             cutKeys = cuts.map(MaskGroups.orderKey)
             let keys = cutKeys
-            byBin = (0..<(1 << 20)).map { bin -> UInt16 in
+            byBin = (0..<(1 << 20)).map { bin -> UInt8 in
                 let first = Self.search(keys, UInt32(bin) << 12)
-                return first == Self.search(keys, UInt32(bin) << 12 | 0xFFF) ? UInt16(first) : Self.ambiguous
+                return first == Self.search(keys, UInt32(bin) << 12 | 0xFFF) ? UInt8(first) : Self.ambiguous
             }
         }
 
@@ -68,47 +70,18 @@ enum CodePlanes {
             return low
         }
 
-        /// Codes the values of `words`, writing their planes, and tallies their groups.
+        /// Codes the values of `words`, writing their planes, and tallies their groups (the C kernel).
         func code(_ values: UnsafeBufferPointer<Float>, words: Range<Int>, into planes: UnsafeMutablePointer<UInt64>) -> Tally {
             let groupCount = cutKeys.count + 1
-            var sizes = [Int](repeating: 0, count: groupCount)
+            var sizes = [UInt64](repeating: 0, count: groupCount)
             var minimum = [Float](repeating: .infinity, count: groupCount)
             var maximum = [Float](repeating: -.infinity, count: groupCount)
-            byBin.withUnsafeBufferPointer { byBin in
-                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { codes in
-                    for word in words {
-                        let start = word * 64
-                        let end = min(start + 64, values.count)
-                        for index in start..<end {
-                            let value = values[index]
-                            let key = MaskGroups.orderKey(value)
-                            let looked = byBin[Int(key >> 12)]
-                            let group = looked == Self.ambiguous ? Self.search(cutKeys, key) : Int(looked)
-                            codes[index - start] = UInt8(group)
-                            sizes[group] &+= 1
-                            if value < minimum[group] { minimum[group] = value }
-                            if value > maximum[group] { maximum[group] = value }
-                        }
-                        for index in (end - start)..<64 { codes[index] = 0 }
-                        CodePlanes.slice(UnsafeRawPointer(codes.baseAddress!), into: planes + word * planeCount)
-                    }
-                }
-            }
-            return Tally(sizes: sizes, minimum: minimum, maximum: maximum)
-        }
-    }
-
-    /// 64 byte codes → 8 plane words: bit 0 of byte i goes to bit i, eight bytes at a time (the multiply
-    /// adds each byte's bit into the top byte at a distinct position, without carries).
-    @inline(__always)
-    static func slice(_ codes: UnsafeRawPointer, into out: UnsafeMutablePointer<UInt64>) {
-        for plane in 0..<planeCount { out[plane] = 0 }
-        for step in 0..<8 {
-            let chunk = codes.loadUnaligned(fromByteOffset: step * 8, as: UInt64.self)
-            for plane in 0..<planeCount {
-                let bits = (((chunk >> UInt64(plane)) & 0x0101_0101_0101_0101) &* 0x0102_0408_1020_4080) >> 56
-                out[plane] |= bits << UInt64(step * 8)
-            }
+            guard !words.isEmpty else { return Tally(sizes: sizes.map(Int.init), minimum: minimum, maximum: maximum) }
+            let first = words.lowerBound * 64
+            xsns_code_values(BitKernels.level, values.baseAddress! + first, max(0, min(values.count, words.upperBound * 64) - first),
+                             words.count, byBin, cutKeys, cutKeys.count, planes + words.lowerBound * planeCount, &sizes,
+                             &minimum, &maximum)
+            return Tally(sizes: sizes.map(Int.init), minimum: minimum, maximum: maximum)
         }
     }
 
