@@ -37,7 +37,7 @@ void xsns_classify_planes(xsns_bit_level level, const uint64_t *planes, size_t w
 void xsns_pair_counts(xsns_bit_level level, const uint64_t *masks, size_t stride, size_t n, const uint32_t *pairs,
                       size_t pair_count, uint64_t *totals);
 
-/// Levels for `GridLevelPass`: levels[i] ← lut[code of value i] over `words` words of word-major planes,
+/// Levels for `GridOverlapSweep`: levels[i] ← lut[code of value i] over `words` words of word-major planes,
 /// of which only the first `valid` values are real (the rest get 0xFF); code_counts[c] += the number of
 /// real values with code c; `digest` as in `xsns_classify_planes`.
 void xsns_planes_to_levels(xsns_bit_level level, const uint64_t *planes, size_t words, size_t valid, const uint8_t *lut,

@@ -1,9 +1,10 @@
 #include "CKernels.h"
 
-// Pair counts at every p of the index grid in one pass (`GridLevelPass`): each run's codes become one
-// byte per value, its "level" (the first grid p whose mask holds the value), and a pair's count at the
-// p of slot s is the number of values whose larger level of the two is ≤ s: one histogram per pair
-// gives every p at once, where a mask per p would cost a classification and an AND per p.
+// The mask index's 8-bit codes: coding a Fisher vector into them (at the end of this file), and the pair
+// counts at every p of the index grid in one pass (`GridOverlapSweep`): each run's codes become one byte
+// per value, its "level" (the first grid p whose mask holds the value), and a pair's count at the p of
+// slot s is the number of values whose larger level of the two is ≤ s: one histogram per pair gives
+// every p at once, where a mask per p would cost a classification and an AND per p.
 
 #if defined(__x86_64__)
 #define TARGET_AVX2 __attribute__((target("avx2,popcnt")))
