@@ -270,3 +270,42 @@ void xsns_code_values(xsns_bit_level level, const float *values, size_t count, s
     if (level >= XSNS_BITS_AVX2) code_values_avx2(values, count, words, by_bin, cut_keys, cut_count, planes, sizes, minimum, maximum);
     else code_values_portable(values, count, words, by_bin, cut_keys, cut_count, planes, sizes, minimum, maximum);
 }
+
+// The two histograms that locate the index's cuts exactly (`MaskGroups.cuts`).
+
+static inline __attribute__((always_inline)) int key_histogram_body(const float *values, size_t n, uint32_t *bins) {
+    for (size_t i = 0; i < n; i++) {
+        if (values[i] != values[i]) return 0;  // NaN
+        bins[order_key(values[i]) >> 12]++;
+    }
+    return 1;
+}
+
+static inline __attribute__((always_inline)) void fine_histogram_body(const float *values, size_t n, const int32_t *slots,
+                                                                      uint32_t *fine) {
+    for (size_t i = 0; i < n; i++) {
+        uint32_t key = order_key(values[i]);
+        int32_t slot = slots[key >> 12];
+        if (slot >= 0) fine[((size_t)slot << 12) | (key & 0xFFF)]++;
+    }
+}
+
+static int key_histogram_portable(const float *values, size_t n, uint32_t *bins) { return key_histogram_body(values, n, bins); }
+TARGET_AVX2 static int key_histogram_avx2(const float *values, size_t n, uint32_t *bins) {
+    return key_histogram_body(values, n, bins);
+}
+static void fine_histogram_portable(const float *values, size_t n, const int32_t *slots, uint32_t *fine) {
+    fine_histogram_body(values, n, slots, fine);
+}
+TARGET_AVX2 static void fine_histogram_avx2(const float *values, size_t n, const int32_t *slots, uint32_t *fine) {
+    fine_histogram_body(values, n, slots, fine);
+}
+
+int xsns_key_histogram(xsns_bit_level level, const float *values, size_t n, uint32_t *bins) {
+    return level >= XSNS_BITS_AVX2 ? key_histogram_avx2(values, n, bins) : key_histogram_portable(values, n, bins);
+}
+
+void xsns_fine_key_histogram(xsns_bit_level level, const float *values, size_t n, const int32_t *slots, uint32_t *fine) {
+    if (level >= XSNS_BITS_AVX2) fine_histogram_avx2(values, n, slots, fine);
+    else fine_histogram_portable(values, n, slots, fine);
+}

@@ -162,4 +162,28 @@ struct BitKernelsTests {
             }
         }
     }
+
+    /// The cuts' two histograms at every level against Swift; a NaN stops the first.
+    @Test func keyHistogramsAgreeWithSwiftAtEveryLevel() {
+        let values = MaskIndexTests.tieHeavy(count: 3000, seed: 31) + [0, -0.0, .infinity, -.infinity]
+        var expected = [UInt32](repeating: 0, count: 1 << 20)
+        for value in values { expected[Int(MaskGroups.orderKey(value) >> 12)] += 1 }
+        var slots = [Int32](repeating: -1, count: 1 << 20)
+        let chosen = expected.indices.filter { expected[$0] > 0 }.prefix(3)
+        for (slot, bin) in chosen.enumerated() { slots[bin] = Int32(slot) }
+        var expectedFine = [UInt32](repeating: 0, count: chosen.count << 12)
+        for value in values {
+            let key = MaskGroups.orderKey(value)
+            if slots[Int(key >> 12)] >= 0 { expectedFine[Int(slots[Int(key >> 12)]) << 12 | Int(key & 0xFFF)] += 1 }
+        }
+        for level in Self.levels {
+            var bins = [UInt32](repeating: 0, count: 1 << 20)
+            #expect(xsns_key_histogram(level, values, values.count, &bins) == 1 && bins == expected, "level \(level.rawValue)")
+            var fine = [UInt32](repeating: 0, count: chosen.count << 12)
+            xsns_fine_key_histogram(level, values, values.count, slots, &fine)
+            #expect(fine == expectedFine, "level \(level.rawValue)")
+            var withNaN = [UInt32](repeating: 0, count: 1 << 20)
+            #expect(xsns_key_histogram(level, values + [.nan], values.count + 1, &withNaN) == 0, "level \(level.rawValue)")
+        }
+    }
 }

@@ -56,6 +56,13 @@ void xsns_code_values(xsns_bit_level level, const float *values, size_t count, s
                       const uint32_t *cut_keys, size_t cut_count, uint64_t *planes, uint64_t *sizes, float *minimum,
                       float *maximum);
 
+/// bins[key >> 12] += 1 for the order key of each of n values (as `xsns_code_values`; 2²⁰ bins, each below
+/// 2³² per call); returns 0 at the first NaN (the bins then partly filled), 1 otherwise.
+int xsns_key_histogram(xsns_bit_level level, const float *values, size_t n, uint32_t *bins);
+
+/// fine[(slots[key >> 12] << 12) | (key & 0xFFF)] += 1 for each value whose bin has a slot (≥ 0).
+void xsns_fine_key_histogram(xsns_bit_level level, const float *values, size_t n, const int32_t *slots, uint32_t *fine);
+
 /// Elementwise math on glibc's vector math library where the CPU has AVX2 + FMA or AVX-512 (and it is
 /// glibc on x86-64), else scalar libm.
 typedef enum {

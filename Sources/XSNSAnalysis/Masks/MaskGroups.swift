@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import XSNSStorage
 
@@ -78,16 +79,12 @@ extension MaskGroups {
         @Sendable func stretch(_ index: Int) -> UnsafeBufferPointer<Float> {
             UnsafeBufferPointer(rebasing: values[(index * count / stretches)..<((index + 1) * count / stretches)])
         }
-        let coarse = ParallelMap.map(stretches) { index -> [Int]? in
-            var bins = [Int](repeating: 0, count: 1 << 20)
-            let ok = bins.withUnsafeMutableBufferPointer { bins in
-                for value in stretch(index) {
-                    if value.isNaN { return false }
-                    bins[Int(orderKey(value) >> 12)] &+= 1
-                }
-                return true
-            }
-            return ok ? bins : nil
+        // Counts per stretch fit 32 bits while a stretch holds < 2³² values (an index holds fewer).
+        let coarse = ParallelMap.map(stretches) { index -> [UInt32]? in
+            var bins = [UInt32](repeating: 0, count: 1 << 20)
+            let part = stretch(index)
+            guard let base = part.baseAddress else { return bins }
+            return xsns_key_histogram(BitKernels.level, base, part.count, &bins) == 1 ? bins : nil
         }
         guard coarse.allSatisfy({ $0 != nil }) else { throw InputError(file: source, "Fisher vector contains NaN") }
         let histogram = summed(coarse.map { $0! })
@@ -115,17 +112,10 @@ extension MaskGroups {
             }
         }
         let slots = slot, fineCount = neededBins.count << 12
-        let fines = ParallelMap.map(stretches) { index -> [Int] in
-            var fine = [Int](repeating: 0, count: fineCount)
-            slots.withUnsafeBufferPointer { slots in
-                fine.withUnsafeMutableBufferPointer { fine in
-                    for value in stretch(index) {
-                        let key = orderKey(value)
-                        let index = Int(slots[Int(key >> 12)])
-                        if index >= 0 { fine[index << 12 | Int(key & 0xFFF)] &+= 1 }
-                    }
-                }
-            }
+        let fines = ParallelMap.map(stretches) { index -> [UInt32] in
+            var fine = [UInt32](repeating: 0, count: fineCount)
+            let part = stretch(index)
+            if let base = part.baseAddress { xsns_fine_key_histogram(BitKernels.level, base, part.count, slots, &fine) }
             return fine
         }
         let fine = summed(fines)
@@ -153,10 +143,10 @@ extension MaskGroups {
     }
 
     /// The stretches' histograms added bin by bin.
-    private static func summed(_ histograms: [[Int]]) -> [Int] {
-        var total = histograms[0]
+    private static func summed(_ histograms: [[UInt32]]) -> [Int] {
+        var total = histograms[0].map(Int.init)
         for other in histograms.dropFirst() {
-            for bin in total.indices { total[bin] &+= other[bin] }
+            for bin in total.indices { total[bin] &+= Int(other[bin]) }
         }
         return total
     }
