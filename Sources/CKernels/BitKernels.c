@@ -1,20 +1,9 @@
 #include "CKernels.h"
+#include "PlaneKernels.h"
 
 // One body per kernel, instantiated once per instruction set: the target attribute on the wrapper lets
 // the compiler turn __builtin_popcountll into POPCNT and vectorise the loop for that set (VPOPCNTQ on
 // AVX-512, nibble lookups on AVX2), while the portable wrapper gets a software popcount.
-
-#if defined(__x86_64__)
-#define TARGET_POPCNT __attribute__((target("popcnt")))
-#define TARGET_AVX2 __attribute__((target("avx2,popcnt")))
-#define TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vpopcntdq,popcnt")))
-#else
-// Elsewhere (arm64: its baseline has a vector popcount) every variant is the baseline build, and only the
-// portable level is ever picked.
-#define TARGET_POPCNT
-#define TARGET_AVX2
-#define TARGET_AVX512
-#endif
 
 static inline __attribute__((always_inline)) uint64_t and_popcount_body(const uint64_t *a, const uint64_t *b, size_t n) {
     uint64_t total = 0;
@@ -76,8 +65,6 @@ uint64_t xsns_popcount(xsns_bit_level level, const uint64_t *a, size_t n) {
     }
 }
 
-static inline __attribute__((always_inline)) uint64_t rotl5(uint64_t x) { return (x << 5) | (x >> 59); }
-
 /// Mask b is all ones where bit b of the code is 0, zero where it is 1.
 static inline __attribute__((always_inline)) void code_masks(unsigned code, uint64_t masks[8]) {
     for (int bit = 0; bit < 8; bit++) masks[bit] = ((code >> bit) & 1) ? 0 : ~(uint64_t)0;
@@ -120,8 +107,7 @@ static inline __attribute__((always_inline)) void classify_body(const uint64_t *
         kept[w] = greater | equal;
         above += (uint64_t)__builtin_popcountll(greater);
         at += (uint64_t)__builtin_popcountll(equal);
-        if (digest)
-            for (int lane = 0; lane < 8; lane++) lanes[lane] = (rotl5(lanes[lane]) ^ p[lane]) * 0xFF51AFD7ED558CCDull;
+        if (digest) digest_word(lanes, p);
     }
     if (digest)
         for (int lane = 0; lane < 8; lane++) digest[lane] = lanes[lane];
