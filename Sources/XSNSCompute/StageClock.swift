@@ -1,7 +1,9 @@
 import Foundation
 
 /// Where a `compute` spends its wall time, for `xsns bench --compute`: each stage's seconds, summed over
-/// the job's runs. Measuring costs two clock reads per stage and sentence.
+/// the job's runs, and the process's CPU time (user + system, every thread) meanwhile, which shows how
+/// many cores a stage kept busy. Measuring costs two clock reads and two `getrusage` calls per stage and
+/// sentence.
 public final class StageClock: @unchecked Sendable {
     public enum Stage: String, CaseIterable, Sendable {
         /// Model and tokenizer loading, input hashing, session manifest, lexical counts.
@@ -20,18 +22,34 @@ public final class StageClock: @unchecked Sendable {
 
     private let lock = NSLock()
     private var seconds: [Stage: Double] = [:]
+    private var cpuSeconds: [Stage: Double] = [:]
 
     public init() {}
 
     @discardableResult
     func measure<T>(_ stage: Stage, _ body: () throws -> T) rethrows -> T {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, startCPU = Self.processCPUSeconds()
         defer {
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            lock.withLock { seconds[stage, default: 0] += elapsed }
+            let cpu = Self.processCPUSeconds() - startCPU
+            lock.withLock {
+                seconds[stage, default: 0] += elapsed
+                cpuSeconds[stage, default: 0] += cpu
+            }
         }
         return try body()
     }
 
+    /// Wall seconds per stage.
     public var totals: [Stage: Double] { lock.withLock { seconds } }
+    /// CPU seconds (user + system, all threads) per stage.
+    public var cpuTotals: [Stage: Double] { lock.withLock { cpuSeconds } }
+
+    /// User + system time of the whole process so far.
+    public static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
 }

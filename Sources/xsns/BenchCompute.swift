@@ -49,8 +49,9 @@ extension BenchCommand {
         options.sketch = computeOptions.sketch
         let job = ComputeJob(ComputeRequest(session: session, modelSpec: model, corpora: URL(fileURLWithPath: corpora),
                                             languages: parseList(computeOptions.langs), options: options))
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, startCPU = StageClock.processCPUSeconds()
         let summary = try job.run()
+        let cpuSeconds = StageClock.processCPUSeconds() - startCPU
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let manifest = try SessionStore(folder: session).load()
         let done = manifest.runs.filter { run in summary.runs.contains { $0.language == run.language && $0.seed == run.seed } }
@@ -61,14 +62,16 @@ extension BenchCommand {
         ] + Row.kernels + [
             .integer("sketch", options.sketch ?? 0),
             .integer("runs", done.count), .integer("sentences", sentences), .integer("tokens", tokens),
-            .number("wall_seconds", wall, 2),
+            .number("wall_seconds", wall, 2), .number("cpu_seconds", cpuSeconds, 2),
             .number("ms_per_sentence", wall * 1000 / Double(max(1, sentences)), 1),
             .number("tokens_per_second", Double(tokens) / wall, 1),
         ]
+        let cpu = job.clock.cpuTotals
         for stage in StageClock.Stage.allCases {
-            let seconds = stages[stage] ?? 0
+            let seconds = stages[stage] ?? 0, cores = seconds > 0 ? (cpu[stage] ?? 0) / seconds : 0
             rows.append(Row(key: "\(stage.rawValue)_seconds",
-                            table: String(format: "%.2f  (%.1f%%)", seconds, seconds / wall * 100), json: "\(seconds)"))
+                            table: String(format: "%.2f  (%.1f%%, %.2f cores busy)", seconds, seconds / wall * 100, cores),
+                            json: "\(seconds)"))
         }
         let other = wall - stages.values.reduce(0, +)
         rows.append(Row(key: "other_seconds", table: String(format: "%.2f  (%.1f%%)", other, other / wall * 100),

@@ -61,6 +61,13 @@ public final class WeightStore: @unchecked Sendable {
         try shards[shard].readFloats(storedName, into: destination)
     }
 
+    /// Where `name` lies in its file when stored as little-endian F32 (nil for another dtype).
+    public func float32Placement(_ name: String) -> (url: URL, byteOffset: Int, byteCount: Int)? {
+        guard let (shard, storedName) = locations[name],
+              let range = shards[shard].float32ByteRange(storedName) else { return nil }
+        return (shards[shard].url, range.lowerBound, range.count)
+    }
+
     private func location(_ name: String) throws -> (shard: Int, storedName: String) {
         guard let location = locations[name] else {
             throw InputError(file: files.directory.path, "the checkpoint has no tensor '\(name)'")

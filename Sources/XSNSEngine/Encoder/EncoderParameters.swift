@@ -1,3 +1,4 @@
+import Foundation
 import XSNSStorage
 
 /// Every weight of a BERT/RoBERTa masked-LM in one contiguous block laid out by `layout` under the
@@ -39,6 +40,7 @@ public final class EncoderParameters {
         let store = checkpoint.weights
         var source = TensorSource(contains: { store.info($0) != nil },
                                   read: { try store.readFloats($0, into: $1) })
+        source.placement = { store.float32Placement($0) }
         if let adapterWeights { source = source.overlaid(by: TensorSource(arrays: adapterWeights)) }
         try self.init(config: checkpoint.config, source: source, adapter: adapter)
     }
@@ -63,10 +65,21 @@ public final class EncoderParameters {
         thetaRange = built.theta
         let thetaLayout = Self.thetaLayout(config: config)
         self.thetaLayout = thetaLayout
-        let block = FloatBuffer(uninitializedCount: layout.totalCount)  // the entries cover it, one after another
+        // The entries cover the block, one after another. The first (the word embeddings) is mapped from the
+        // checkpoint in place when it is stored as F32 with the expected size.
+        let first = layout.entries[0]
+        let mapped = source.placement?(first.name).flatMap { placement in
+            placement.byteCount == first.count * MemoryLayout<Float>.stride
+                ? FloatBuffer(uninitializedCount: layout.totalCount,
+                              leadingFloatsOf: (placement.url, placement.byteOffset, first.count))
+                : nil
+        }
+        let block = mapped ?? FloatBuffer(uninitializedCount: layout.totalCount)
         for entry in layout.entries {
             let destination = UnsafeMutableBufferPointer(start: block.pointer + entry.offset, count: entry.count)
-            if source.contains(entry.name) {
+            if mapped != nil && entry.offset == 0 {
+                continue  // already in place
+            } else if source.contains(entry.name) {
                 try source.read(entry.name, destination)
             } else if let adapter, adapter.owns(entry.name) {
                 adapter.initialise(entry, destination)
@@ -179,10 +192,14 @@ public final class EncoderParameters {
 struct TensorSource {
     var contains: (String) -> Bool
     var read: (String, UnsafeMutableBufferPointer<Float>) throws -> Void
+    /// Where a tensor stored as little-endian F32 lies in its file, for mapping it in place (nil: read it).
+    var placement: ((String) -> (url: URL, byteOffset: Int, byteCount: Int)?)?
 
-    init(contains: @escaping (String) -> Bool, read: @escaping (String, UnsafeMutableBufferPointer<Float>) throws -> Void) {
+    init(contains: @escaping (String) -> Bool, read: @escaping (String, UnsafeMutableBufferPointer<Float>) throws -> Void,
+         placement: ((String) -> (url: URL, byteOffset: Int, byteCount: Int)?)? = nil) {
         self.contains = contains
         self.read = read
+        self.placement = placement
     }
 
     init(arrays tensor: @escaping (String) throws -> [Float]?) {
@@ -202,6 +219,7 @@ struct TensorSource {
         TensorSource(contains: { other.contains($0) || self.contains($0) },
                      read: { name, destination in
                          try (other.contains(name) ? other : self).read(name, destination)
-                     })
+                     },
+                     placement: { name in (other.contains(name) ? other : self).placement?(name) })
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A fixed-size, 64-byte aligned Float buffer with reference semantics.
 ///
 /// Activations and parameters live in these rather than in `[Float]` so the kernels can pass raw
@@ -7,6 +9,8 @@ final class FloatBuffer {
     let count: Int
     /// The buffer whose storage a view points into (kept alive by the view); nil when this one owns it.
     private let owner: FloatBuffer?
+    /// Set when the storage is a file-backed block (released by unmapping, not deallocating).
+    private let fileBacked: FileBackedBlock?
 
     convenience init(count: Int) {
         self.init(uninitializedCount: count)
@@ -18,6 +22,7 @@ final class FloatBuffer {
     init(uninitializedCount count: Int) {
         self.count = count
         owner = nil
+        fileBacked = nil
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
                                                    alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
@@ -36,10 +41,28 @@ final class FloatBuffer {
         pointer = parent.pointer + offset
         self.count = count
         owner = parent
+        fileBacked = nil
     }
 
+    /// `count` floats whose first ones are a tensor of a file, mapped in place (`FileBackedBlock`); the
+    /// rest is uninitialised. nil when the file cannot be placed so.
+    init?(uninitializedCount count: Int, leadingFloatsOf tensor: (url: URL, byteOffset: Int, count: Int)) {
+        guard let block = FileBackedBlock(count: count, leading: tensor) else { return nil }
+        self.count = count
+        owner = nil
+        fileBacked = block
+        pointer = block.floats
+    }
+
+    /// Whether the leading floats are mapped from a file (`init(uninitializedCount:leadingFloatsOf:)`).
+    var isFileBacked: Bool { fileBacked != nil }
+
     deinit {
-        if owner == nil { UnsafeMutableRawPointer(pointer).deallocate() }
+        if let fileBacked {
+            fileBacked.release()
+        } else if owner == nil {
+            UnsafeMutableRawPointer(pointer).deallocate()
+        }
     }
 
     func zero() { pointer.update(repeating: 0, count: count) }
