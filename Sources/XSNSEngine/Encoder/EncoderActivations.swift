@@ -1,6 +1,10 @@
 /// Everything the forward pass keeps for the backward pass, for `rows` packed tokens
 /// (the sequences of one gradient unit, one after another, without padding).
 /// Reallocated only when a larger unit arrives.
+///
+/// What the forward pass keeps is left uninitialised: a pass writes every row it later reads, and zeroing
+/// ~450 MB here would fault every fresh page on this one thread while the other waits. Those pages are
+/// first touched inside the pass's split kernels instead. The gradient work areas start at zero.
 final class EncoderActivations {
     let rows: Int
     let probabilityCount: Int
@@ -38,35 +42,35 @@ final class EncoderActivations {
         hidden = config.hiddenSize
         intermediate = config.intermediateSize
         let rh = rows * hidden, perLayer = layers * rh
-        layerInput = FloatBuffer(count: (layers + 1) * rh)
-        embeddingNormInput = FloatBuffer(count: rh)
-        embeddingNormMean = FloatBuffer(count: rows)
-        embeddingNormRstd = FloatBuffer(count: rows)
-        embeddingKeep = ByteBuffer(count: dropout ? rh : 0)
-        query = FloatBuffer(count: perLayer)
-        key = FloatBuffer(count: perLayer)
-        value = FloatBuffer(count: perLayer)
-        context = FloatBuffer(count: perLayer)
-        attentionNormInput = FloatBuffer(count: perLayer)
-        outputNormInput = FloatBuffer(count: perLayer)
-        attentionNormOutput = FloatBuffer(count: perLayer)
-        attentionNormMean = FloatBuffer(count: layers * rows)
-        attentionNormRstd = FloatBuffer(count: layers * rows)
-        outputNormMean = FloatBuffer(count: layers * rows)
-        outputNormRstd = FloatBuffer(count: layers * rows)
-        intermediatePre = FloatBuffer(count: layers * rows * intermediate)
-        intermediateAct = FloatBuffer(count: rows * intermediate)
-        probabilities = FloatBuffer(count: layers * probabilityCount)
-        attentionKeep = ByteBuffer(count: dropout ? layers * probabilityCount : 0)
-        attentionOutputKeep = ByteBuffer(count: dropout ? perLayer : 0)
-        outputKeep = ByteBuffer(count: dropout ? perLayer : 0)
+        layerInput = FloatBuffer(uninitializedCount: (layers + 1) * rh)
+        embeddingNormInput = FloatBuffer(uninitializedCount: rh)
+        embeddingNormMean = FloatBuffer(uninitializedCount: rows)
+        embeddingNormRstd = FloatBuffer(uninitializedCount: rows)
+        embeddingKeep = ByteBuffer(uninitializedCount: dropout ? rh : 0)
+        query = FloatBuffer(uninitializedCount: perLayer)
+        key = FloatBuffer(uninitializedCount: perLayer)
+        value = FloatBuffer(uninitializedCount: perLayer)
+        context = FloatBuffer(uninitializedCount: perLayer)
+        attentionNormInput = FloatBuffer(uninitializedCount: perLayer)
+        outputNormInput = FloatBuffer(uninitializedCount: perLayer)
+        attentionNormOutput = FloatBuffer(uninitializedCount: perLayer)
+        attentionNormMean = FloatBuffer(uninitializedCount: layers * rows)
+        attentionNormRstd = FloatBuffer(uninitializedCount: layers * rows)
+        outputNormMean = FloatBuffer(uninitializedCount: layers * rows)
+        outputNormRstd = FloatBuffer(uninitializedCount: layers * rows)
+        intermediatePre = FloatBuffer(uninitializedCount: layers * rows * intermediate)
+        intermediateAct = FloatBuffer(uninitializedCount: rows * intermediate)
+        probabilities = FloatBuffer(uninitializedCount: layers * probabilityCount)
+        attentionKeep = ByteBuffer(uninitializedCount: dropout ? layers * probabilityCount : 0)
+        attentionOutputKeep = ByteBuffer(uninitializedCount: dropout ? perLayer : 0)
+        outputKeep = ByteBuffer(uninitializedCount: dropout ? perLayer : 0)
         self.adapterBottleneck = adapterBottleneck
         let adapted = adapterBottleneck > 0
-        adapterSum = FloatBuffer(count: adapted ? perLayer : 0)
-        adapterNormalised = FloatBuffer(count: adapted ? perLayer : 0)
-        adapterMean = FloatBuffer(count: adapted ? layers * rows : 0)
-        adapterRstd = FloatBuffer(count: adapted ? layers * rows : 0)
-        adapterHidden = FloatBuffer(count: layers * rows * adapterBottleneck)
+        adapterSum = FloatBuffer(uninitializedCount: adapted ? perLayer : 0)
+        adapterNormalised = FloatBuffer(uninitializedCount: adapted ? perLayer : 0)
+        adapterMean = FloatBuffer(uninitializedCount: adapted ? layers * rows : 0)
+        adapterRstd = FloatBuffer(uninitializedCount: adapted ? layers * rows : 0)
+        adapterHidden = FloatBuffer(uninitializedCount: layers * rows * adapterBottleneck)
         gradOut = FloatBuffer(count: rh)
         gradA = FloatBuffer(count: rh)
         gradB = FloatBuffer(count: rh)

@@ -65,7 +65,7 @@ public final class FisherEstimator {
         maskingRandom = SeededRandom(seed: seed)
         dropoutRandom = SeededRandom(seed: seed ^ 0x5DEE_CE66_D1CE_D00D)
         let config = model.parameters.config
-        fisherSum = [Float](repeating: 0, count: model.parameters.thetaLayout.totalCount)
+        fisherSum = Self.zeros(model.parameters.thetaLayout.totalCount, parallel: model.parallel)
         headImportanceSum = [Float](repeating: 0, count: config.numLayers * config.numHeads)
     }
 
@@ -200,6 +200,19 @@ public final class FisherEstimator {
         progress.gradientUnits += losses.count
         for loss in losses { progress.lossSum += loss }
         for (i, value) in headGate.enumerated() { headImportanceSum[i % perGroup] += abs(value) }
+    }
+
+    /// A θ-sized array of zeros, written by every thread: its 340 MB (XLM-R-base) are fresh pages, and
+    /// faulting them in on one thread left the other idle.
+    private static func zeros(_ count: Int, parallel: Parallel) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let base = buffer.baseAddress {
+                parallel.split(count, grain: 1 << 20) { range in
+                    (base + range.lowerBound).initialize(repeating: 0, count: range.count)
+                }
+            }
+            initialized = count
+        }
     }
 
     /// Per sequence of a unit, what turns its rows' gradient into that of its own mean loss:

@@ -80,10 +80,15 @@ final class ByteBuffer {
     let pointer: UnsafeMutablePointer<UInt8>
     let count: Int
 
-    init(count: Int) {
+    convenience init(count: Int) {
+        self.init(uninitializedCount: count)
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    /// For a caller that writes every byte before reading it.
+    init(uninitializedCount count: Int) {
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
     deinit { pointer.deallocate() }
