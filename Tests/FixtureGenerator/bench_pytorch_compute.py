@@ -10,6 +10,11 @@ Face checkpoint folder, timed in one process as two loops over the same gradient
              θ, the encoder alone (model.roberta / model.bert), logits only at the predicted positions
              (lm_head / cls), mean cross-entropy, backward, the same per-tensor clip to norm 1 (clip_grad_norm_'s
              coefficient min(1, 1/(‖g‖ + 1e-6)), for all θ tensors at once with torch._foreach_*) and grad².
+  emb        the EMB baseline's extra pass done carefully (DESIGN.md: each sentence unmasked, dropout off,
+             its last hidden states mean-pooled): the recorded sentences with their predicted tokens put
+             back, in batches of 4 per file (the gradient batches' size; here faster than 1 or 16 per
+             batch, which trade padding against GEMM size), padded with an attention mask, model.eval()
+             under torch.no_grad(). `careful` + `emb` is the work `xsns compute` does.
 In eval mode the two loops give the same Fisher up to float rounding (checked on DemoModel and a tiny BERT).
 Sentences are grouped by their recorded "batch" (the xsns estimator: batches of 4, the loss the mean
 cross-entropy over all predicted tokens of the batch); a batch that predicts no token is skipped, as it
@@ -22,7 +27,7 @@ Run from the repository root, after
     xsns bench --compute --model DIR --corpora CORPORA --keep-session SESSION --record-inputs --threads 2
 on the same machine (the machine may be shared: compare the two, not absolute figures):
     /work/venv/bin/python Tests/FixtureGenerator/bench_pytorch_compute.py --session SESSION --model DIR
-        [--threads 2] [--loops reference,careful]
+        [--threads 2] [--loops reference,careful,emb]
 --session reads every SESSION/inputs/*.jsonl in sorted file order. Prints one JSON line with
 load_seconds, <loop>_seconds and <loop>_ms_per_sentence.
 """
@@ -31,6 +36,7 @@ import json
 import pathlib
 import time
 
+import safetensors.torch
 import torch
 from transformers import AutoModelForMaskedLM
 from transformers.utils import logging as transformers_logging
@@ -43,8 +49,8 @@ parser.add_argument("--loops", default="reference,careful")
 args = parser.parse_args()
 loops = [name.strip() for name in args.loops.split(",") if name.strip()]
 for name in loops:
-    if name not in ("reference", "careful"):
-        parser.error(f"unknown loop {name!r} (reference, careful)")
+    if name not in ("reference", "careful", "emb"):
+        parser.error(f"unknown loop {name!r} (reference, careful, emb)")
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 
@@ -53,8 +59,10 @@ files = sorted(pathlib.Path(args.session, "inputs").glob("*.jsonl"))
 if not files:
     parser.error(f"no inputs/*.jsonl in {args.session} (run xsns bench --compute with --record-inputs)")
 batches, sentences, tokens, predicted = [], 0, 0, 0
+unmasked = []  # per file, each sentence with its predicted tokens put back (the labels hold them)
 for path in files:
     previous = object()
+    unmasked.append([])
     for number, line in enumerate(path.read_text().splitlines()):
         if not line.strip():
             continue
@@ -64,6 +72,7 @@ for path in files:
             batches.append([])
             previous = key
         batches[-1].append((row["input_ids"], row["labels"]))
+        unmasked[-1].append([i if label == -100 else label for i, label in zip(row["input_ids"], row["labels"])])
         sentences += 1
         tokens += len(row["input_ids"])
         predicted += sum(label != -100 for label in row["labels"])
@@ -125,8 +134,42 @@ def careful(ids, mask, labels, fisher):
         p.grad = None
 
 
+EMB_BATCH = 4
+
+
+def embedding_pass(files_of_sentences):
+    """The mean over each file's sentences of their mean-pooled last hidden states."""
+    model.eval()
+    means = []
+    with torch.no_grad():
+        for sentences_of_file in files_of_sentences:
+            total = torch.zeros(model.config.hidden_size, dtype=torch.float64)
+            for first in range(0, len(sentences_of_file), EMB_BATCH):
+                ids, mask, _ = tensors([(s, []) for s in sentences_of_file[first:first + EMB_BATCH]])
+                hidden = encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+                pooled = (hidden * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)
+                total += pooled.sum(0).double()
+            means.append(total / len(sentences_of_file))
+    return means
+
+
 results = {}
 for name in loops:
+    if name == "emb":
+        embedding_pass([unmasked[0][:EMB_BATCH]])  # warm-up on one batch, untimed
+        start = time.perf_counter()
+        means = embedding_pass(unmasked)
+        results["emb_seconds"] = time.perf_counter() - start
+        # The same work as the workbench's: its EMB files must hold these means (up to float rounding).
+        differences = []
+        for path, mean in zip(files, means):
+            stored = pathlib.Path(args.session, "baselines", "emb", path.name.replace(".jsonl", ".safetensors"))
+            if stored.exists():
+                workbench = safetensors.torch.load_file(str(stored))["embedding"].double()
+                differences.append(float((workbench - mean).abs().max() / mean.abs().max()))
+        results["emb_max_relative_difference_to_session"] = max(differences) if differences else None
+        results["emb_ms_per_sentence"] = results["emb_seconds"] * 1000 / sentences
+        continue
     step = reference if name == "reference" else careful
     for parameter_name, p in model.named_parameters():
         p.requires_grad_(name == "reference" or ".encoder.layer." in parameter_name)
