@@ -51,7 +51,7 @@ extension EncoderModel {
             let state = try forward(sequences.map(\.inputIds), types: sequences.map(\.typeIds), groups: groups,
                                     dropout: dropout, streams: &streams)
             let h = config.hiddenSize
-            let last = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
+            let last = state.lastHidden
             let gradOut = state.activations.gradOut.pointer
             gradOut.update(repeating: 0, count: state.rows * h)
             var headGradient: MaskedLMHead.ParameterGradient?

@@ -51,10 +51,12 @@ public final class EncoderModel {
     /// `meanPooledLastHiddenState` for several sequences in one packed pass (larger GEMMs).
     public func meanPooledLastHiddenStates(_ batch: [[Int32]]) throws -> [[Float]] {
         guard !batch.isEmpty else { return [] }
-        var unused = SeededRandom(seed: 0)
-        let state = try BLASThreads.singleThreaded { try forward(batch, dropout: false, random: &unused) }
+        var unused = [SeededRandom(seed: 0)]
+        let state = try BLASThreads.singleThreaded {
+            try forward(batch, groups: .whole(batch.count), dropout: false, streams: &unused, keepsLayers: false)
+        }
         let h = config.hiddenSize
-        var row = state.activations.layerInput.pointer + config.numLayers * state.activations.rows * h
+        var row = UnsafePointer(state.lastHidden)
         return batch.map { ids in
             var mean = [Double](repeating: 0, count: h)
             for _ in ids {
@@ -110,6 +112,8 @@ public final class EncoderModel {
         let rows: Int
         let attention: SelfAttention
         let hiddenDropout: Float
+        /// The last layer's output, [rows × hidden].
+        let lastHidden: UnsafeMutablePointer<Float>
     }
 
     func forward(_ sequences: [[Int32]], types: [[Int32]?]? = nil, dropout: Bool, random: inout SeededRandom) throws
@@ -121,8 +125,11 @@ public final class EncoderModel {
     }
 
     /// With dropout, each group's rows draw from `streams[group]` (one stream per group).
+    /// Without `keepsLayers` (a forward pass that no backward pass follows, e.g. EMB's), every layer reuses
+    /// the first layer's buffers and two alternating hidden-state slots: the pass then works in ~1/12 of
+    /// the memory, much of it in cache, instead of writing every layer's activations out to memory.
     func forward(_ sequences: [[Int32]], types: [[Int32]?]? = nil, groups: SequenceGroups, dropout: Bool,
-                 streams: inout [SeededRandom]) throws -> ForwardState
+                 streams: inout [SeededRandom], keepsLayers: Bool = true) throws -> ForwardState
     {
         let c = config
         let h = c.hiddenSize, inter = c.intermediateSize
@@ -152,8 +159,12 @@ public final class EncoderModel {
                                              adapterBottleneck: parameters.offsets.adapters.first?.bottleneck ?? 0)
         }
         guard let a = activations else { throw RuntimeFailure("activation buffers unavailable") }
+        precondition(keepsLayers || !needsKeep, "a pass with dropout keeps its layers for the backward pass")
         let p = parameters
         let stride = a.rows * h
+        /// Where layer l's saved values go, and which hidden-state slot is its input (l + 1: its output).
+        func slot(_ l: Int) -> Int { keepsLayers ? l : 0 }
+        func hiddenSlot(_ l: Int) -> Int { keepsLayers ? l : l % 2 }
         /// Hidden dropout on [rows × hidden] values, each group's rows from its own stream.
         func dropHidden(_ values: UnsafeMutablePointer<Float>, keep: UnsafeMutablePointer<UInt8>) {
             guard needsKeep else { return }
@@ -183,16 +194,16 @@ public final class EncoderModel {
 
         for l in 0..<c.numLayers {
             let w = p.layers[l], theta = p.theta.pointer
-            let x = a.layerInput.pointer + l * stride
-            let q = a.query.pointer + l * stride, k = a.key.pointer + l * stride, v = a.value.pointer + l * stride
-            let ctx = a.context.pointer + l * stride
+            let x = a.layerInput.pointer + hiddenSlot(l) * stride, saved = slot(l) * stride
+            let q = a.query.pointer + saved, k = a.key.pointer + saved, v = a.value.pointer + saved
+            let ctx = a.context.pointer + saved
             Linear.forward(output: q, input: x, weight: theta + w.query, bias: theta + w.queryBias,
                            rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             Linear.forward(output: k, input: x, weight: theta + w.key, bias: theta + w.keyBias,
                            rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             Linear.forward(output: v, input: x, weight: theta + w.value, bias: theta + w.valueBias,
                            rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
-            var start = 0, probabilityOffset = l * a.probabilityCount
+            var start = 0, probabilityOffset = slot(l) * a.probabilityCount
             for (index, length) in lengths.enumerated() {
                 let o = start * h
                 attention.forward(context: ctx + o, probabilities: a.probabilities.pointer + probabilityOffset,
@@ -204,38 +215,39 @@ public final class EncoderModel {
             }
             maskHeads(ctx, layer: l, rows: rows)
 
-            let normIn1 = a.attentionNormInput.pointer + l * stride
+            let normIn1 = a.attentionNormInput.pointer + saved
             Linear.forward(output: normIn1, input: ctx, weight: theta + w.attentionOutput,
                            bias: theta + w.attentionOutputBias, rows: rows, inFeatures: h, outFeatures: h, parallel: parallel)
             dropHidden(normIn1, keep: a.attentionOutputKeep.pointer + (needsKeep ? l * stride : 0))
             for i in 0..<(rows * h) { normIn1[i] += x[i] }
-            let h1 = a.attentionNormOutput.pointer + l * stride
-            LayerNorm.forward(output: h1, mean: a.attentionNormMean.pointer + l * a.rows,
-                              reciprocalStd: a.attentionNormRstd.pointer + l * a.rows, input: normIn1,
+            let h1 = a.attentionNormOutput.pointer + saved
+            LayerNorm.forward(output: h1, mean: a.attentionNormMean.pointer + slot(l) * a.rows,
+                              reciprocalStd: a.attentionNormRstd.pointer + slot(l) * a.rows, input: normIn1,
                               weight: theta + w.attentionNormWeight, bias: theta + w.attentionNormBias,
                               rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
 
-            let pre = a.intermediatePre.pointer + l * a.rows * inter
+            let pre = a.intermediatePre.pointer + slot(l) * a.rows * inter
             let act = a.intermediateAct.pointer
             Linear.forward(output: pre, input: h1, weight: theta + w.intermediate, bias: theta + w.intermediateBias,
                            rows: rows, inFeatures: h, outFeatures: inter, parallel: parallel)
             GELU.forward(output: act, input: pre, count: rows * inter, parallel: parallel)
-            let normIn2 = a.outputNormInput.pointer + l * stride
+            let normIn2 = a.outputNormInput.pointer + saved
             Linear.forward(output: normIn2, input: act, weight: theta + w.output, bias: theta + w.outputBias,
                            rows: rows, inFeatures: inter, outFeatures: h, parallel: parallel)
             dropHidden(normIn2, keep: a.outputKeep.pointer + (needsKeep ? l * stride : 0))
             for i in 0..<(rows * h) { normIn2[i] += h1[i] }
             if let adapter = adapterWeights(layer: l) {
-                BottleneckAdapter.forward(sum: normIn2, saved: a.adapterSaved(layer: l), weights: adapter, rows: rows,
+                BottleneckAdapter.forward(sum: normIn2, saved: a.adapterSaved(layer: slot(l)), weights: adapter, rows: rows,
                                           width: h, work: scratch.pointer(atLeast: rows * h), parallel: parallel)
             }
-            LayerNorm.forward(output: a.layerInput.pointer + (l + 1) * stride,
-                              mean: a.outputNormMean.pointer + l * a.rows,
-                              reciprocalStd: a.outputNormRstd.pointer + l * a.rows, input: normIn2,
+            LayerNorm.forward(output: a.layerInput.pointer + hiddenSlot(l + 1) * stride,
+                              mean: a.outputNormMean.pointer + slot(l) * a.rows,
+                              reciprocalStd: a.outputNormRstd.pointer + slot(l) * a.rows, input: normIn2,
                               weight: theta + w.outputNormWeight, bias: theta + w.outputNormBias,
                               rows: rows, width: h, epsilon: c.layerNormEps, parallel: parallel)
         }
         return ForwardState(activations: a, sequences: sequences, types: types, lengths: lengths, rows: rows,
-                            attention: attention, hiddenDropout: hiddenDropout)
+                            attention: attention, hiddenDropout: hiddenDropout,
+                            lastHidden: a.layerInput.pointer + hiddenSlot(c.numLayers) * stride)
     }
 }

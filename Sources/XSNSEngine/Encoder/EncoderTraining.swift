@@ -55,10 +55,7 @@ extension EncoderModel {
 package struct EncoderPass {
     let state: EncoderModel.ForwardState
     /// The last layer's hidden states, [rows × hidden], the sequences packed one after another.
-    package var lastHidden: UnsafePointer<Float> {
-        UnsafePointer(state.activations.layerInput.pointer + state.activations.layers * state.activations.rows
-            * state.activations.hidden)
-    }
+    package var lastHidden: UnsafePointer<Float> { UnsafePointer(state.lastHidden) }
     package var rows: Int { state.rows }
     package var lengths: [Int] { state.lengths }
 }
