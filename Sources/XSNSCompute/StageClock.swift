@@ -1,4 +1,5 @@
 import Foundation
+import XSNSEngine
 
 /// Where a `compute` spends its wall time, for `xsns bench --compute`: each stage's seconds, summed over
 /// the job's runs, and the process's CPU time (user + system, every thread) meanwhile, which shows how
@@ -28,10 +29,10 @@ public final class StageClock: @unchecked Sendable {
 
     @discardableResult
     func measure<T>(_ stage: Stage, _ body: () throws -> T) rethrows -> T {
-        let start = DispatchTime.now().uptimeNanoseconds, startCPU = Self.processCPUSeconds()
+        let start = DispatchTime.now().uptimeNanoseconds, startCPU = EncoderBenchmark.processCPUSeconds()
         defer {
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let cpu = Self.processCPUSeconds() - startCPU
+            let cpu = EncoderBenchmark.processCPUSeconds() - startCPU
             lock.withLock {
                 seconds[stage, default: 0] += elapsed
                 cpuSeconds[stage, default: 0] += cpu
@@ -44,12 +45,4 @@ public final class StageClock: @unchecked Sendable {
     public var totals: [Stage: Double] { lock.withLock { seconds } }
     /// CPU seconds (user + system, all threads) per stage.
     public var cpuTotals: [Stage: Double] { lock.withLock { cpuSeconds } }
-
-    /// User + system time of the whole process so far.
-    public static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
 }

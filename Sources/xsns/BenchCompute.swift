@@ -49,9 +49,9 @@ extension BenchCommand {
         options.sketch = computeOptions.sketch
         let job = ComputeJob(ComputeRequest(session: session, modelSpec: model, corpora: URL(fileURLWithPath: corpora),
                                             languages: parseList(computeOptions.langs), options: options))
-        let start = DispatchTime.now().uptimeNanoseconds, startCPU = StageClock.processCPUSeconds()
+        let start = DispatchTime.now().uptimeNanoseconds, startCPU = EncoderBenchmark.processCPUSeconds()
         let summary = try job.run()
-        let cpuSeconds = StageClock.processCPUSeconds() - startCPU
+        let cpuSeconds = EncoderBenchmark.processCPUSeconds() - startCPU
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let manifest = try SessionStore(folder: session).load()
         let done = manifest.runs.filter { run in summary.runs.contains { $0.language == run.language && $0.seed == run.seed } }

@@ -44,7 +44,8 @@ struct FileBackedBlockTests {
             values.withUnsafeBytes { bytes.append(contentsOf: $0) }
             bytes.append(Data(repeating: 0xCD, count: 100))
             try bytes.write(to: url)
-            let block = try #require(FloatBuffer(uninitializedCount: 5000, leadingFloatsOf: (url, offset, values.count)))
+            let placement = TensorPlacement(url: url, byteOffset: offset, byteCount: values.count * 4)
+            let block = try #require(FloatBuffer(uninitializedCount: 5000, leadingTensor: placement))
             #expect(block.isFileBacked)
             #expect(Array(UnsafeBufferPointer(start: block.pointer, count: values.count)) == values, "offset \(offset)")
             for i in values.count..<5000 { block[i] = Float(i) }
@@ -58,7 +59,8 @@ struct FileBackedBlockTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("xsns-block-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: url) }
         try Data(repeating: 1, count: 10_000).write(to: url)
-        #expect(FloatBuffer(uninitializedCount: 100, leadingFloatsOf: (url, 6, 10)) == nil)
-        #expect(FloatBuffer(uninitializedCount: 100, leadingFloatsOf: (url.appendingPathExtension("absent"), 0, 10)) == nil)
+        #expect(FloatBuffer(uninitializedCount: 100, leadingTensor: TensorPlacement(url: url, byteOffset: 6, byteCount: 40)) == nil)
+        let absent = url.appendingPathExtension("absent")
+        #expect(FloatBuffer(uninitializedCount: 100, leadingTensor: TensorPlacement(url: absent, byteOffset: 0, byteCount: 40)) == nil)
     }
 }

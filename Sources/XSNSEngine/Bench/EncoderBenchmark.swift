@@ -139,13 +139,27 @@ public struct EncoderBenchmark {
     }
 
     package static func peakResidentBytes() -> Int {
+        #if os(Linux)
+        return processUsage().ru_maxrss * 1024  // kilobytes on Linux
+        #else
+        return processUsage().ru_maxrss  // bytes on macOS
+        #endif
+    }
+
+    /// User + system time of the whole process so far, every thread.
+    package static func processCPUSeconds() -> Double {
+        let usage = processUsage()
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    private static func processUsage() -> rusage {
         var usage = rusage()
         #if os(Linux)
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        return usage.ru_maxrss * 1024  // kilobytes on Linux
         #else
         getrusage(RUSAGE_SELF, &usage)
-        return usage.ru_maxrss  // bytes on macOS
         #endif
+        return usage
     }
 }

@@ -1,6 +1,13 @@
 import Foundation
 import XSNSStorage
 
+/// Where a tensor's bytes lie in a file.
+public struct TensorPlacement: Sendable, Equatable {
+    public let url: URL
+    public let byteOffset: Int
+    public let byteCount: Int
+}
+
 /// All tensors of a checkpoint, whether in one safetensors file or in shards, addressed by name.
 /// Old TensorFlow-converted BERT checkpoints name LayerNorm parameters `gamma`/`beta`; they are
 /// listed and found under the names transformers uses (`weight`/`bias`) so the rest of the
@@ -62,10 +69,10 @@ public final class WeightStore: @unchecked Sendable {
     }
 
     /// Where `name` lies in its file when stored as little-endian F32 (nil for another dtype).
-    public func float32Placement(_ name: String) -> (url: URL, byteOffset: Int, byteCount: Int)? {
+    public func float32Placement(_ name: String) -> TensorPlacement? {
         guard let (shard, storedName) = locations[name],
               let range = shards[shard].float32ByteRange(storedName) else { return nil }
-        return (shards[shard].url, range.lowerBound, range.count)
+        return TensorPlacement(url: shards[shard].url, byteOffset: range.lowerBound, byteCount: range.count)
     }
 
     private func location(_ name: String) throws -> (shard: Int, storedName: String) {

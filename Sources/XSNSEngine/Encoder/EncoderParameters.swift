@@ -39,8 +39,8 @@ public final class EncoderParameters {
                             adapterWeights: ((String) throws -> [Float]?)? = nil) throws {
         let store = checkpoint.weights
         var source = TensorSource(contains: { store.info($0) != nil },
-                                  read: { try store.readFloats($0, into: $1) })
-        source.placement = { store.float32Placement($0) }
+                                  read: { try store.readFloats($0, into: $1) },
+                                  placement: { store.float32Placement($0) })
         if let adapterWeights { source = source.overlaid(by: TensorSource(arrays: adapterWeights)) }
         try self.init(config: checkpoint.config, source: source, adapter: adapter)
     }
@@ -70,14 +70,12 @@ public final class EncoderParameters {
         let first = layout.entries[0]
         let mapped = source.placement?(first.name).flatMap { placement in
             placement.byteCount == first.count * MemoryLayout<Float>.stride
-                ? FloatBuffer(uninitializedCount: layout.totalCount,
-                              leadingFloatsOf: (placement.url, placement.byteOffset, first.count))
-                : nil
+                ? FloatBuffer(uninitializedCount: layout.totalCount, leadingTensor: placement) : nil
         }
         let block = mapped ?? FloatBuffer(uninitializedCount: layout.totalCount)
         for entry in layout.entries {
             let destination = UnsafeMutableBufferPointer(start: block.pointer + entry.offset, count: entry.count)
-            if mapped != nil && entry.offset == 0 {
+            if mapped != nil && entry.name == first.name {
                 continue  // already in place
             } else if source.contains(entry.name) {
                 try source.read(entry.name, destination)
@@ -193,10 +191,10 @@ struct TensorSource {
     var contains: (String) -> Bool
     var read: (String, UnsafeMutableBufferPointer<Float>) throws -> Void
     /// Where a tensor stored as little-endian F32 lies in its file, for mapping it in place (nil: read it).
-    var placement: ((String) -> (url: URL, byteOffset: Int, byteCount: Int)?)?
+    var placement: ((String) -> TensorPlacement?)?
 
     init(contains: @escaping (String) -> Bool, read: @escaping (String, UnsafeMutableBufferPointer<Float>) throws -> Void,
-         placement: ((String) -> (url: URL, byteOffset: Int, byteCount: Int)?)? = nil) {
+         placement: ((String) -> TensorPlacement?)? = nil) {
         self.contains = contains
         self.read = read
         self.placement = placement

@@ -7,10 +7,16 @@ import Foundation
 final class FloatBuffer {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
-    /// The buffer whose storage a view points into (kept alive by the view); nil when this one owns it.
-    private let owner: FloatBuffer?
-    /// Set when the storage is a file-backed block (released by unmapping, not deallocating).
-    private let fileBacked: FileBackedBlock?
+    private let storage: Storage
+
+    private enum Storage {
+        /// Allocated by this buffer.
+        case allocated
+        /// Part of another buffer's storage, kept alive by the view.
+        case view(of: FloatBuffer)
+        /// A file-backed block (released by unmapping, not deallocating).
+        case fileBacked(FileBackedBlock)
+    }
 
     convenience init(count: Int) {
         self.init(uninitializedCount: count)
@@ -21,8 +27,7 @@ final class FloatBuffer {
     /// be written twice, zeros first.
     init(uninitializedCount count: Int) {
         self.count = count
-        owner = nil
-        fileBacked = nil
+        storage = .allocated
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
                                                    alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
@@ -40,28 +45,29 @@ final class FloatBuffer {
         precondition(offset >= 0 && offset + count <= parent.count, "view outside its buffer")
         pointer = parent.pointer + offset
         self.count = count
-        owner = parent
-        fileBacked = nil
+        storage = .view(of: parent)
     }
 
     /// `count` floats whose first ones are a tensor of a file, mapped in place (`FileBackedBlock`); the
     /// rest is uninitialised. nil when the file cannot be placed so.
-    init?(uninitializedCount count: Int, leadingFloatsOf tensor: (url: URL, byteOffset: Int, count: Int)) {
+    init?(uninitializedCount count: Int, leadingTensor tensor: TensorPlacement) {
         guard let block = FileBackedBlock(count: count, leading: tensor) else { return nil }
         self.count = count
-        owner = nil
-        fileBacked = block
+        storage = .fileBacked(block)
         pointer = block.floats
     }
 
-    /// Whether the leading floats are mapped from a file (`init(uninitializedCount:leadingFloatsOf:)`).
-    var isFileBacked: Bool { fileBacked != nil }
+    /// Whether the leading floats are mapped from a file (`init(uninitializedCount:leadingTensor:)`).
+    var isFileBacked: Bool {
+        if case .fileBacked = storage { return true }
+        return false
+    }
 
     deinit {
-        if let fileBacked {
-            fileBacked.release()
-        } else if owner == nil {
-            UnsafeMutableRawPointer(pointer).deallocate()
+        switch storage {
+        case .allocated: UnsafeMutableRawPointer(pointer).deallocate()
+        case .view: break
+        case .fileBacked(let block): block.release()
         }
     }
 

@@ -17,20 +17,21 @@ struct FileBackedBlock {
     let regionLength: Int
     let floats: UnsafeMutablePointer<Float>
 
-    /// nil when the placement is impossible (not 4-byte aligned, a big-endian host, mapping refused):
-    /// the caller then reads the tensor into an ordinary buffer.
-    init?(count: Int, leading: (url: URL, byteOffset: Int, count: Int)) {
+    /// nil when the placement is impossible (not whole floats at a 4-byte aligned offset, longer than the
+    /// block, a big-endian host, mapping refused): the caller then reads the tensor into an ordinary buffer.
+    init?(count: Int, leading: TensorPlacement) {
         #if canImport(Glibc) && _endian(little)
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let phase = leading.byteOffset % page
-        guard page > 0, leading.byteOffset % MemoryLayout<Float>.stride == 0, leading.count > 0,
-              leading.count <= count else { return nil }
+        let float = MemoryLayout<Float>.stride
+        guard page > 0, leading.byteOffset % float == 0, leading.byteCount % float == 0, leading.byteCount > 0,
+              leading.byteCount <= count * float else { return nil }
         let roundedUp = { (bytes: Int) in (bytes + page - 1) / page * page }
-        let length = roundedUp(phase + count * MemoryLayout<Float>.stride)
+        let length = roundedUp(phase + count * float)
         guard let anonymous = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
               anonymous != MAP_FAILED else { return nil }
         let descriptor = open(leading.url.path, O_RDONLY | O_CLOEXEC)
-        let mappedLength = roundedUp(phase + leading.count * MemoryLayout<Float>.stride)
+        let mappedLength = roundedUp(phase + leading.byteCount)
         let placed = descriptor < 0 ? MAP_FAILED
             : mmap(anonymous, mappedLength, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, descriptor,
                    off_t(leading.byteOffset - phase))
